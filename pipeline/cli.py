@@ -1,0 +1,125 @@
+"""``python -m pipeline``: run the pipeline, or print its stage manifest.
+
+``main(argv) -> int`` parses, calls the library and maps its errors to exit codes: 0 on
+success, 2 on bad input (a one-line message on stderr, never a traceback), 1 when a run
+fails for another reason the library reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from pipeline.assembly import PipelineConfig, RunSummary, run_pipeline
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.pipelines import PIPELINES, REFERENCE_PIPELINE
+from pipeline.registry import manifest, render_manifest
+from pipeline.sinks import ConsoleSink, JsonLinesSink
+from pipeline.structured_log import StructuredLogger
+
+PROG = "python -m pipeline"
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (unknown option, unparsable value)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print usage and exit; we raise instead
+        raise UsageError(message)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="The reference stream-processing pipeline.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = commands.add_parser("run", help="generate, filter, normalize and output records")
+    run.add_argument("--records", type=int, default=200, help="records to generate (default: %(default)s)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    run.add_argument("--window", type=int, default=50, help="normalizer window size (default: %(default)s)")
+    run.add_argument("--anomaly-rate", type=float, default=0.1, help="share of out-of-range readings, in [0, 1]")
+    run.add_argument("--low", type=float, default=10.0, help="lowest value kept (default: %(default)s)")
+    run.add_argument("--high", type=float, default=100.0, help="highest value kept (default: %(default)s)")
+    run.add_argument("--limit", type=int, default=5, help="records shown in text mode (default: %(default)s)")
+    run.add_argument(
+        "--pipeline",
+        choices=list(PIPELINES),
+        default=REFERENCE_PIPELINE,
+        help="end-to-end variant; every one prints the same records (default: %(default)s)",
+    )
+    run.add_argument(
+        "--format",
+        choices=("text", "jsonl"),
+        default="text",
+        help="text: the seed's report; jsonl: every record on stdout, the summary on stderr",
+    )
+    commands.add_parser("manifest", help="describe every registered stage")
+    return parser
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.limit < 0:
+        raise ConfigError(f"limit must be >= 0, got {args.limit}")
+    config = PipelineConfig(
+        records=args.records,
+        seed=args.seed,
+        window=args.window,
+        anomaly_rate=args.anomaly_rate,
+        low=args.low,
+        high=args.high,
+        pipeline=args.pipeline,
+    )
+    logger = StructuredLogger("Pipeline", err)
+    if args.format == "jsonl":
+        run_pipeline(config, JsonLinesSink(out), logger=logger)
+        return 0
+    out.write("=" * 60 + "\nPLUGGABLE ANALYTICS ENGINE — FINAL ASSEMBLY\n" + "=" * 60 + "\n")
+    summary = run_pipeline(config, ConsoleSink(args.limit, out), logger=logger, trace_memory=True)
+    _write_summary(summary, out)
+    return 0
+
+
+def _write_summary(summary: RunSummary, out: TextIO) -> None:
+    for stage in summary.stages:
+        out.write(
+            f"[{stage.stage}] {stage.records} records, {stage.seconds * 1000:.1f} ms own time, "
+            f"{stage.records_per_second:,.0f} records/s\n"
+        )
+    out.write(
+        f"\nRecords: generated {summary.generated}, passed {summary.passed}, "
+        f"filtered {summary.filtered}, rejected {summary.rejected}, consumed {summary.consumed}\n"
+        f"Pipeline: {summary.pipeline}\n"
+        f"Elapsed: {summary.elapsed_seconds * 1000:.1f} ms\n"
+        f"Peak memory: {summary.peak_memory_bytes / 1024:.1f} KB\n"
+        f"Registered stages: {', '.join(summary.registered)}\n"
+    )
+
+
+def _manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    out.write(render_manifest(manifest()))
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+    "run": _run,
+    "manifest": _manifest,
+}
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; return the exit code."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    try:
+        args = _build_parser().parse_args(argv)
+        return _COMMANDS[args.command](args, out, err)
+    except (UsageError, ConfigError) as error:
+        err.write(f"{PROG}: error: {error}\n")
+        return 2
+    except PipelineError as error:
+        err.write(f"{PROG}: {error}\n")
+        return 1
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as a well-behaved filter does.
+        return 0

@@ -1,0 +1,220 @@
+"""End-to-end pipeline variants: the same source, filter and normalizer, three ways.
+
+===============  ===========================================================================
+name             how
+===============  ===========================================================================
+``seed``         the reference: dict records through the lazy ``ThresholdFilter`` and
+                 ``WindowNormalizer(strategy="deque")`` generator chain, as the seed builds it
+``streaming``    the fastest pure-Python streaming form: one fused loop over the source
+                 columns, monotonic-deque windows kept in local variables, tuple records
+``vectorized``   the whole block at once: numpy masks for the filter, scipy's rank filters
+                 for the window, exact Python rounding
+===============  ===========================================================================
+
+Each variant takes a block of :class:`~pipeline.source.SourceColumns` and
+:class:`StageParams` and returns a :class:`PipelineOutput`: ``count()`` drains it (what a
+benchmark times), ``records()`` yields the output as wire-format dicts, equal across
+variants, and ``counts`` tells passed, filtered and rejected once it has been drained.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pipeline.source import SourceColumns
+from pipeline.stages import (
+    DEFAULT_HIGH,
+    DEFAULT_LOW,
+    DEFAULT_WINDOW,
+    ThresholdFilter,
+    WindowNormalizer,
+    check_thresholds,
+)
+from pipeline.windows import DECIMALS, check_window, filter_bounds, normalize_array
+
+
+@dataclass(frozen=True)
+class StageParams:
+    """The filter's bounds and the normalizer's window size, validated."""
+
+    low: float = DEFAULT_LOW
+    high: float = DEFAULT_HIGH
+    window: int = DEFAULT_WINDOW
+
+    def __post_init__(self) -> None:
+        check_thresholds(self.low, self.high)
+        check_window(self.window)
+
+
+@dataclass
+class Counts:
+    """Where the records of one run went: ``passed + filtered + rejected`` = records read."""
+
+    passed: int = 0
+    filtered: int = 0
+    rejected: int = 0
+
+    @property
+    def read(self) -> int:
+        return self.passed + self.filtered + self.rejected
+
+
+class PipelineOutput:
+    """The output of one run: lazy rows (or computed columns) plus their accounting."""
+
+    def __init__(
+        self, rows: Iterator[Any], to_dict: Callable[[Any], dict[str, Any]], counts: Callable[[], Counts]
+    ) -> None:
+        self._rows = rows
+        self._to_dict = to_dict
+        self._counts = counts
+
+    def count(self) -> int:
+        """Drain the output; return how many records it held."""
+        consumed = deque(enumerate(self._rows, start=1), maxlen=1)
+        return consumed[0][0] if consumed else 0
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Drain the output as wire-format dicts (``sensor_id`` ... ``normalized``)."""
+        return map(self._to_dict, self._rows)
+
+    @property
+    def counts(self) -> Counts:
+        """Passed, filtered and rejected records (complete once the output is drained)."""
+        return self._counts()
+
+
+def seed_pipeline(columns: SourceColumns, params: StageParams) -> PipelineOutput:
+    """The reference: the seed's generator chain over dict records."""
+    stage_filter = ThresholdFilter(params.low, params.high, measure=False)
+    normalizer = WindowNormalizer(params.window, "deque", measure=False)
+    rows = normalizer.transform(stage_filter.transform(columns.records()))
+    return PipelineOutput(
+        rows,
+        dict,
+        lambda: Counts(stage_filter.passed, stage_filter.filtered, stage_filter.rejected),
+    )
+
+
+def streaming_pipeline(columns: SourceColumns, params: StageParams) -> PipelineOutput:
+    """One fused loop with monotonic windows: O(1) amortised per record, whatever W."""
+    counts = Counts()
+    return PipelineOutput(_fused_rows(columns, params, counts), _row_to_dict, lambda: counts)
+
+
+_FIELDS = ("sensor_id", "timestamp", "value", "unit", "normalized")
+
+
+def _row_to_dict(row: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip(_FIELDS, row))
+
+
+def _fused_rows(columns: SourceColumns, params: StageParams, counts: Counts) -> Iterator[tuple[Any, ...]]:
+    low, high, size = params.low, params.high, params.window
+    names, unit = columns.sensor_names, columns.unit
+    # Parallel deques of (index, value) candidates, kept as two deques each so that no
+    # tuple is built per record; the heads are the window's min and max.
+    min_at: deque[int] = deque()
+    min_v: deque[float] = deque()
+    max_at: deque[int] = deque()
+    max_v: deque[float] = deque()
+    position = passed = filtered = rejected = 0
+    try:
+        for sensor, stamp, value in zip(
+            columns.sensor_index.tolist(), columns.timestamps.tolist(), columns.values.tolist()
+        ):
+            if not low <= value <= high:
+                if math.isfinite(value):
+                    filtered += 1
+                else:
+                    rejected += 1
+                continue
+            while min_v and min_v[-1] >= value:
+                min_v.pop()
+                min_at.pop()
+            min_v.append(value)
+            min_at.append(position)
+            while max_v and max_v[-1] <= value:
+                max_v.pop()
+                max_at.pop()
+            max_v.append(value)
+            max_at.append(position)
+            expired = position - size
+            if min_at[0] <= expired:
+                min_at.popleft()
+                min_v.popleft()
+            if max_at[0] <= expired:
+                max_at.popleft()
+                max_v.popleft()
+            position += 1
+            lo = min_v[0]
+            hi = max_v[0]
+            passed += 1
+            yield (names[sensor], stamp, value, unit, round((value - lo) / (hi - lo if hi != lo else 1.0), DECIMALS))
+    finally:
+        counts.passed, counts.filtered, counts.rejected = passed, filtered, rejected
+
+
+def vectorized_pipeline(columns: SourceColumns, params: StageParams) -> PipelineOutput:
+    """The whole block at once with numpy and scipy; the output is computed eagerly."""
+    values = columns.values
+    finite = np.isfinite(values)
+    keep = finite & (values >= params.low) & (values <= params.high)
+    kept = values[keep]
+    lo, hi = filter_bounds(kept, params.window)
+    normalized = normalize_array(kept, lo, hi)
+    counts = Counts(
+        passed=len(kept),
+        filtered=int(np.count_nonzero(finite)) - len(kept),
+        rejected=len(values) - int(np.count_nonzero(finite)),
+    )
+    result = _Columns(
+        columns.sensor_index[keep], columns.sensor_names, columns.timestamps[keep], kept, columns.unit, normalized
+    )
+    return _ColumnOutput(result, counts)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    sensor_index: np.ndarray
+    sensor_names: tuple[str, ...]
+    timestamps: np.ndarray
+    values: np.ndarray
+    unit: str
+    normalized: np.ndarray = field(repr=False)
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        names, unit = self.sensor_names, self.unit
+        for sensor, stamp, value, norm in zip(
+            self.sensor_index.tolist(), self.timestamps.tolist(), self.values.tolist(), self.normalized.tolist()
+        ):
+            yield (names[sensor], stamp, value, unit, norm)
+
+
+class _ColumnOutput(PipelineOutput):
+    """An output already computed as columns: counting it builds no rows."""
+
+    def __init__(self, columns: _Columns, counts: Counts) -> None:
+        super().__init__(columns.rows(), _row_to_dict, lambda: counts)
+        self._length = len(columns.values)
+
+    def count(self) -> int:
+        return self._length
+
+
+PipelineVariant = Callable[[SourceColumns, StageParams], PipelineOutput]
+
+PIPELINES: dict[str, PipelineVariant] = {
+    "seed": seed_pipeline,
+    "streaming": streaming_pipeline,
+    "vectorized": vectorized_pipeline,
+}
+"""Every end-to-end variant by name, the reference (``seed``) first."""
+
+REFERENCE_PIPELINE = "seed"
