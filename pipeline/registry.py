@@ -40,7 +40,7 @@ def register(name: str, cls: type) -> None:
         RegistryError: ``name`` belongs to a different class.
     """
     current = _REGISTRY.get(name)
-    if current is not None and _class_path(current) != _class_path(cls):
+    if current is not None and _identity(current) != _identity(cls):
         raise RegistryError(
             f"stage name {name!r} is taken by {_class_path(current)}, cannot register {_class_path(cls)}"
         )
@@ -64,6 +64,13 @@ def isolated_registry() -> Iterator[dict[str, type]]:
     finally:
         _REGISTRY.clear()
         _REGISTRY.update(saved)
+
+
+def _identity(cls: type) -> tuple[str, str]:
+    # Module and plain name, not the qualified name: dataclass(slots=True) creates its
+    # second class object before it copies __qualname__ over, so a nested class would
+    # otherwise look like a stranger to itself.
+    return cls.__module__, cls.__name__
 
 
 def _class_path(cls: type) -> str:

@@ -1,0 +1,81 @@
+"""python -m pipeline: run and manifest, in-process through main()."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.pipelines import PIPELINES
+
+
+def call(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_text_run_shows_records_stages_totals_and_registry():
+    code, out, _ = call("run", "--records", "300", "--limit", "3")
+    assert code == 0
+    assert out.count("  -> S") == 3
+    for expected in ("[ThresholdFilter]", "[WindowNormalizer]", "Records: generated 300", "Elapsed:", "Peak memory:"):
+        assert expected in out
+    assert "Registered stages:" in out
+
+
+def test_jsonl_is_byte_identical_across_runs_and_changes_with_the_seed():
+    first = call("run", "--records", "1000", "--seed", "7", "--format", "jsonl")[1]
+    again = call("run", "--records", "1000", "--seed", "7", "--format", "jsonl")[1]
+    other = call("run", "--records", "1000", "--seed", "8", "--format", "jsonl")[1]
+    assert first == again and first != other
+    records = [json.loads(line) for line in first.splitlines()]
+    assert list(records[0]) == ["sensor_id", "timestamp", "value", "unit", "normalized"]
+
+
+def test_jsonl_puts_the_summary_on_stderr():
+    code, out, err = call("run", "--records", "100", "--format", "jsonl")
+    summary = json.loads(err)
+    assert summary["event"] == "pipeline_complete"
+    assert summary["consumed"] == len(out.splitlines())
+
+
+@pytest.mark.parametrize("name", list(PIPELINES))
+def test_every_pipeline_prints_the_same_bytes(name):
+    args = ("run", "--records", "3000", "--seed", "5", "--window", "40", "--format", "jsonl")
+    assert call(*args, "--pipeline", name)[1] == call(*args)[1]
+
+
+def test_manifest_lists_the_stages():
+    code, out, _ = call("manifest")
+    assert code == 0 and "Stage: WindowNormalizer" in out and "Parameters: window=50" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--records", "-5"], "records must be >= 0"),
+        (["run", "--records", "ten"], "invalid int value"),
+        (["run", "--records", "1.5"], "invalid int value"),
+        (["run", "--window", "0"], "window must be >= 1"),
+        (["run", "--anomaly-rate", "1.5"], "anomaly rate"),
+        (["run", "--low", "90", "--high", "10"], "low must be <= high"),
+        (["run", "--limit", "-1"], "limit must be >= 0"),
+        (["run", "--pipeline", "nope"], "invalid choice"),
+        (["run", "--frobnicate"], "unrecognized arguments"),
+        ([], "required"),
+    ],
+)
+def test_bad_input_gets_one_line_and_exit_code_2(argv, message):
+    code, out, err = call(*argv)
+    assert code == 2
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_module_entry_point_exits_with_the_code():
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--window", "-1"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and done.stderr.startswith("python -m pipeline: error:")

@@ -1,0 +1,20 @@
+"""The public API of the pipeline package is pinned."""
+
+import pipeline
+
+
+def test_all_names_exist_and_nothing_else_is_advertised():
+    assert sorted(pipeline.__all__) == pipeline.__all__
+    for name in pipeline.__all__:
+        assert hasattr(pipeline, name), name
+
+
+def test_public_api_is_stable():
+    assert set(pipeline.__all__) == {
+        "AsyncCircuitBreaker", "AsyncDeliverySink", "AuditedAttribute", "AutoSlotMeta", "BreakerState",
+        "CircuitOpenError", "CollectingSink", "ConfigError", "ConsoleSink", "CountingSink", "DeadLetter",
+        "JsonLinesSink", "MalformedRecordError", "MonitoredStage", "PipelineConfig", "PipelineError",
+        "RegistrableStage", "RegistryError", "RunSummary", "SensorRecord", "SensorRecordDict", "SourceColumns",
+        "StageMetrics", "StructuredLogger", "SyntheticSource", "ThresholdFilter", "WindowNormalizer", "manifest",
+        "measured_stage", "retry_with_backoff", "run_pipeline",
+    }  # fmt: skip
