@@ -24,9 +24,12 @@ def round_like_python(values: np.ndarray, ndigits: int) -> np.ndarray:
     """Round each element as ``round(float(v), ndigits)`` would, as a new float64 array."""
     values = np.asarray(values, dtype=np.float64)
     scale = 10.0**ndigits
-    scaled = values * scale
-    rounded = np.rint(scaled) / scale
-    distance = np.abs(scaled - np.floor(scaled) - 0.5)
+    # Overflow and inf - inf only occur for elements that the exact-limit test below sends
+    # to Python's round anyway.
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = values * scale
+        rounded = np.rint(scaled) / scale
+        distance = np.abs(scaled - np.floor(scaled) - 0.5)
     doubtful = ~(np.abs(scaled) < _EXACT_LIMIT) | (distance <= _HALFWAY_TOLERANCE)
     indices = np.flatnonzero(doubtful)
     if indices.size:

@@ -61,7 +61,14 @@ def test_anomaly_rate_controls_out_of_range_values():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"records": -1}, {"records": 1.5}, {"records": True}, {"anomaly_rate": 1.5}, {"anomaly_rate": -0.1}, {"sensors": 0}],
+    [
+        {"records": -1},
+        {"records": 1.5},
+        {"records": True},
+        {"anomaly_rate": 1.5},
+        {"anomaly_rate": -0.1},
+        {"sensors": 0},
+    ],
 )
 def test_invalid_parameters_raise_config_error(kwargs):
     arguments = {"records": 10, **kwargs}
