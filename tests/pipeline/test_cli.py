@@ -37,6 +37,7 @@ def test_jsonl_is_byte_identical_across_runs_and_changes_with_the_seed():
 
 def test_jsonl_puts_the_summary_on_stderr():
     code, out, err = call("run", "--records", "100", "--format", "jsonl")
+    assert code == 0
     summary = json.loads(err)
     assert summary["event"] == "pipeline_complete"
     assert summary["consumed"] == len(out.splitlines())
@@ -70,7 +71,7 @@ def test_manifest_lists_the_stages():
 )
 def test_bad_input_gets_one_line_and_exit_code_2(argv, message):
     code, out, err = call(*argv)
-    assert code == 2
+    assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
 
 

@@ -13,8 +13,8 @@ REFERENCE = PIPELINES[REFERENCE_PIPELINE]
 
 
 @pytest.mark.parametrize("name", list(PIPELINES))
-@pytest.mark.parametrize("n", [0, 1, 999, 20_000])
-@pytest.mark.parametrize("window", [1, 10, 50, 1000, 50_000])
+@pytest.mark.parametrize("n", [0, 1, 999, 5000])
+@pytest.mark.parametrize("window", [1, 10, 50, 1000, 8000])
 def test_equals_the_reference(name, n, window):
     columns, params = SyntheticSource(n, seed=n + 1).columns(), StageParams(window=window)
     expected, output = REFERENCE(columns, params), PIPELINES[name](columns, params)
