@@ -1,0 +1,105 @@
+"""``pipebench``: the harness's command line.
+
+``main(argv) -> int`` parses the arguments, calls one command function from a table and
+maps :class:`~bench.errors.BenchError` to its exit code with a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from bench.cases import Case, select
+from bench.errors import BenchError, UsageError
+from bench.matrix import SUITES, all_cases
+
+PROG = "pipebench"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and exit code 2, via main()
+        raise UsageError(message)
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    """The case-selection options shared by every command that takes cases."""
+    parser.add_argument("--suite", action="append", default=[], choices=list(SUITES), help="only this suite")
+    parser.add_argument(
+        "-k",
+        "--case",
+        action="append",
+        default=[],
+        dest="patterns",
+        metavar="PATTERN",
+        help="only cases whose id contains PATTERN (or matches it, with * and ?); repeatable",
+    )
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", dest="size", action="store_const", const="quick", help="the quick matrix (default)")
+    sizes.add_argument("--full", dest="size", action="store_const", const="full", help="the full matrix")
+    parser.set_defaults(size="quick")
+
+
+def selected_cases(args: argparse.Namespace) -> list[Case]:
+    """The cases the selection options pick.
+
+    Raises:
+        UsageError: nothing matches.
+    """
+    cases = select(all_cases(args.size, args.suite), args.patterns)
+    if not cases:
+        wanted = ", ".join(args.patterns) or "(any)"
+        raise UsageError(f"no case matches {wanted} in suites {', '.join(args.suite or SUITES)}")
+    return cases
+
+
+def _list(args: argparse.Namespace, out: TextIO) -> int:
+    cases = selected_cases(args)
+    if args.format == "json":
+        rows = [
+            {"id": c.id, "suite": c.suite, "variant": c.variant, "params": c.param_dict, "tags": list(c.tags)}
+            for c in cases
+        ]
+        json.dump(rows, out, indent=2)
+        out.write("\n")
+        return 0
+    for suite in dict.fromkeys(case.suite for case in cases):
+        out.write(f"{suite}: {SUITES[suite].description}\n")
+        for case in (c for c in cases if c.suite == suite):
+            tags = f"  [{', '.join(case.tags)}]" if case.tags else ""
+            out.write(f"  {case.id}{tags}\n")
+    out.write(f"{len(cases)} cases\n")
+    return 0
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Benchmark and profile the pipeline's variants.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    listing = commands.add_parser("list", help="print the cases of the variant matrix")
+    add_selection_options(listing)
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "list": _list,
+}
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run ``pipebench``; return the exit code."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    try:
+        args = _build_parser().parse_args(argv)
+        return _COMMANDS[args.command](args, out)
+    except BenchError as error:
+        err.write(f"{PROG}: error: {error}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0

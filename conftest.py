@@ -1,0 +1,3 @@
+"""Repository-wide pytest configuration: load pipebench's pytest plugin."""
+
+pytest_plugins = ["bench.pytest_plugin"]

@@ -1,0 +1,60 @@
+"""Cases: stable ids, groups, expansion from axes, selection."""
+
+import pytest
+
+from bench.cases import Case, expand, select
+
+
+def windows():
+    return expand(
+        "windows",
+        {"strategy": ["deque", "monotonic"], "n": [10, 100], "w": [5]},
+        variant_axis="strategy",
+        reference="deque",
+        tags={"deque": ("reference",)},
+    )
+
+
+def test_expansion_is_the_product_in_declaration_order():
+    assert [c.id for c in windows()] == [
+        "windows[strategy=deque,n=10,w=5]",
+        "windows[strategy=deque,n=100,w=5]",
+        "windows[strategy=monotonic,n=10,w=5]",
+        "windows[strategy=monotonic,n=100,w=5]",
+    ]
+
+
+def test_case_knows_its_variant_group_and_reference():
+    case = windows()[3]
+    assert (case.variant, case.group, case.is_reference) == ("monotonic", "windows[n=100,w=5]", False)
+    assert windows()[1].is_reference and windows()[1].tags == ("reference",)
+    assert case.param_dict == {"strategy": "monotonic", "n": 100, "w": 5}
+
+
+def test_cases_are_hashable_values():
+    assert windows()[0] == windows()[0] and len(set(windows() + windows())) == 4
+
+
+def test_expansion_requires_the_variant_axis():
+    with pytest.raises(ValueError, match="no 'kind' axis"):
+        expand("records", {"n": [1]}, variant_axis="kind", reference="dict")
+
+
+@pytest.mark.parametrize(
+    ("patterns", "expected"),
+    [
+        ((), 4),
+        (("monotonic",), 2),
+        (("n=100,",), 2),
+        (("windows[strategy=deque,*",), 2),
+        (("*n=10,*", "*n=100,*"), 4),
+        (("nothing",), 0),
+    ],
+)
+def test_selection_by_substring_or_glob(patterns, expected):
+    assert len(select(windows(), patterns)) == expected
+
+
+def test_case_equality_includes_every_field():
+    case = windows()[0]
+    assert case != Case(case.suite, case.params, case.variant_axis, "monotonic", case.tags)
