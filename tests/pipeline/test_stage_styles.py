@@ -58,3 +58,25 @@ def test_malformed_records_raise(style, bad):
 def test_integer_values_are_accepted(style):
     data = [rec(50), rec(60.0), rec(500)]
     assert list(STAGE_STYLES[style](data, StageParams())) == list(REFERENCE(data, StageParams()))
+
+
+def peak_bytes(style, n):
+    """Peak traced memory of draining ``style`` over ``n`` prebuilt records."""
+    import tracemalloc
+    from collections import deque
+
+    data, params = records(n), StageParams(window=50)
+    tracemalloc.start()
+    try:
+        deque(STAGE_STYLES[style](data, params), maxlen=0)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_generator_chain_memory_does_not_grow_with_n():
+    assert peak_bytes("generator", 40_000) < 1.5 * peak_bytes("generator", 4_000)
+
+
+def test_list_stages_memory_grows_with_n():
+    assert peak_bytes("list", 40_000) > 8 * peak_bytes("list", 4_000)
