@@ -126,37 +126,37 @@ def _fused_rows(columns: SourceColumns, params: StageParams, counts: Counts) -> 
     max_v: deque[float] = deque()
     position = passed = filtered = rejected = 0
     try:
-        for sensor, stamp, value in zip(
-            columns.sensor_index.tolist(), columns.timestamps.tolist(), columns.values.tolist()
-        ):
-            if not low <= value <= high:
-                if math.isfinite(value):
-                    filtered += 1
-                else:
-                    rejected += 1
-                continue
-            while min_v and min_v[-1] >= value:
-                min_v.pop()
-                min_at.pop()
-            min_v.append(value)
-            min_at.append(position)
-            while max_v and max_v[-1] <= value:
-                max_v.pop()
-                max_at.pop()
-            max_v.append(value)
-            max_at.append(position)
-            expired = position - size
-            if min_at[0] <= expired:
-                min_at.popleft()
-                min_v.popleft()
-            if max_at[0] <= expired:
-                max_at.popleft()
-                max_v.popleft()
-            position += 1
-            lo = min_v[0]
-            hi = max_v[0]
-            passed += 1
-            yield (names[sensor], stamp, value, unit, round((value - lo) / (hi - lo if hi != lo else 1.0), DECIMALS))
+        for sensors, stamps, values in columns.slices():
+            for sensor, stamp, value in zip(sensors, stamps, values):
+                if not low <= value <= high:
+                    if math.isfinite(value):
+                        filtered += 1
+                    else:
+                        rejected += 1
+                    continue
+                while min_v and min_v[-1] >= value:
+                    min_v.pop()
+                    min_at.pop()
+                min_v.append(value)
+                min_at.append(position)
+                while max_v and max_v[-1] <= value:
+                    max_v.pop()
+                    max_at.pop()
+                max_v.append(value)
+                max_at.append(position)
+                expired = position - size
+                if min_at[0] <= expired:
+                    min_at.popleft()
+                    min_v.popleft()
+                if max_at[0] <= expired:
+                    max_at.popleft()
+                    max_v.popleft()
+                position += 1
+                lo = min_v[0]
+                hi = max_v[0]
+                passed += 1
+                normalized = round((value - lo) / (hi - lo if hi != lo else 1.0), DECIMALS)
+                yield (names[sensor], stamp, value, unit, normalized)
     finally:
         counts.passed, counts.filtered, counts.rejected = passed, filtered, rejected
 

@@ -25,6 +25,7 @@ NORMAL_STDDEV = 10.0
 ANOMALY_LOW = 110.0
 ANOMALY_HIGH = 150.0
 DEFAULT_START = 1_700_000_000.0
+ROW_SLICE = 4096
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,23 @@ class SourceColumns:
         """Yield the readings in their wire format, one dict at a time."""
         names = self.sensor_names
         unit = self.unit
-        for index, timestamp, value in zip(self.sensor_index.tolist(), self.timestamps.tolist(), self.values.tolist()):
-            yield {"sensor_id": names[index], "timestamp": timestamp, "value": value, "unit": unit}
+        for sensors, timestamps, values in self.slices():
+            for index, timestamp, value in zip(sensors, timestamps, values):
+                yield {"sensor_id": names[index], "timestamp": timestamp, "value": value, "unit": unit}
+
+    def slices(self, size: int = ROW_SLICE) -> Iterator[tuple[list[int], list[float], list[float]]]:
+        """Yield the columns as Python lists, ``size`` rows at a time.
+
+        Converting slice by slice keeps the Python objects of at most ``size`` rows alive,
+        so iterating a block costs constant memory however long it is.
+        """
+        for start in range(0, len(self.values), size):
+            stop = start + size
+            yield (
+                self.sensor_index[start:stop].tolist(),
+                self.timestamps[start:stop].tolist(),
+                self.values[start:stop].tolist(),
+            )
 
 
 @dataclass
