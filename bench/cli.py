@@ -12,9 +12,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from pathlib import Path
+
+from bench import runner
 from bench.cases import Case, select
 from bench.errors import BenchError, UsageError
 from bench.matrix import SUITES, all_cases
+from bench.store import DEFAULT_RUNS_ROOT
+from bench.summary import render_summary
 
 PROG = "pipebench"
 
@@ -74,17 +79,67 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    request = runner.RunRequest(
+        cases=selected_cases(args),
+        size=args.size,
+        time=args.time,
+        memory=args.memory,
+        out=args.out,
+        runs_root=args.runs_root,
+        flamegraphs=args.flamegraph,
+        memory_jobs=args.jobs,
+    )
+    with _progress_bar(runner.planned_steps(request), args.progress) as advance:
+        run_dir, results = runner.execute(request, advance)
+    out.write(render_summary(results))
+    out.write(f"\nrun: {run_dir}\n")
+    return 0
+
+
+class _progress_bar:  # noqa: N801 - used as a context manager, named like a function
+    """A tqdm bar on stderr that shows the step being measured and the time left."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, disable=not enabled, unit="step", dynamic_ncols=True, file=sys.stderr)
+
+    def __enter__(self) -> Callable[[str], None]:
+        def advance(label: str) -> None:
+            self._bar.set_postfix_str(label, refresh=False)
+            self._bar.update(1)
+
+        return advance
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._bar.close()
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Benchmark and profile the pipeline's variants.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     listing = commands.add_parser("list", help="print the cases of the variant matrix")
     add_selection_options(listing)
     listing.add_argument("--format", choices=("text", "json"), default="text")
+
+    run = commands.add_parser("run", help="measure time (pyperf) and memory (memray) of the selected cases")
+    add_selection_options(run)
+    run.add_argument("--no-time", dest="time", action="store_false", help="skip the timing pass")
+    run.add_argument("--no-memory", dest="memory", action="store_false", help="skip the memory pass")
+    run.add_argument("--out", type=Path, help="write the run into this (new or empty) directory")
+    run.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help="where runs go by default (%(default)s)")
+    run.add_argument(
+        "--flamegraph", action="append", default=[], metavar="CASE", help="write memray's flame graph of CASE"
+    )
+    run.add_argument("--jobs", type=int, default=2, help="memory cases measured at once (default: %(default)s)")
+    run.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     return parser
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "list": _list,
+    "run": _run,
 }
 
 

@@ -1,0 +1,113 @@
+"""The memory runner: every case in a fresh process under memray.
+
+Memory figures do not depend on what else the machine is doing, so cases run ``jobs`` at
+a time. Each case's capture file is kept in the run's ``memray/`` directory, where
+``memray stats`` and ``memray flamegraph`` read it; :func:`flamegraph` writes the HTML for
+the cases a user names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bench.cases import Case
+from bench.errors import BenchError
+from bench.metadata import package_version
+from bench.results import Row, make_row
+
+MEMRAY_VERSION = package_version("memray")
+Progress = Callable[[str], None]
+
+
+def capture_name(case: Case) -> str:
+    """A file-system-safe name for a case's capture (``windows-strategy=deque-n=1000-w=10``)."""
+    return re.sub(r"[^A-Za-z0-9=._-]+", "-", case.id).strip("-")
+
+
+def measure_case(case: Case, size: str, directory: Path) -> dict[str, Any]:
+    """Run one case's memory worker; return its figures.
+
+    Raises:
+        BenchError: the worker failed.
+    """
+    capture = directory / f"{capture_name(case)}.bin"
+    output = directory / f"{capture_name(case)}.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.memory_worker", size, case.id, str(capture), str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise BenchError(f"memory worker for {case.id} failed with exit code {done.returncode}: {last}")
+    figures = json.loads(output.read_text(encoding="utf-8"))
+    output.unlink()
+    return figures
+
+
+def measure(
+    cases: Sequence[Case], size: str, directory: Path, jobs: int = 2, progress: Progress | None = None
+) -> dict[str, dict[str, Any]]:
+    """Figures for every case, keyed by case id."""
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def one(case: Case) -> tuple[str, dict[str, Any]]:
+        figures = measure_case(case, size, directory)
+        if progress is not None:
+            progress(f"memory {case.id}")
+        return case.id, figures
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return dict(pool.map(one, cases))
+
+
+def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]]) -> list[Row]:
+    """Tidy rows: peak and allocations for every case, per-record figures where they mean something.
+
+    Bytes per record is reported for materialized workloads only: for a streaming one the
+    peak does not grow with the records, and dividing it by them would mislead.
+    """
+    out = []
+    for case in cases:
+        data = figures[case.id]
+        records = max(data["records"], 1)
+        values = {
+            "peak_memory": data["peak_memory"],
+            "allocations": data["allocations"],
+            "allocations_per_record": data["allocations"] / records,
+        }
+        if data["materialized"]:
+            values["bytes_per_record"] = data["peak_memory"] / records
+        for metric, value in values.items():
+            out.append(make_row(case, metric, [value], tool="memray", tool_version=MEMRAY_VERSION))
+    return out
+
+
+def flamegraph(case: Case, directory: Path) -> Path:
+    """Write memray's flame graph HTML of a measured case; return its path.
+
+    Raises:
+        BenchError: the case has no capture here, or memray failed.
+    """
+    capture = directory / f"{capture_name(case)}.bin"
+    if not capture.is_file():
+        raise BenchError(f"{capture}: no memray capture for {case.id}")
+    html = directory / f"{capture_name(case)}.flamegraph.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "memray", "flamegraph", "--force", "-o", str(html), str(capture)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise BenchError(f"memray flamegraph for {case.id} failed: {last}")
+    return html

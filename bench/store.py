@@ -1,0 +1,208 @@
+"""The results store: the only module that reads and writes run directories.
+
+A run directory holds::
+
+    results.json    the tidy results (bench.results schema), written last
+    pyperf.json     the raw pyperf BenchmarkSuite (python -m pyperf stats / compare_to)
+    memray/         one memray capture per case (memray stats / flamegraph), plus HTML
+    INCOMPLETE      present from the start until results.json is in place
+
+Every file is written to a temporary name in the same directory and renamed into place,
+so a reader never sees half a file; a run that was interrupted keeps its ``INCOMPLETE``
+marker and is refused by :func:`load_run`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bench.errors import InputError
+from bench.results import RunResults
+
+RESULTS_FILE = "results.json"
+PYPERF_FILE = "pyperf.json"
+MEMRAY_DIR = "memray"
+INCOMPLETE_MARKER = "INCOMPLETE"
+DEFAULT_RUNS_ROOT = Path("results") / "runs"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON to ``path`` atomically."""
+    atomic_write_text(path, json.dumps(data, indent=1, sort_keys=False) + "\n")
+
+
+def start_run(run_dir: Path) -> Path:
+    """Create ``run_dir`` (which must not exist or be empty) marked incomplete.
+
+    Raises:
+        InputError: ``run_dir`` exists and is not empty.
+    """
+    run_dir = Path(run_dir)
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise InputError(f"{run_dir}: output directory exists and is not empty")
+    (run_dir / MEMRAY_DIR).mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_dir / INCOMPLETE_MARKER, "this run has not finished; its results are not usable\n")
+    return run_dir
+
+
+def new_run_dir(root: Path, run_id: str) -> Path:
+    """A fresh directory for ``run_id`` under ``root`` (suffixed if the id is taken)."""
+    candidate = Path(root) / run_id
+    suffix = 1
+    while candidate.exists():
+        suffix += 1
+        candidate = Path(root) / f"{run_id}-{suffix}"
+    return candidate
+
+
+def write_pyperf(run_dir: Path, suite: Any) -> Path:
+    """Dump a pyperf BenchmarkSuite into the run directory atomically; return its path."""
+    path = Path(run_dir) / PYPERF_FILE
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        suite.dump(temporary, replace=True)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def finish_run(run_dir: Path, results: RunResults) -> Path:
+    """Write the tidy results, then drop the incomplete marker; return the results path."""
+    path = Path(run_dir) / RESULTS_FILE
+    atomic_write_json(path, results.as_dict())
+    (Path(run_dir) / INCOMPLETE_MARKER).unlink(missing_ok=True)
+    return path
+
+
+def is_complete(run_dir: Path) -> bool:
+    run_dir = Path(run_dir)
+    return (run_dir / RESULTS_FILE).is_file() and not (run_dir / INCOMPLETE_MARKER).exists()
+
+
+def load_run(path: Path) -> RunResults:
+    """Load a run from its directory (or its ``results.json``).
+
+    Raises:
+        InputError: missing, incomplete, empty, corrupt or of another schema version; the
+            message names the file.
+    """
+    path = Path(path)
+    run_dir = path.parent if path.name == RESULTS_FILE else path
+    results_path = run_dir / RESULTS_FILE
+    if not run_dir.exists():
+        raise InputError(f"{run_dir}: no such run directory")
+    if (run_dir / INCOMPLETE_MARKER).exists():
+        raise InputError(f"{run_dir}: run is incomplete (interrupted or still running)")
+    if not results_path.is_file():
+        raise InputError(f"{results_path}: missing (not a pipebench run directory)")
+    try:
+        data = json.loads(results_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"{results_path}: unreadable JSON ({_first_line(error)})") from None
+    try:
+        results = RunResults.from_dict(data)
+    except ValueError as error:
+        raise InputError(f"{results_path}: {error}") from None
+    if not results.rows:
+        raise InputError(f"{results_path}: the run holds no measurements")
+    return results
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+_RUN_NAME = re.compile(r"^\d{8}T\d{6}Z_")
+
+
+def list_runs(root: Path = DEFAULT_RUNS_ROOT) -> list[Path]:
+    """Complete run directories under ``root``, oldest first (by their timestamped names)."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    runs = [p for p in root.iterdir() if p.is_dir() and _RUN_NAME.match(p.name) and is_complete(p)]
+    return sorted(runs, key=lambda p: p.name)
+
+
+def latest_run(root: Path = DEFAULT_RUNS_ROOT) -> Path:
+    """The newest complete run under ``root``.
+
+    Raises:
+        InputError: there is none.
+    """
+    runs = list_runs(root)
+    if not runs:
+        raise InputError(f"{root}: no complete run found (run `pipebench run` first)")
+    return runs[-1]
+
+
+_METADATA_COLUMNS = ("machine", "cpu_model", "python", "commit", "dirty", "timestamp", "size")
+
+
+def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
+    """The rows of ``runs`` as one tidy DataFrame, one line per (run, case, metric).
+
+    Columns: ``run_id``, the run metadata in :data:`_METADATA_COLUMNS`, ``case_id``,
+    ``suite``, ``variant``, ``group``, ``reference``, ``metric``, ``unit``, ``tool``,
+    ``tool_version``, the summary (``n``, ``median``, ``mean``, ``stdev``, ``min``,
+    ``max``), ``estimate``, ``ci_low``, ``ci_high``, ``samples`` (a tuple) and one column per parameter
+    (``n`` is renamed ``records`` so that it does not clash with the sample count).
+    """
+    lines = []
+    for run in runs:
+        meta = {name: run.metadata.get(name) for name in _METADATA_COLUMNS}
+        for row in run.rows:
+            params = {("records" if k == "n" else k): v for k, v in row.params.items()}
+            lines.append(
+                {
+                    "run_id": run.run_id,
+                    **meta,
+                    "case_id": row.case_id,
+                    "suite": row.suite,
+                    "variant": row.variant,
+                    "group": row.group,
+                    "reference": row.reference,
+                    "metric": row.metric,
+                    "unit": row.unit,
+                    "tool": row.tool,
+                    "tool_version": row.tool_version,
+                    **row.summary.as_dict(),
+                    "estimate": row.estimate,
+                    "ci_low": row.ci[0] if row.ci else None,
+                    "ci_high": row.ci[1] if row.ci else None,
+                    "samples": row.samples,
+                    **params,
+                }
+            )
+    return pd.DataFrame(lines)
+
+
+def load_frame(paths: Sequence[Path]) -> pd.DataFrame:
+    """Load one or more run directories into one DataFrame (see :func:`to_frame`)."""
+    return to_frame(load_run(path) for path in paths)

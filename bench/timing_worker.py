@@ -1,0 +1,115 @@
+"""A timing worker process: one group of cases, interleaved, rotating order per round.
+
+Run by :mod:`bench.timing` as ``python -m bench.timing_worker SPEC OUTPUT``. SPEC is a
+JSON file naming the matrix size, the case ids of one group, the rounds, the rotation
+offset, the warm-ups, the minimum time per value and, after the first process, the loop
+counts to reuse. The worker builds every input first, then measures: a warm-up value per
+case, then ``rounds`` rounds in which each case gives one value, in an order rotated by
+one position from round to round so that no variant always runs right after another.
+It writes a pyperf BenchmarkSuite to OUTPUT: one benchmark per case, one run (this
+process) whose values are in round order, so that value ``k`` of two cases of the group
+was measured in the same round.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyperf
+
+from bench.cases import Case
+from bench.matrix import all_cases
+from bench.workloads import Workload, prepare
+
+Clock = Callable[[], float]
+
+
+def time_func(workload: Workload, loops: int, clock: Clock = time.perf_counter) -> float:
+    """Seconds taken by ``loops`` calls of the workload (pyperf's ``bench_time_func`` contract)."""
+    run = workload.run
+    started = clock()
+    for _ in range(loops):
+        run()
+    return clock() - started
+
+
+def calibrate(workload: Workload, min_time: float, clock: Clock = time.perf_counter) -> int:
+    """The loop count that makes one value last at least ``min_time`` seconds."""
+    single = max(time_func(workload, 1, clock), 1e-9)
+    return max(1, math.ceil(min_time / single))
+
+
+def rotated(items: Sequence[Any], offset: int) -> list[Any]:
+    """``items`` rotated left by ``offset`` positions."""
+    if not items:
+        return []
+    shift = offset % len(items)
+    return list(items[shift:]) + list(items[:shift])
+
+
+def measure_group(
+    workloads: Sequence[Workload],
+    loops: dict[str, int],
+    rounds: int,
+    rotation: int,
+    warmups: int,
+    clock: Clock = time.perf_counter,
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Warm-up and round values (seconds per call) for each case id of one group."""
+    warm: dict[str, list[float]] = {w.case.id: [] for w in workloads}
+    values: dict[str, list[float]] = {w.case.id: [] for w in workloads}
+    for _ in range(warmups):
+        for workload in workloads:
+            warm[workload.case.id].append(time_func(workload, loops[workload.case.id], clock) / loops[workload.case.id])
+    for round_index in range(rounds):
+        for workload in rotated(workloads, rotation + round_index):
+            case_id = workload.case.id
+            values[case_id].append(time_func(workload, loops[case_id], clock) / loops[case_id])
+    return warm, values
+
+
+def pyperf_metadata(case: Case, records: int, loops: int) -> dict[str, Any]:
+    """What a pyperf run of ``case`` carries: its name, loops and every case parameter."""
+    metadata: dict[str, Any] = {
+        "name": case.id,
+        "loops": loops,
+        "unit": "second",
+        "description": f"{case.suite}: {case.variant_axis}={case.variant}",
+        "pipebench_suite": case.suite,
+        "pipebench_group": case.group,
+        "pipebench_records": records,
+    }
+    for name, value in case.params:
+        metadata[f"pipebench_param_{name}"] = value
+    return metadata
+
+
+def main(argv: Sequence[str]) -> int:
+    spec_path, output_path = argv
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    by_id = {case.id: case for case in all_cases(spec["size"])}
+    workloads = [prepare(by_id[case_id]) for case_id in spec["cases"]]
+    loops = spec.get("loops") or {w.case.id: calibrate(w, spec["min_time"]) for w in workloads}
+    warm, values = measure_group(workloads, loops, spec["rounds"], spec["rotation"], spec["warmups"])
+    benchmarks = []
+    for workload in workloads:
+        case_id = workload.case.id
+        run = pyperf.Run(
+            values[case_id],
+            warmups=[(loops[case_id], value) for value in warm[case_id]],
+            metadata=pyperf_metadata(workload.case, workload.records, loops[case_id]),
+            collect_metadata=True,
+        )
+        benchmarks.append(pyperf.Benchmark([run]))
+    pyperf.BenchmarkSuite(benchmarks).dump(output_path, replace=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
