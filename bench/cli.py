@@ -10,9 +10,8 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
-
 from pathlib import Path
+from typing import TextIO
 
 from bench import runner
 from bench.cases import Case, select

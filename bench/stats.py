@@ -95,11 +95,12 @@ def geometric_mean_interval(
     Raises:
         ValueError: no ratios, or a ratio that is not positive.
     """
-    logs = np.log(np.asarray(ratios, dtype=float))
-    if logs.size == 0:
+    values = np.asarray(ratios, dtype=float)
+    if values.size == 0:
         raise ValueError("no ratios to summarize")
-    if not np.all(np.isfinite(logs)):
+    if not (np.all(values > 0) and np.all(np.isfinite(values))):
         raise ValueError("ratios must be positive and finite")
+    logs = np.log(values)
     estimate = math.exp(float(logs.mean()))
     if logs.size == 1 or np.ptp(logs) == 0.0:
         return Interval(estimate, estimate, estimate, confidence)

@@ -24,8 +24,8 @@ import pyperf
 
 from bench.cases import Case
 from bench.errors import BenchError
-from bench.results import Row, make_row
 from bench.metadata import PIPEBENCH_VERSION
+from bench.results import Row, make_row
 from bench.stats import geometric_mean_interval, paired_ratios
 
 

@@ -28,6 +28,7 @@ from bench.matrix import all_cases
 from bench.workloads import Workload, prepare
 
 Clock = Callable[[], float]
+MAX_LOOPS = 2**20
 
 
 def time_func(workload: Workload, loops: int, clock: Clock = time.perf_counter) -> float:
@@ -40,9 +41,20 @@ def time_func(workload: Workload, loops: int, clock: Clock = time.perf_counter) 
 
 
 def calibrate(workload: Workload, min_time: float, clock: Clock = time.perf_counter) -> int:
-    """The loop count that makes one value last at least ``min_time`` seconds."""
-    single = max(time_func(workload, 1, clock), 1e-9)
-    return max(1, math.ceil(min_time / single))
+    """The loop count that makes one value last at least ``min_time`` seconds.
+
+    As pyperf does, the count doubles until a value is long enough, after one discarded
+    call: a first call pays for cold caches and fresh memory arenas, and sizing the loops
+    from it alone would make them too few.
+    """
+    time_func(workload, 1, clock)
+    loops = 1
+    while True:
+        elapsed = time_func(workload, loops, clock)
+        if elapsed >= min_time or loops >= MAX_LOOPS:
+            return loops
+        # Jump close to the target instead of doubling through many short trials.
+        loops = min(MAX_LOOPS, max(loops * 2, math.ceil(loops * min_time / max(elapsed, 1e-9) * 1.1)))
 
 
 def rotated(items: Sequence[Any], offset: int) -> list[Any]:

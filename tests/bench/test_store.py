@@ -1,0 +1,110 @@
+"""The results store: atomic writes, incomplete runs, loading and its errors."""
+
+import json
+import os
+
+import pytest
+
+from bench import store
+from bench.errors import InputError
+from tests.bench.test_results import sample_results
+
+
+def finished_run(tmp_path, name="20260101T000000Z_abcdef0"):
+    run_dir = store.start_run(tmp_path / name)
+    store.finish_run(run_dir, sample_results())
+    return run_dir
+
+
+def test_atomic_write_replaces_the_file_and_leaves_no_temporary(tmp_path):
+    path = tmp_path / "f.json"
+    store.atomic_write_json(path, {"a": 1})
+    store.atomic_write_json(path, {"a": 2})
+    assert json.loads(path.read_text()) == {"a": 2}
+    assert os.listdir(tmp_path) == ["f.json"]
+
+
+def test_failed_write_keeps_the_old_file_intact(tmp_path):
+    path = tmp_path / "f.json"
+    store.atomic_write_json(path, {"a": 1})
+    with pytest.raises(TypeError):
+        store.atomic_write_json(path, {"a": object()})
+    assert json.loads(path.read_text()) == {"a": 1}
+    assert os.listdir(tmp_path) == ["f.json"]
+
+
+def test_a_started_run_is_marked_incomplete_until_finished(tmp_path):
+    run_dir = store.start_run(tmp_path / "run")
+    assert (run_dir / store.INCOMPLETE_MARKER).exists() and not store.is_complete(run_dir)
+    with pytest.raises(InputError, match="incomplete"):
+        store.load_run(run_dir)
+    store.finish_run(run_dir, sample_results())
+    assert store.is_complete(run_dir)
+    assert store.load_run(run_dir) == sample_results()
+
+
+def test_results_file_path_loads_too(tmp_path):
+    assert store.load_run(finished_run(tmp_path) / store.RESULTS_FILE) == sample_results()
+
+
+def test_start_refuses_a_non_empty_directory(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "x").write_text("")
+    with pytest.raises(InputError, match="not empty"):
+        store.start_run(tmp_path / "run")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "unreadable JSON"),
+        ('{"schema": "pipebench-results", "schema_version": 1, "run_id": "x", "metadata": {}, "rows": [', "unreadable"),
+        ('{"schema": "pipebench-results", "schema_version": 99, "rows": []}', "schema version 99"),
+        ('{"benchmarks": []}', "not a pipebench results file"),
+        (
+            '{"schema": "pipebench-results", "schema_version": 1, "run_id": "x", "metadata": {}, "rows": []}',
+            "no measur",
+        ),
+    ],
+)
+def test_bad_results_files_are_refused_naming_the_file(tmp_path, content, message):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / store.RESULTS_FILE).write_text(content)
+    with pytest.raises(InputError, match=message) as error:
+        store.load_run(run_dir)
+    assert str(run_dir / store.RESULTS_FILE) in str(error.value)
+
+
+def test_missing_directory_and_non_run_directory_are_refused(tmp_path):
+    with pytest.raises(InputError, match="no such run directory"):
+        store.load_run(tmp_path / "nope")
+    with pytest.raises(InputError, match="missing"):
+        store.load_run(tmp_path)
+
+
+def test_latest_run_skips_incomplete_ones(tmp_path):
+    finished_run(tmp_path, "20260101T000000Z_aaaaaaa")
+    finished_run(tmp_path, "20260102T000000Z_bbbbbbb")
+    store.start_run(tmp_path / "20260103T000000Z_ccccccc")
+    assert store.latest_run(tmp_path).name == "20260102T000000Z_bbbbbbb"
+
+
+def test_latest_run_of_an_empty_root_is_an_error(tmp_path):
+    with pytest.raises(InputError, match="no complete run"):
+        store.latest_run(tmp_path)
+
+
+def test_new_run_dir_never_reuses_a_name(tmp_path):
+    first = store.start_run(store.new_run_dir(tmp_path, "id"))
+    assert store.new_run_dir(tmp_path, "id") != first
+
+
+def test_frame_has_one_line_per_case_and_metric_with_params_as_columns(tmp_path):
+    frame = store.load_frame([finished_run(tmp_path)])
+    assert len(frame) == 3
+    assert set(frame["metric"]) == {"time_per_record", "ratio_to_reference", "peak_memory"}
+    assert list(frame["records"]) == [100, 100, 100] and set(frame["w"]) == {5}
+    ratio = frame[frame["metric"] == "ratio_to_reference"].iloc[0]
+    assert (ratio["estimate"], ratio["ci_low"], ratio["ci_high"]) == (0.51, 0.49, 0.53)
+    assert frame["machine"].iloc[0] == "box"
