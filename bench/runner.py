@@ -9,7 +9,7 @@ never looks complete.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench import memory, metadata, store, timing
@@ -56,7 +56,7 @@ def execute(request: RunRequest, progress: Progress | None = None) -> tuple[Path
     info = metadata.collect(request.size)
     run_id = metadata.run_id(info)
     run_dir = store.start_run(request.out or store.new_run_dir(request.runs_root, run_id))
-    info["time_plan"] = vars(timing.PLANS[request.size]) if request.time else None
+    info["time_plan"] = asdict(timing.PLANS[request.size]) if request.time else None
     rows: list[Row] = []
     if request.time:
         groups = timing.groups_of(request.cases, all_cases(request.size))

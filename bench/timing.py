@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyperf
@@ -27,21 +27,25 @@ from bench.errors import BenchError
 from bench.metadata import PIPEBENCH_VERSION
 from bench.results import Row, make_row
 from bench.stats import geometric_mean_interval, paired_ratios
+from bench.timing_worker import RoundPlan
 
 
 @dataclass(frozen=True)
 class TimingPlan:
-    """How much to measure: worker processes per group, rounds and warm-ups per process."""
+    """How much to measure: worker processes per group, their rounds, and value length."""
 
     processes: int
-    rounds: int
-    warmups: int
+    rounds: RoundPlan
     min_time: float
 
 
 PLANS = {
-    "quick": TimingPlan(processes=2, rounds=3, warmups=1, min_time=0.02),
-    "full": TimingPlan(processes=2, rounds=4, warmups=1, min_time=0.05),
+    "quick": TimingPlan(
+        processes=3, rounds=RoundPlan(warmups=1, min_rounds=2, max_rounds=10, budget=0.6), min_time=0.02
+    ),
+    "full": TimingPlan(
+        processes=4, rounds=RoundPlan(warmups=1, min_rounds=2, max_rounds=12, budget=1.5), min_time=0.05
+    ),
 }
 
 Progress = Callable[[str], None]
@@ -86,9 +90,10 @@ def measure(
                 spec = {
                     "size": size,
                     "cases": [case.id for case in group],
-                    "rounds": plan.rounds,
-                    "rotation": process * plan.rounds,
-                    "warmups": plan.warmups,
+                    "rounds": asdict(plan.rounds),
+                    # Each process starts the rotation elsewhere, so that over the processes
+                    # every variant leads a round about equally often.
+                    "rotation": process,
                     "min_time": plan.min_time,
                     "loops": loops,
                 }

@@ -1,11 +1,12 @@
 """A timing worker process: one group of cases, interleaved, rotating order per round.
 
 Run by :mod:`bench.timing` as ``python -m bench.timing_worker SPEC OUTPUT``. SPEC is a
-JSON file naming the matrix size, the case ids of one group, the rounds, the rotation
-offset, the warm-ups, the minimum time per value and, after the first process, the loop
-counts to reuse. The worker builds every input first, then measures: a warm-up value per
-case, then ``rounds`` rounds in which each case gives one value, in an order rotated by
-one position from round to round so that no variant always runs right after another.
+JSON file naming the matrix size, the case ids of one group, the round plan, the rotation
+offset, the minimum time per value and, after the first process, the loop counts to
+reuse. The worker builds every input first, then measures: a warm-up value per case, then
+as many rounds as fit the plan's time budget, each case giving one value per round, in an
+order rotated by one position from round to round so that no variant always runs right
+after another.
 It writes a pyperf BenchmarkSuite to OUTPUT: one benchmark per case, one run (this
 process) whose values are in round order, so that value ``k`` of two cases of the group
 was measured in the same round.
@@ -13,11 +14,13 @@ was measured in the same round.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,25 +68,58 @@ def rotated(items: Sequence[Any], offset: int) -> list[Any]:
     return list(items[shift:]) + list(items[:shift])
 
 
+def rounds_for(round_seconds: float, budget: float, min_rounds: int, max_rounds: int) -> int:
+    """How many rounds fit in ``budget`` seconds, within ``[min_rounds, max_rounds]``.
+
+    Cheap groups get many rounds (their ratios are the noisiest, and more pairs cost
+    little); expensive groups, whose long values are steady anyway, get the minimum.
+    """
+    fitting = math.floor(budget / round_seconds + 1e-9) if round_seconds > 0 else max_rounds
+    return max(min_rounds, min(max_rounds, fitting))
+
+
+def _value(workload: Workload, loops: int, clock: Clock) -> float:
+    # Each value starts from a collected heap, so that when the cyclic garbage collector
+    # runs inside a value does not depend on what the previous value left behind.
+    gc.collect()
+    return time_func(workload, loops, clock) / loops
+
+
 def measure_group(
     workloads: Sequence[Workload],
     loops: dict[str, int],
-    rounds: int,
+    plan: RoundPlan,
     rotation: int,
-    warmups: int,
     clock: Clock = time.perf_counter,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Warm-up and round values (seconds per call) for each case id of one group."""
+    """Warm-up and round values (seconds per call) for each case id of one group.
+
+    The warm-ups also time one round, which sets the number of rounds (:func:`rounds_for`).
+    """
     warm: dict[str, list[float]] = {w.case.id: [] for w in workloads}
     values: dict[str, list[float]] = {w.case.id: [] for w in workloads}
-    for _ in range(warmups):
+    round_seconds = 0.0
+    for _ in range(plan.warmups):
+        round_seconds = 0.0
         for workload in workloads:
-            warm[workload.case.id].append(time_func(workload, loops[workload.case.id], clock) / loops[workload.case.id])
+            value = _value(workload, loops[workload.case.id], clock)
+            warm[workload.case.id].append(value)
+            round_seconds += value * loops[workload.case.id]
+    rounds = rounds_for(round_seconds, plan.budget, plan.min_rounds, plan.max_rounds)
     for round_index in range(rounds):
         for workload in rotated(workloads, rotation + round_index):
-            case_id = workload.case.id
-            values[case_id].append(time_func(workload, loops[case_id], clock) / loops[case_id])
+            values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
     return warm, values
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """Warm-ups, and the bounds and time budget that set the rounds of one process."""
+
+    warmups: int = 1
+    min_rounds: int = 2
+    max_rounds: int = 10
+    budget: float = 0.6
 
 
 def pyperf_metadata(case: Case, records: int, loops: int) -> dict[str, Any]:
@@ -108,7 +144,7 @@ def main(argv: Sequence[str]) -> int:
     by_id = {case.id: case for case in all_cases(spec["size"])}
     workloads = [prepare(by_id[case_id]) for case_id in spec["cases"]]
     loops = spec.get("loops") or {w.case.id: calibrate(w, spec["min_time"]) for w in workloads}
-    warm, values = measure_group(workloads, loops, spec["rounds"], spec["rotation"], spec["warmups"])
+    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"])
     benchmarks = []
     for workload in workloads:
         case_id = workload.case.id

@@ -84,7 +84,7 @@ def test_an_interrupted_run_stays_incomplete(tmp_path, monkeypatch):
 )
 def test_bad_requests_get_one_line_and_exit_code_2(argv, message, tmp_path):
     code, out, err = call(*argv, "--runs-root", str(tmp_path))
-    assert code == 2 and message in err and err.count("\n") == 1
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
 
 

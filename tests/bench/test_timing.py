@@ -9,7 +9,7 @@ import pytest
 from bench.cases import expand
 from bench.matrix import all_cases
 from bench.timing import groups_of, rows, run_values
-from bench.timing_worker import calibrate, measure_group, pyperf_metadata, rotated
+from bench.timing_worker import RoundPlan, calibrate, measure_group, pyperf_metadata, rotated, rounds_for
 from bench.workloads import Workload
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -45,8 +45,8 @@ def test_rotation_moves_one_position_per_step():
 
 def test_rounds_rotate_the_order_and_values_stay_in_round_order():
     log = []
-    warm, values = measure_group(workloads(log), {c.id: 1 for c in CASES}, rounds=3, rotation=0, warmups=1,
-                                 clock=TickClock())  # fmt: skip
+    plan = RoundPlan(warmups=1, min_rounds=3, max_rounds=3)
+    warm, values = measure_group(workloads(log), {c.id: 1 for c in CASES}, plan, rotation=0, clock=TickClock())
     assert log == [
         "deque", "monotonic", "numpy",  # warm-up
         "deque", "monotonic", "numpy",  # round 0
@@ -57,9 +57,16 @@ def test_rounds_rotate_the_order_and_values_stay_in_round_order():
 
 
 def test_values_are_seconds_per_loop():
-    _, values = measure_group(workloads([]), {c.id: 4 for c in CASES}, rounds=1, rotation=0, warmups=0,
-                              clock=TickClock())  # fmt: skip
+    plan = RoundPlan(warmups=0, min_rounds=1, max_rounds=1)
+    _, values = measure_group(workloads([]), {c.id: 4 for c in CASES}, plan, rotation=0, clock=TickClock())
     assert values[CASES[0].id] == [0.25]
+
+
+def test_rounds_fill_the_budget_within_bounds():
+    assert rounds_for(0.1, budget=0.6, min_rounds=2, max_rounds=10) == 6
+    assert rounds_for(5.0, budget=0.6, min_rounds=2, max_rounds=10) == 2
+    assert rounds_for(0.001, budget=0.6, min_rounds=2, max_rounds=10) == 10
+    assert rounds_for(0.0, budget=0.6, min_rounds=2, max_rounds=10) == 10
 
 
 def test_calibration_reaches_the_minimum_time():
