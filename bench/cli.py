@@ -115,6 +115,26 @@ class _progress_bar:  # noqa: N801 - used as a context manager, named like a fun
         self._bar.close()
 
 
+def _report(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import report, store
+
+    run_dirs = args.runs or [store.latest_run(args.runs_root)]
+    built = report.build(store.load_frame(run_dirs))
+    target = args.out or run_dirs[-1]
+    target.mkdir(parents=True, exist_ok=True)
+    files: dict[str, str | bytes] = {image.name: image.png for section in built.sections for image in section.images}
+    files.update(
+        {
+            "report.md": report.to_markdown(built),
+            "report.html": report.to_html(built),
+            "summary.csv": report.to_csv(built),
+        }
+    )
+    store.write_files(target, files)
+    out.write(f"report: {target / 'report.html'}\n")
+    return 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Benchmark and profile the pipeline's variants.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -133,12 +153,20 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--jobs", type=int, default=2, help="memory cases measured at once (default: %(default)s)")
     run.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+
+    report = commands.add_parser("report", help="write report.md, report.html and summary.csv for runs")
+    report.add_argument("runs", nargs="*", type=Path, metavar="RUN_DIR", help="run directories (default: the latest)")
+    report.add_argument("--out", type=Path, help="where to write the report (default: the last RUN_DIR)")
+    report.add_argument(
+        "--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help="where to look for the latest run (%(default)s)"
+    )
     return parser
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "list": _list,
     "run": _run,
+    "report": _report,
 }
 
 

@@ -36,7 +36,7 @@ class RunRequest:
 
 
 def planned_steps(request: RunRequest) -> int:
-    """How many progress steps the run will report (worker processes and memory cases)."""
+    """How many progress steps the run will report at most (worker processes and memory cases)."""
     groups = timing.groups_of(request.cases, all_cases(request.size)) if request.time else []
     return len(groups) * timing.PLANS[request.size].processes + (len(request.cases) if request.memory else 0)
 

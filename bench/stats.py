@@ -124,3 +124,29 @@ def _bootstrap_mean(sample: np.ndarray, confidence: float, seed: int) -> tuple[f
         if math.isfinite(low) and math.isfinite(high):
             return float(low), float(high)
     return float(sample.min()), float(sample.max())
+
+
+def median_interval(values: Sequence[float], confidence: float = CONFIDENCE, seed: int = BOOTSTRAP_SEED) -> Interval:
+    """The median of ``values`` with a percentile bootstrap confidence interval.
+
+    Raises:
+        ValueError: ``values`` is empty.
+    """
+    sample = np.asarray(values, dtype=float)
+    if sample.size == 0:
+        raise ValueError("cannot take the median of an empty sample")
+    estimate = float(np.median(sample))
+    if sample.size == 1 or np.ptp(sample) == 0.0:
+        return Interval(estimate, estimate, estimate, confidence)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = scipy_stats.bootstrap(
+            (sample,),
+            np.median,
+            confidence_level=confidence,
+            n_resamples=BOOTSTRAP_RESAMPLES,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
+    low, high = result.confidence_interval
+    return Interval(estimate, float(low), float(high), confidence)

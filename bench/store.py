@@ -92,6 +92,26 @@ def write_pyperf(run_dir: Path, suite: Any) -> Path:
     return path
 
 
+def write_files(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
+    """Write each named file into ``directory`` atomically; return their paths."""
+    paths = []
+    for name, content in files.items():
+        path = Path(directory) / name
+        if isinstance(content, bytes):
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(content)
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        else:
+            atomic_write_text(path, content)
+        paths.append(path)
+    return paths
+
+
 def finish_run(run_dir: Path, results: RunResults) -> Path:
     """Write the tidy results, then drop the incomplete marker; return the results path."""
     path = Path(run_dir) / RESULTS_FILE

@@ -32,21 +32,36 @@ from bench.timing_worker import RoundPlan
 
 @dataclass(frozen=True)
 class TimingPlan:
-    """How much to measure: worker processes per group, their rounds, and value length."""
+    """How much to measure: worker processes per group, their rounds, and value length.
+
+    A group whose round lasts longer than ``heavy_round`` seconds gets ``heavy_processes``
+    processes instead of ``processes``: its values are long and steady, and the time is
+    better spent on the short, noisy groups.
+    """
 
     processes: int
     rounds: RoundPlan
     min_time: float
+    heavy_round: float = 1.0
+    heavy_processes: int = 2
 
 
 PLANS = {
-    "quick": TimingPlan(
-        processes=3, rounds=RoundPlan(warmups=1, min_rounds=2, max_rounds=10, budget=0.6), min_time=0.02
-    ),
-    "full": TimingPlan(
-        processes=4, rounds=RoundPlan(warmups=1, min_rounds=2, max_rounds=12, budget=1.5), min_time=0.05
-    ),
+    "quick": TimingPlan(3, RoundPlan(warmups=1, min_rounds=2, max_rounds=10, budget=0.6), min_time=0.02),
+    "full": TimingPlan(4, RoundPlan(warmups=1, min_rounds=2, max_rounds=12, budget=1.5), min_time=0.05),
 }
+
+
+def round_seconds(suite: pyperf.BenchmarkSuite) -> float:
+    """The length of one round of a group, from its first process's warm-up values."""
+    total = 0.0
+    for benchmark in suite:
+        warmups = benchmark.get_runs()[0].warmups or ()
+        if warmups:
+            loops, value = warmups[-1]
+            total += loops * value
+    return total
+
 
 Progress = Callable[[str], None]
 
@@ -84,9 +99,11 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="pipebench-timing-") as scratch:
         for group_index, group in enumerate(groups):
             loops: dict[str, int] | None = None
-            for process in range(plan.processes):
+            processes = plan.processes
+            process = 0
+            while process < processes:
                 if progress is not None:
-                    progress(f"time {group[0].group} ({process + 1}/{plan.processes})")
+                    progress(f"time {group[0].group} ({process + 1}/{processes})")
                 spec = {
                     "size": size,
                     "cases": [case.id for case in group],
@@ -98,12 +115,20 @@ def measure(
                     "loops": loops,
                 }
                 result = _run_worker(Path(scratch), f"{group_index}-{process}", spec, group[0].group)
-                loops = loops or {bench.get_name(): bench.get_metadata()["loops"] for bench in result}
+                if loops is None:
+                    loops = {bench.get_name(): bench.get_metadata()["loops"] for bench in result}
+                    if round_seconds(result) > plan.heavy_round:
+                        skipped = processes - min(processes, plan.heavy_processes)
+                        processes -= skipped
+                        for _ in range(skipped):
+                            if progress is not None:
+                                progress(f"time {group[0].group} (long rounds: {processes} processes)")
                 if suite is None:
                     suite = result
                 else:
                     for benchmark in result:
                         suite.add_runs(benchmark)
+                process += 1
     if suite is None:
         raise BenchError("nothing to time")
     return suite

@@ -50,7 +50,8 @@ def calibrate(workload: Workload, min_time: float, clock: Clock = time.perf_coun
     call: a first call pays for cold caches and fresh memory arenas, and sizing the loops
     from it alone would make them too few.
     """
-    time_func(workload, 1, clock)
+    if time_func(workload, 1, clock) >= min_time:
+        return 1  # even a cold call is long enough: one loop per value
     loops = 1
     while True:
         elapsed = time_func(workload, loops, clock)

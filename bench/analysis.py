@@ -1,0 +1,203 @@
+"""Comparison, scaling and findings: the report's numbers, computed from the tidy frame.
+
+Functions here take the DataFrame of :func:`bench.store.to_frame` and return DataFrames
+or sentences; they read no files and draw nothing. A verdict follows from the ratio's
+confidence interval, never from its point estimate alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from bench.matrix import SUITES
+from bench.scaling import fit_loglog
+
+# The parameters that are not the variant, in the order they are shown.
+SIZE_PARAMS = ("records", "w")
+VARIANT_AXES = ("kind", "style", "strategy", "pipeline")
+
+
+def verdict(low: float, high: float) -> str:
+    """``faster`` if the time ratio's interval lies below 1, ``slower`` above, else no difference."""
+    if high < 1.0:
+        return "faster"
+    if low > 1.0:
+        return "slower"
+    return "no real difference"
+
+
+def run_label(frame: pd.DataFrame, run_id: str) -> str:
+    """``run_id (machine, commit)``: how a run is named wherever runs are shown together."""
+    row = frame[frame["run_id"] == run_id].iloc[0]
+    return f"{run_id} ({row['machine']}, {row['commit']}{'-dirty' if row['dirty'] else ''})"
+
+
+def case_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """One line per (run, case): time, throughput, ratio with interval and verdict, memory."""
+    keys = ["run_id", "suite", "group", "case_id", "variant", *[p for p in SIZE_PARAMS if p in frame.columns]]
+    base = frame[keys].drop_duplicates("case_id" if frame["run_id"].nunique() == 1 else ["run_id", "case_id"])
+    medians = frame.pivot_table(index=["run_id", "case_id"], columns="metric", values="median", aggfunc="first")
+    table = base.merge(medians.reset_index(), on=["run_id", "case_id"], how="left")
+    ratios = frame[frame["metric"] == "ratio_to_reference"][["run_id", "case_id", "estimate", "ci_low", "ci_high"]]
+    table = table.merge(ratios, on=["run_id", "case_id"], how="left")
+    if "time_per_record" in table:
+        table["records_per_s"] = 1e9 / table["time_per_record"]
+    table["is_reference"] = [
+        suite in SUITES and variant == SUITES[suite].reference
+        for suite, variant in zip(table["suite"], table["variant"], strict=True)
+    ]
+    table["verdict"] = [
+        "reference" if is_reference else ("" if pd.isna(estimate) else verdict(low, high))
+        for is_reference, estimate, low, high in zip(
+            table["is_reference"], table["estimate"], table["ci_low"], table["ci_high"], strict=True
+        )
+    ]
+    return table.rename(columns={"estimate": "ratio", "ci_low": "ratio_low", "ci_high": "ratio_high"})
+
+
+def _fixed_groups(table: pd.DataFrame, against: str) -> Iterator[tuple[tuple, pd.DataFrame]]:
+    others = [p for p in SIZE_PARAMS if p != against and p in table.columns and table[p].notna().any()]
+    keys = ["run_id", "suite", "variant", *others]
+    for key, part in table.groupby(keys, dropna=False, sort=False):
+        yield dict(zip(keys, key, strict=True)), part
+
+
+def scaling_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Log-log fits of time per call and peak memory against N, and of time against W (windows)."""
+    lines = []
+    fits = [("records", "time", "call_ns"), ("records", "peak memory", "peak_memory"), ("w", "time", "call_ns")]
+    table = table.assign(call_ns=table.get("time_per_record", np.nan) * table["records"])
+    for against, measure, column in fits:
+        if against not in table.columns or column not in table.columns:
+            continue
+        subset = table if against == "records" else table[table["suite"] == "windows"]
+        for fixed, part in _fixed_groups(subset, against):
+            part = part.dropna(subset=[against, column])
+            if part[against].nunique() < 2:
+                continue
+            fit = fit_loglog(part[against].astype(float), part[column].astype(float))
+            held = ", ".join(f"{'n' if k == 'records' else k}={int(v)}" for k, v in fixed.items() if k in SIZE_PARAMS)
+            lines.append(
+                {
+                    "run_id": fixed["run_id"],
+                    "suite": fixed["suite"],
+                    "variant": fixed["variant"],
+                    "held": held,
+                    "against": "N" if against == "records" else "W",
+                    "measure": measure,
+                    "slope": fit.slope,
+                    "r_squared": fit.r_squared,
+                    "top_slope": fit.top_slope,
+                    "growth": fit.growth,
+                    "points": fit.points,
+                }
+            )
+    return pd.DataFrame(lines)
+
+
+def _params_text(row: pd.Series) -> str:
+    parts = [f"n={int(row['records'])}"]
+    if "w" in row and pd.notna(row["w"]):
+        parts.append(f"w={int(row['w'])}")
+    return ", ".join(parts)
+
+
+def _speed_sentence(suite: str, row: pd.Series, reference: str) -> str:
+    where = _params_text(row)
+    if row["verdict"] == "faster":
+        return (
+            f"{suite}: `{row['variant']}` is {1 / row['ratio']:.3g}x faster than `{reference}` at {where} "
+            f"(95% CI {1 / row['ratio_high']:.3g}x-{1 / row['ratio_low']:.3g}x)."
+        )
+    if row["verdict"] == "slower":
+        return (
+            f"{suite}: `{row['variant']}` is {row['ratio']:.3g}x slower than `{reference}` at {where} "
+            f"(95% CI {row['ratio_low']:.3g}x-{row['ratio_high']:.3g}x)."
+        )
+    return (
+        f"{suite}: `{row['variant']}` is not measurably different from `{reference}` at {where} "
+        f"(time ratio {row['ratio']:.3g}, 95% CI {row['ratio_low']:.3g}-{row['ratio_high']:.3g} includes 1)."
+    )
+
+
+def _speed_findings(suite: str, part: pd.DataFrame) -> list[str]:
+    timed = part[part["time_per_record"].notna()]
+    if timed.empty:
+        return []
+    largest = timed[timed["records"] == timed["records"].max()]
+    sentences = []
+    for _, group in largest.groupby("group", sort=False):
+        reference = group[group["is_reference"]]
+        others = group[group["ratio"].notna()].sort_values("ratio")
+        if reference.empty or others.empty:
+            continue
+        name = reference["variant"].iloc[0]
+        chosen = [others.iloc[0]]
+        if others.iloc[-1]["verdict"] == "slower" and len(others) > 1:
+            chosen.append(others.iloc[-1])
+        chosen += [row for _, row in others.iloc[1:-1].iterrows() if row["verdict"] == "no real difference"]
+        sentences += [_speed_sentence(suite, row, name) for row in chosen]
+    return sentences
+
+
+def _memory_findings(suite: str, part: pd.DataFrame) -> list[str]:
+    if "bytes_per_record" not in part or part["bytes_per_record"].isna().all():
+        return []
+    largest = part[part["records"] == part["records"].max()]
+    sentences = []
+    for _, group in largest.groupby("group", sort=False):
+        reference = group[group["is_reference"]]
+        measured = group.dropna(subset=["bytes_per_record"])
+        if reference.empty or pd.isna(reference["bytes_per_record"].iloc[0]) or len(measured) < 2:
+            continue
+        base = reference.iloc[0]
+        lean = measured.sort_values("bytes_per_record").iloc[0]
+        if lean["variant"] == base["variant"]:
+            continue
+        share = lean["bytes_per_record"] / base["bytes_per_record"]
+        sentences.append(
+            f"{suite}: `{lean['variant']}` holds {lean['bytes_per_record']:.0f} bytes per record against "
+            f"{base['bytes_per_record']:.0f} for `{base['variant']}` ({share:.2f}x) "
+            f"at {_params_text(lean)} (memray, deterministic to within 1%)."
+        )
+        break
+    return sentences
+
+
+def _scaling_findings(suite: str, scaling: pd.DataFrame) -> list[str]:
+    if scaling.empty:
+        return []
+    part = scaling[scaling["suite"] == suite]
+    wanted = {"stages": ("N", "peak memory"), "windows": ("W", "time"), "pipeline": ("N", "peak memory")}
+    if suite not in wanted:
+        return []
+    against, measure = wanted[suite]
+    part = part[(part["against"] == against) & (part["measure"] == measure)]
+    if part.empty:
+        return []
+    # One held parameter set: the last (largest) one, so each variant is named once.
+    held = part["held"].iloc[-1]
+    lines = part[part["held"] == held]
+    described = ", ".join(
+        f"`{row['variant']}` {row['growth']} (top slope {row['top_slope']:.2f}, fit R\u00b2 {row['r_squared']:.2f})"
+        for _, row in lines.iterrows()
+    )
+    at = f" at {held}" if held else ""
+    return [f"{suite}: {measure} against {against}{at}: {described}."]
+
+
+def findings(table: pd.DataFrame, scaling: pd.DataFrame) -> dict[str, list[str]]:
+    """Sentences per run id, each with its figure and interval; nothing the numbers do not show."""
+    result: dict[str, list[str]] = {}
+    for run_id, run_table in table.groupby("run_id", sort=False):
+        run_scaling = scaling[scaling["run_id"] == run_id] if not scaling.empty else scaling
+        sentences: list[str] = []
+        for suite, part in run_table.groupby("suite", sort=False):
+            sentences += _speed_findings(suite, part)
+            sentences += _memory_findings(suite, part)
+            sentences += _scaling_findings(suite, run_scaling)
+        result[run_id] = sentences
+    return result

@@ -1,0 +1,98 @@
+"""The report's plots, drawn with matplotlib from the analysis tables.
+
+Each function returns a :class:`matplotlib.figure.Figure` (no pyplot, so no global state
+and no display needed); :func:`png_bytes` renders one to PNG.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from bench.stats import median_interval
+
+_WIDTH = 10.0
+
+
+def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _records_per_s_interval(samples: tuple[float, ...]) -> tuple[float, float, float]:
+    """Records/s (median) and its interval, from time-per-record samples in ns."""
+    interval = median_interval(samples)
+    return 1e9 / interval.estimate, 1e9 / interval.high, 1e9 / interval.low
+
+
+def throughput_figure(table: pd.DataFrame, samples: dict[str, tuple[float, ...]], suite: str, title: str) -> Figure:
+    """Records/s of every variant at every parameter set of ``suite``, with 95% interval bars."""
+    part = table[(table["suite"] == suite) & table["time_per_record"].notna()]
+    groups = list(dict.fromkeys(part["group"]))
+    variants = list(dict.fromkeys(part["variant"]))
+    figure = Figure(figsize=(_WIDTH, 4.2), layout="constrained")
+    axes = figure.add_subplot()
+    width = 0.8 / max(len(variants), 1)
+    positions = np.arange(len(groups))
+    for index, variant in enumerate(variants):
+        heights, lower, upper = [], [], []
+        for group in groups:
+            match = part[(part["group"] == group) & (part["variant"] == variant)]
+            if match.empty:
+                heights.append(np.nan)
+                lower.append(0.0)
+                upper.append(0.0)
+                continue
+            rate, low, high = _records_per_s_interval(samples[match["case_id"].iloc[0]])
+            heights.append(rate)
+            lower.append(rate - low)
+            upper.append(high - rate)
+        axes.bar(positions + index * width, heights, width, label=variant, yerr=[lower, upper], capsize=2)
+    axes.set_yscale("log")
+    axes.set_ylabel("records per second (log scale)")
+    axes.set_xticks(positions + width * (len(variants) - 1) / 2)
+    axes.set_xticklabels([group.split("[", 1)[1].rstrip("]") for group in groups], rotation=30, ha="right")
+    axes.set_title(f"{title}: throughput per variant (bars: 95% interval of the median)")
+    axes.legend(fontsize="small", ncols=min(len(variants), 6))
+    axes.grid(axis="y", which="both", alpha=0.3)
+    return figure
+
+
+def scaling_figure(table: pd.DataFrame, suite: str, title: str, against: str = "records") -> Figure:
+    """Time per call and peak memory against N (or time against W), log-log, one line per variant."""
+    part = table[table["suite"] == suite].copy()
+    part["call_ms"] = part["time_per_record"] * part["records"] / 1e6
+    other = "w" if against == "records" and "w" in part and part["w"].notna().any() else None
+    if against == "w":
+        other = "records"
+    facets = sorted(part[other].dropna().unique()) if other else [None]
+    measures = [("call_ms", "time per call (ms)")]
+    if against == "records" and "peak_memory" in part:
+        measures.append(("peak_memory", "peak memory (bytes)"))
+    figure = Figure(figsize=(_WIDTH, 3.6 * len(measures)), layout="constrained")
+    grid = figure.subplots(len(measures), len(facets), squeeze=False)
+    for column_index, facet in enumerate(facets):
+        subset = part if facet is None else part[part[other] == facet]
+        for row_index, (column, label) in enumerate(measures):
+            axes = grid[row_index][column_index]
+            for variant, lines in subset.groupby("variant", sort=False):
+                lines = lines.dropna(subset=[column]).sort_values(against)
+                axes.plot(lines[against], lines[column], marker="o", label=variant)
+            axes.set_xscale("log")
+            axes.set_yscale("log")
+            if row_index == len(measures) - 1:
+                axes.set_xlabel("records (N)" if against == "records" else "window size (W)")
+            if column_index == 0:
+                axes.set_ylabel(label)
+            if facet is not None and row_index == 0:
+                axes.set_title(f"{'W' if other == 'w' else 'N'} = {int(facet)}", fontsize="medium")
+            axes.grid(which="both", alpha=0.3)
+    grid[0][0].legend(fontsize="small")
+    name = "N" if against == "records" else "W"
+    figure.suptitle(f"{title}: cost against {name} (log-log)")
+    return figure

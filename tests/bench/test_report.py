@@ -1,0 +1,122 @@
+"""pipebench report: rendering on a small committed run, several runs, and bad input."""
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+
+from bench import report, store
+from bench.cli import main
+from tests.bench.test_analysis import synthetic_run
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SMALL_RUN = DATA / "run_small"
+
+
+def call(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """The committed run, reported into a copy of its directory."""
+    run_dir = tmp_path_factory.mktemp("report") / "run"
+    shutil.copytree(SMALL_RUN, run_dir)
+    code, out, err = call("report", str(run_dir))
+    assert code == 0, err
+    assert out == f"report: {run_dir / 'report.html'}\n"
+    return run_dir
+
+
+def test_report_files_are_written_into_the_run_directory(written):
+    for name in ("report.md", "report.html", "summary.csv"):
+        assert (written / name).stat().st_size > 0
+
+
+def test_plots_are_real_images_embedded_in_the_html(written):
+    pngs = sorted(written.glob("report-*.png"))
+    assert {p.name for p in pngs} >= {
+        "report-stages-throughput.png", "report-stages-vs-n.png",
+        "report-windows-throughput.png", "report-windows-vs-n.png", "report-windows-vs-w.png",
+    }  # fmt: skip
+    for png in pngs:
+        pixels = matplotlib.image.imread(png)
+        assert pixels.shape[0] > 200 and pixels.shape[1] > 400
+    html = (written / "report.html").read_text()
+    assert html.count("src='data:image/png;base64,") == len(pngs)
+    assert "<img" in html and "report-" not in html.split("<body>")[1].split("<h2>Findings")[0]
+
+
+def test_markdown_has_tables_scaling_and_findings_for_every_suite(written):
+    text = (written / "report.md").read_text()
+    for suite in ("stages", "windows"):
+        assert f"## {suite}" in text and f"![{suite}: records/s](report-{suite}-throughput.png)" in text
+    assert "| variant" in text and "Scaling:" in text and "## Findings" in text
+    assert "faster than `deque`" in text
+    assert "peak memory against N" in text and "time against W" in text
+
+
+def test_summary_csv_has_a_line_per_case(written):
+    lines = (written / "summary.csv").read_text().splitlines()
+    results = json.loads((written / "results.json").read_text())
+    assert len(lines) - 1 == len({row["case_id"] for row in results["rows"]})
+
+
+def test_runs_from_different_machines_are_labelled_and_not_mixed(tmp_path):
+    frame = store.to_frame([synthetic_run("r1", "alpha"), synthetic_run("r2", "beta")])
+    built = report.build(frame)
+    assert len(built.notes) == 1 and "different machines" in built.notes[0]
+    assert set(built.findings) == {"r1 (alpha, abc1234)", "r2 (beta, abc1234)"}
+    assert built.side_by_side is not None and list(built.side_by_side.columns)[1:] == list(built.findings)
+    comparison = built.sections[0].comparison
+    assert set(comparison["run"]) == set(built.findings)
+    assert len(comparison) == 2 * 18
+
+
+def test_latest_run_is_the_default(tmp_path):
+    runs = tmp_path / "runs"
+    shutil.copytree(SMALL_RUN, runs / "20260101T000000Z_abcdef0")
+    code, out, _ = call("report", "--runs-root", str(runs))
+    assert code == 0 and "20260101T000000Z_abcdef0" in out
+
+
+def corrupt(run_dir):
+    (run_dir / store.RESULTS_FILE).write_text('{"schema": "pipebench-results", "schema_ver')
+
+
+def other_version(run_dir):
+    data = json.loads((run_dir / store.RESULTS_FILE).read_text())
+    data["schema_version"] = 0
+    (run_dir / store.RESULTS_FILE).write_text(json.dumps(data))
+
+
+def incomplete(run_dir):
+    (run_dir / store.INCOMPLETE_MARKER).write_text("")
+
+
+def empty(run_dir):
+    for path in run_dir.iterdir():
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [(corrupt, "unreadable JSON"), (other_version, "schema version 0"), (incomplete, "incomplete"), (empty, "missing")],
+)
+def test_bad_run_directories_get_one_line_naming_the_file_and_exit_code_2(tmp_path, damage, message):
+    run_dir = tmp_path / "run"
+    shutil.copytree(SMALL_RUN, run_dir)
+    damage(run_dir)
+    code, out, err = call("report", str(run_dir))
+    assert code == 2 and out == "" and message in err and str(run_dir) in err and err.count("\n") == 1
+
+
+def test_missing_run_directory_and_no_runs_at_all(tmp_path):
+    assert call("report", str(tmp_path / "nope"))[0] == 2
+    code, _, err = call("report", "--runs-root", str(tmp_path))
+    assert code == 2 and "no complete run" in err
