@@ -79,7 +79,9 @@ def scaling_table(table: pd.DataFrame) -> pd.DataFrame:
             if part[against].nunique() < 2:
                 continue
             fit = fit_loglog(part[against].astype(float), part[column].astype(float))
-            held = ", ".join(f"{'n' if k == 'records' else k}={int(v)}" for k, v in fixed.items() if k in SIZE_PARAMS)
+            held = ", ".join(
+                f"{'n' if k == 'records' else k}={int(v)}" for k, v in fixed.items() if k in SIZE_PARAMS and pd.notna(v)
+            )
             lines.append(
                 {
                     "run_id": fixed["run_id"],
@@ -158,6 +160,8 @@ def _memory_findings(suite: str, part: pd.DataFrame) -> list[str]:
         if lean["variant"] == base["variant"]:
             continue
         share = lean["bytes_per_record"] / base["bytes_per_record"]
+        if share > 0.98:
+            continue  # within 2%: nothing worth a sentence
         sentences.append(
             f"{suite}: `{lean['variant']}` holds {lean['bytes_per_record']:.0f} bytes per record against "
             f"{base['bytes_per_record']:.0f} for `{base['variant']}` ({share:.2f}x) "

@@ -135,6 +135,46 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def parse_thresholds(specs: Sequence[str]) -> dict[str, float]:
+    """``["time:5%", "memory:1%"]`` on top of the defaults, as fractions.
+
+    Raises:
+        UsageError: an unknown metric or a malformed percentage.
+    """
+    from bench.gate import DEFAULT_THRESHOLDS
+
+    thresholds = dict(DEFAULT_THRESHOLDS)
+    for spec in specs:
+        family, _, amount = spec.partition(":")
+        if family not in thresholds or not amount:
+            raise UsageError(f"--fail-on {spec}: expected METRIC:PERCENT with METRIC one of {', '.join(thresholds)}")
+        try:
+            value = float(amount.removesuffix("%")) / (100 if amount.endswith("%") else 1)
+        except ValueError:
+            raise UsageError(f"--fail-on {spec}: {amount!r} is not a number") from None
+        if value < 0:
+            raise UsageError(f"--fail-on {spec}: a threshold cannot be negative")
+        thresholds[family] = value
+    return thresholds
+
+
+def _compare(args: argparse.Namespace, out: TextIO) -> int:
+    from bench.gate import compare_sides
+    from bench.gate_render import RENDERERS
+    from bench.inputs import load_side
+
+    thresholds = parse_thresholds(args.fail_on)
+    base, current = load_side(args.base), load_side(args.current)
+    families = tuple(args.metric) or ("time", "memory", "allocations")
+    try:
+        outcome = compare_sides(base, current, thresholds, normalize=args.normalize, families=families)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    out.write(RENDERERS[args.format](outcome, args.strict))
+    failed = bool(outcome.regressions) or (args.strict and bool(outcome.inconclusive))
+    return 1 if failed else 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Benchmark and profile the pipeline's variants.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -160,6 +200,32 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help="where to look for the latest run (%(default)s)"
     )
+
+    compare = commands.add_parser(
+        "compare",
+        help="the regression gate: exit 1 on a real regression",
+        description="Compare CURRENT with BASE: pipebench run directories, pytest-benchmark or pyperf JSON files. "
+        "Exit codes: 0 no regression, 1 regression (or inconclusive with --strict), 2 bad input.",
+    )
+    compare.add_argument("base", type=Path, metavar="BASE")
+    compare.add_argument("current", type=Path, metavar="CURRENT")
+    compare.add_argument(
+        "--fail-on",
+        action="append",
+        default=[],
+        metavar="METRIC:PCT",
+        help="threshold per metric (time, memory, allocations); defaults time:10%%, memory:1%%, allocations:1%%",
+    )
+    compare.add_argument(
+        "--metric", action="append", default=[], choices=("time", "memory", "allocations"), help="only these metrics"
+    )
+    compare.add_argument(
+        "--normalize", action="store_true", help="compare time as ratios to each run's reference (across machines)"
+    )
+    compare.add_argument("--strict", action="store_true", help="inconclusive comparisons fail too")
+    compare.add_argument(
+        "--format", choices=("table", "md", "json", "github-action-benchmark"), default="table", help="output format"
+    )
     return parser
 
 
@@ -167,6 +233,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "list": _list,
     "run": _run,
     "report": _report,
+    "compare": _compare,
 }
 
 

@@ -46,7 +46,12 @@ def table():
     return analysis.case_table(to_frame([synthetic_run()]))
 
 
-VERDICTS = [(0.5, 0.9, "faster"), (1.01, 1.2, "slower"), (0.9, 1.1, "no real difference"), (1.0, 1.0, "no real difference")]
+VERDICTS = [
+    (0.5, 0.9, "faster"),
+    (1.01, 1.2, "slower"),
+    (0.9, 1.1, "no real difference"),
+    (1.0, 1.0, "no real difference"),
+]
 
 
 @pytest.mark.parametrize(("low", "high", "expected"), VERDICTS)

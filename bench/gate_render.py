@@ -1,0 +1,130 @@
+"""Renderings of a gate outcome: terminal table, Markdown, JSON, github-action-benchmark.
+
+All take an :class:`~bench.gate.Outcome` and return text; none decides anything.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tabulate import tabulate
+
+from bench.gate import Comparison, Outcome
+
+FORMATS = ("table", "md", "json", "github-action-benchmark")
+
+
+def _p(value: float | None) -> str:
+    return "" if value is None else f"{value:.3g}"
+
+
+def _row(comparison: Comparison) -> list[str]:
+    verdict = comparison.verdict
+    if comparison.regression:
+        verdict += " (REGRESSION)"
+    if comparison.detectable is not None:
+        verdict += f" (could detect only >{comparison.detectable:.0%})"
+    return [
+        comparison.id,
+        comparison.family,
+        f"{comparison.base:.4g}",
+        f"{comparison.current:.4g}",
+        f"{comparison.ratio:.3f}",
+        f"{comparison.ci_low:.3f}-{comparison.ci_high:.3f}",
+        f"{comparison.test} {_p(comparison.p_value)}".strip(),
+        f"{comparison.threshold:.0%}",
+        verdict,
+    ]
+
+
+_HEADERS = ["benchmark", "metric", "base", "current", "ratio", "95% CI", "test p", "threshold", "verdict"]
+
+
+def _summary(outcome: Outcome, strict: bool) -> str:
+    regressions = len(outcome.regressions)
+    inconclusive = len(outcome.inconclusive)
+    words = f"{len(outcome.comparisons)} compared, {regressions} regression(s), {inconclusive} inconclusive"
+    if strict and inconclusive:
+        words += " (--strict: inconclusive counts as failure)"
+    return words
+
+
+def _lists(outcome: Outcome) -> list[str]:
+    lines = []
+    if outcome.added:
+        lines.append(f"added (only in CURRENT): {', '.join(outcome.added)}")
+    if outcome.missing:
+        lines.append(f"missing (only in BASE): {', '.join(outcome.missing)}")
+    return lines
+
+
+def render_table(outcome: Outcome, strict: bool = False) -> str:
+    rows = [_row(c) for c in outcome.comparisons]
+    lines = [*outcome.notes, tabulate(rows, headers=_HEADERS, tablefmt="simple", disable_numparse=True)]
+    return "\n".join([*lines, *_lists(outcome), _summary(outcome, strict)]) + "\n"
+
+
+def render_markdown(outcome: Outcome, strict: bool = False) -> str:
+    status = "regression" if outcome.regressions else "no regression"
+    lines = [f"### pipebench compare: {status}", ""]
+    lines += [f"> {note}" for note in outcome.notes]
+    lines += ["", tabulate([_row(c) for c in outcome.comparisons], headers=_HEADERS, tablefmt="github",
+                           disable_numparse=True), ""]  # fmt: skip
+    lines += [f"- {line}" for line in _lists(outcome)]
+    lines += ["", f"**{_summary(outcome, strict)}**"]
+    return "\n".join(lines) + "\n"
+
+
+def _as_dict(comparison: Comparison) -> dict[str, Any]:
+    return {
+        "id": comparison.id,
+        "family": comparison.family,
+        "metric": comparison.metric,
+        "unit": comparison.unit,
+        "base": comparison.base,
+        "current": comparison.current,
+        "ratio": comparison.ratio,
+        "ci": [comparison.ci_low, comparison.ci_high],
+        "test": comparison.test,
+        "p_value": comparison.p_value,
+        "threshold": comparison.threshold,
+        "verdict": comparison.verdict,
+        "regression": comparison.regression,
+        "detectable": comparison.detectable,
+    }
+
+
+def render_json(outcome: Outcome, strict: bool = False) -> str:
+    document = {
+        "regression": bool(outcome.regressions),
+        "strict": strict,
+        "comparisons": [_as_dict(c) for c in outcome.comparisons],
+        "added": outcome.added,
+        "missing": outcome.missing,
+        "notes": outcome.notes,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_github_action_benchmark(outcome: Outcome, strict: bool = False) -> str:
+    """The ``customSmallerIsBetter`` format: one entry per benchmark and metric, CURRENT's value."""
+    entries = [
+        {
+            "name": f"{c.id} ({c.family})",
+            "unit": c.unit,
+            "value": c.current,
+            "range": f"{c.ci_low:.3f}-{c.ci_high:.3f} x base",
+            "extra": f"ratio {c.ratio:.3f}, verdict {c.verdict}",
+        }
+        for c in outcome.comparisons
+    ]
+    return json.dumps(entries, indent=2) + "\n"
+
+
+RENDERERS = {
+    "table": render_table,
+    "md": render_markdown,
+    "json": render_json,
+    "github-action-benchmark": render_github_action_benchmark,
+}
