@@ -1,11 +1,14 @@
 """The regression gate's statistics: ratio, interval, test and verdict per benchmark.
 
 Pure functions over :class:`~bench.inputs.Measure` values. A change is a *regression*
-when it is both larger than the metric's threshold (by its point estimate) and
-statistically real (the rank test rejects equality at ``alpha`` and the interval of the
-ratio excludes 1). A comparison whose interval is too wide to rule out a change of the
-threshold's size, without showing one, is *inconclusive*; its ``detectable`` field is the
-smallest change the data could have told apart from noise.
+when it is statistically real (the rank test rejects equality at ``alpha``) and larger
+than the metric's threshold with confidence: the whole confidence interval of the ratio
+lies beyond ``1 + threshold``. Requiring the interval, not just the point estimate, to
+clear the threshold is what keeps the gate quiet on a noisy machine, where the samples of
+one run share that run's conditions and so look more certain than they are. A comparison
+whose interval is too wide to tell a change of the threshold's size either way is
+*inconclusive*; its ``detectable`` field is the smallest change the data could have told
+apart from noise.
 """
 
 from __future__ import annotations
@@ -133,9 +136,9 @@ def judge(
             return BETTER[family], None
         return "unchanged", None
     significant = p_value is not None and p_value < alpha
-    if significant and low > 1.0 and estimate > limit:
+    if significant and low > limit:
         return WORSE[family], None
-    if significant and high < 1.0 and estimate < 1.0 / limit:
+    if significant and high < 1.0 / limit:
         return BETTER[family], None
     if 1.0 / limit < low and high < limit:
         return "unchanged", None
@@ -163,7 +166,7 @@ class Outcome:
 
 def _index(measures: Mapping[tuple[str, str], Measure]) -> dict[tuple[str, str], Measure]:
     index = dict(measures)
-    for (name, family), measure in measures.items():
+    for (_name, family), measure in measures.items():
         if measure.alias:
             index.setdefault((measure.alias, family), measure)
     return index

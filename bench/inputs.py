@@ -98,22 +98,40 @@ def _from_pipebench(path: Path) -> Side:
     return Side(path, "pipebench", machine, measures, ratios)
 
 
+def _time_measure(name: str, seconds: Iterable[float], summary: Mapping[str, Any], extra: Mapping[str, Any]) -> Measure:
+    """A time measure in ns/record when the benchmark says how many records a call handles.
+
+    pipebench's own suites all do, so their figures compare across the three formats;
+    other benchmarks stay in seconds per call.
+    """
+    records = extra.get("records") or extra.get("pipebench_records")
+    scale, unit = (1e9 / float(records), "ns/record") if records else (1.0, "s")
+    return Measure(
+        name, "time", "time", unit, float(summary["median"]) * scale, tuple(float(x) * scale for x in seconds),
+        float(summary["mean"]) * scale, float(summary["stdev"]) * scale, int(summary["n"]),
+        alias=extra.get("case_id"),
+    )  # fmt: skip
+
+
 def _from_pytest_benchmark(path: Path, data: Mapping[str, Any]) -> Side:
     measures = {}
     try:
         for bench in data["benchmarks"]:
             stats = bench["stats"]
-            samples = tuple(float(x) for x in stats.get("data", ()))
+            summary = {"median": stats["median"], "mean": stats["mean"], "stdev": stats["stddev"], "n": stats["rounds"]}
             name = str(bench["fullname"])
-            measures[(name, "time")] = Measure(
-                name, "time", "time", "s", float(stats["median"]), samples, float(stats["mean"]),
-                float(stats["stddev"]), int(stats["rounds"]), alias=(bench.get("extra_info") or {}).get("case_id"),
-            )  # fmt: skip
-        info = data["machine_info"]
-        machine = f"{info.get('node')} / {(info.get('cpu') or {}).get('brand_raw', info.get('processor'))}"
+            measures[(name, "time")] = _time_measure(
+                name, stats.get("data", ()), summary, bench.get("extra_info") or {}
+            )
+        machine = machine_name(data["machine_info"])
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{path}: malformed pytest-benchmark file ({type(error).__name__}: {error})") from None
     return Side(path, "pytest-benchmark", machine, measures)
+
+
+def machine_name(info: Mapping[str, Any]) -> str:
+    """How a pytest-benchmark ``machine_info`` names its machine: host and CPU."""
+    return f"{info.get('node')} / {(info.get('cpu') or {}).get('brand_raw', info.get('processor'))}"
 
 
 def _from_pyperf(path: Path) -> Side:
@@ -129,26 +147,21 @@ def _from_pyperf(path: Path) -> Side:
         values = tuple(bench.get_values())
         if not values:
             continue
-        summary = summarize(values)
+        summary = summarize(values).as_dict()
         name = bench.get_name()
-        measures[(name, "time")] = Measure(
-            name, "time", "time", bench.get_unit(), summary.median, values, summary.mean, summary.stdev, summary.n
-        )
         metadata = bench.get_metadata()
+        measures[(name, "time")] = _time_measure(name, values, summary, metadata)
         machines.add(f"{metadata.get('hostname')} / {metadata.get('cpu_model_name')}")
     return Side(path, "pyperf", " + ".join(sorted(machines)) or "unknown", measures)
 
 
 def pytest_benchmark_side(benchmarks: Iterable[Any], machine: str) -> Side:
-    """A side built from a running pytest-benchmark session's benchmark fixtures."""
+    """A side built from the benchmarks (``Metadata`` objects) of a running pytest-benchmark session."""
     measures = {}
     for bench in benchmarks:
-        if bench.stats is None or not bench.stats.stats.data:
+        if bench.stats is None or not bench.stats.data:
             continue
-        data = tuple(bench.stats.stats.data)
-        summary = summarize(data)
-        measures[(bench.fullname, "time")] = Measure(
-            bench.fullname, "time", "time", "s", summary.median, data, summary.mean, summary.stdev, summary.n,
-            alias=bench.extra_info.get("case_id"),
-        )  # fmt: skip
+        data = tuple(bench.stats.data)
+        summary = summarize(data).as_dict()
+        measures[(bench.fullname, "time")] = _time_measure(bench.fullname, data, summary, bench.extra_info)
     return Side(Path("<this pytest run>"), "pytest-benchmark", machine, measures)

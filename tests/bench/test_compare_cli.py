@@ -1,0 +1,129 @@
+"""pipebench compare: exit codes, formats, thresholds, and the committed CI baseline."""
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+RUN = DATA / "run_small"
+BASELINE = Path(__file__).resolve().parents[2] / "results" / "baseline" / "ci"
+
+
+def call(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def edited_run(tmp_path, edit, source=RUN):
+    """A copy of a run whose results.json went through ``edit(rows)``."""
+    copy = tmp_path / "edited"
+    shutil.copytree(source, copy)
+    data = json.loads((copy / "results.json").read_text())
+    edit(data["rows"])
+    (copy / "results.json").write_text(json.dumps(data))
+    return copy
+
+
+def scale(metric, factor, case_filter=""):
+    def edit(rows):
+        for row in rows:
+            if row["metric"] == metric and case_filter in row["case_id"]:
+                row["samples"] = [v * factor for v in row["samples"]]
+                row["summary"] = {k: (v * factor if k != "n" else v) for k, v in row["summary"].items()}
+
+    return edit
+
+
+def test_identical_runs_exit_0():
+    code, out, _ = call("compare", RUN, RUN)
+    assert code == 0 and "0 regression(s)" in out
+
+
+def test_memory_growth_exits_1_and_names_the_case(tmp_path):
+    current = edited_run(tmp_path, scale("peak_memory", 1.05, "strategy=monotonic,n=1000,w=10]"))
+    code, out, _ = call("compare", RUN, current)
+    assert code == 1
+    flagged = [line for line in out.splitlines() if "REGRESSION" in line]
+    assert len(flagged) == 1 and "windows[strategy=monotonic,n=1000,w=10]" in flagged[0] and "memory" in flagged[0]
+
+
+def test_slowdown_beyond_threshold_exits_1_and_a_looser_threshold_passes(tmp_path):
+    current = edited_run(tmp_path, scale("time_per_record", 1.5, "strategy=scipy"))
+    assert call("compare", RUN, current, "--metric", "time")[0] == 1
+    assert call("compare", RUN, current, "--metric", "time", "--fail-on", "time:80%")[0] == 0
+
+
+def test_strict_makes_inconclusive_fail(tmp_path):
+    current = edited_run(tmp_path, scale("time_per_record", 1.07))
+    code, out, _ = call("compare", RUN, current, "--metric", "time", "--format", "json")
+    document = json.loads(out)
+    assert code == 0 and any(c["verdict"] == "inconclusive" for c in document["comparisons"])
+    assert call("compare", RUN, current, "--metric", "time", "--strict")[0] == 1
+
+
+def test_markdown_and_github_action_benchmark_formats():
+    code, out, _ = call("compare", RUN, RUN, "--format", "md")
+    assert code == 0 and out.startswith("### pipebench compare: no regression") and "|--" in out
+    entries = json.loads(call("compare", RUN, RUN, "--format", "github-action-benchmark")[1])
+    assert {"name", "unit", "value"} <= set(entries[0])
+    assert all(isinstance(entry["value"], float) for entry in entries)
+
+
+def test_formats_can_be_mixed_when_ids_match():
+    code, out, _ = call("compare", RUN / "pyperf.json", RUN, "--metric", "time")
+    assert code == 0 and "windows[strategy=deque,n=1000,w=10]" in out
+
+
+def test_added_and_missing_benchmarks_are_listed(tmp_path):
+    def drop_scipy(rows):
+        rows[:] = [row for row in rows if "scipy" not in row["case_id"]]
+
+    code, out, _ = call("compare", edited_run(tmp_path, drop_scipy), RUN)
+    assert code == 0 and "added (only in CURRENT): windows[strategy=scipy" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compare", RUN, DATA / "nope.json"], "no such file"),
+        (["compare", RUN, RUN, "--fail-on", "speed:5%"], "expected METRIC:PERCENT"),
+        (["compare", RUN, RUN, "--fail-on", "time:fast"], "not a number"),
+        (["compare", RUN / "pyperf.json", RUN, "--normalize"], "--normalize needs pipebench"),
+        (["compare", RUN], "required"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(argv, message, tmp_path):
+    code, out, err = call(*argv)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_files_with_nothing_in_common_are_refused(tmp_path):
+    def keep_stages(rows):
+        rows[:] = [row for row in rows if row["suite"] == "stages"]
+
+    code, out, err = call("compare", DATA / "pytest_benchmark.json", edited_run(tmp_path, keep_stages))
+    assert code == 2 and out == "" and "no benchmark in common" in err
+
+
+def test_pytest_benchmark_file_matches_a_pipebench_run_by_case_id():
+    code, out, _ = call("compare", DATA / "pytest_benchmark.json", RUN, "--metric", "time", "--fail-on", "time:500%")
+    assert code == 0 and "3 compared" in out
+
+
+def test_committed_ci_baseline_passes_against_itself():
+    assert call("compare", BASELINE, BASELINE, "--normalize", "--fail-on", "time:20%")[0] == 0
+
+
+def test_ci_gate_fails_when_the_baseline_is_made_stricter_than_the_code_can_meet(tmp_path):
+    """A baseline claiming 10% less memory, or 40% better ratios, than the code delivers fails the gate."""
+    leaner = edited_run(tmp_path / "a", scale("peak_memory", 0.9), BASELINE)
+    assert call("compare", leaner, BASELINE, "--normalize", "--fail-on", "time:20%")[0] == 1
+    quicker = edited_run(tmp_path / "b", scale("ratio_to_reference", 0.6, "monotonic"), BASELINE)
+    code, out, _ = call("compare", quicker, BASELINE, "--normalize", "--fail-on", "time:20%", "--metric", "time")
+    assert code == 1 and "monotonic" in next(line for line in out.splitlines() if "REGRESSION" in line)
