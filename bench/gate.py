@@ -14,7 +14,6 @@ apart from noise.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 from bench.inputs import Measure, Side
-from bench.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE
+from bench.stats import CONFIDENCE, bootstrap_bounds
 
 # Time: paired ratios of one case agree within about 7% between two quick runs on a
 # shared two-core machine, so a 5% default would cry wolf; memory is deterministic.
@@ -56,29 +55,14 @@ class Comparison:
         return self.verdict == WORSE[self.family]
 
 
-def _ratio_interval_from_samples(base: np.ndarray, current: np.ndarray) -> tuple[float, float]:
-    def ratio(b: np.ndarray, c: np.ndarray, axis: int = -1) -> np.ndarray:
-        return np.median(c, axis=axis) / np.median(b, axis=axis)
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = scipy_stats.bootstrap(
-            (base, current),
-            ratio,
-            paired=False,
-            vectorized=True,
-            confidence_level=CONFIDENCE,
-            n_resamples=BOOTSTRAP_RESAMPLES,
-            method="percentile",
-            rng=np.random.default_rng(BOOTSTRAP_SEED),
-        )
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+def _ratio_of_medians(base: np.ndarray, current: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.median(current, axis=axis) / np.median(base, axis=axis)
 
 
 def _sampled(base: Measure, current: Measure) -> tuple[float, float, float, str, float]:
     b, c = np.asarray(base.samples, dtype=float), np.asarray(current.samples, dtype=float)
     estimate = float(np.median(c) / np.median(b))
-    low, high = _ratio_interval_from_samples(b, c)
+    low, high = bootstrap_bounds((b, c), _ratio_of_medians, paired=False, vectorized=True)
     p_value = float(scipy_stats.mannwhitneyu(c, b, alternative="two-sided").pvalue)
     return estimate, low, high, "mann-whitney", p_value
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,6 +19,7 @@ from bench.cases import Case
 from bench.errors import BenchError
 from bench.metadata import package_version
 from bench.results import Row, make_row
+from bench.workers import run_module
 
 MEMRAY_VERSION = package_version("memray")
 Progress = Callable[[str], None]
@@ -39,15 +38,7 @@ def measure_case(case: Case, size: str, directory: Path) -> dict[str, Any]:
     """
     capture = directory / f"{capture_name(case)}.bin"
     output = directory / f"{capture_name(case)}.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.memory_worker", size, case.id, str(capture), str(output)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise BenchError(f"memory worker for {case.id} failed with exit code {done.returncode}: {last}")
+    run_module("bench.memory_worker", [size, case.id, str(capture), str(output)], f"memory worker for {case.id}")
     figures = json.loads(output.read_text(encoding="utf-8"))
     output.unlink()
     return figures
@@ -101,13 +92,5 @@ def flamegraph(case: Case, directory: Path) -> Path:
     if not capture.is_file():
         raise BenchError(f"{capture}: no memray capture for {case.id}")
     html = directory / f"{capture_name(case)}.flamegraph.html"
-    done = subprocess.run(
-        [sys.executable, "-m", "memray", "flamegraph", "--force", "-o", str(html), str(capture)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise BenchError(f"memray flamegraph for {case.id} failed: {last}")
+    run_module("memray", ["flamegraph", "--force", "-o", str(html), str(capture)], f"memray flamegraph for {case.id}")
     return html

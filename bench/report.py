@@ -18,8 +18,7 @@ from tabulate import tabulate
 
 from bench import analysis, plots
 from bench.matrix import SUITES
-
-_BYTES_UNITS = ("B", "KiB", "MiB", "GiB")
+from bench.summary import format_bytes
 
 
 @dataclass(frozen=True)
@@ -55,13 +54,7 @@ class Report:
 
 
 def _bytes(value: float) -> str:
-    if pd.isna(value):
-        return ""
-    for unit in _BYTES_UNITS:
-        if abs(value) < 1024 or unit == _BYTES_UNITS[-1]:
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return ""
+    return "" if pd.isna(value) else format_bytes(value)
 
 
 def _number(value: float, spec: str) -> str:

@@ -104,26 +104,39 @@ def geometric_mean_interval(
     estimate = math.exp(float(logs.mean()))
     if logs.size == 1 or np.ptp(logs) == 0.0:
         return Interval(estimate, estimate, estimate, confidence)
-    low, high = _bootstrap_mean(logs, confidence, seed)
+    low, high = bootstrap_bounds((logs,), np.mean, confidence, seed, methods=("BCa", "percentile"))
     return Interval(estimate, math.exp(low), math.exp(high), confidence)
 
 
-def _bootstrap_mean(sample: np.ndarray, confidence: float, seed: int) -> tuple[float, float]:
-    for method in ("BCa", "percentile"):
+def bootstrap_bounds(
+    data: tuple[np.ndarray, ...],
+    statistic,
+    confidence: float = CONFIDENCE,
+    seed: int = BOOTSTRAP_SEED,
+    methods: tuple[str, ...] = ("percentile",),
+    **options,
+) -> tuple[float, float]:
+    """The bounds of :func:`scipy.stats.bootstrap`'s interval, trying ``methods`` in turn.
+
+    A method whose bounds come out non-finite (BCa on too few distinct values) gives way to
+    the next; if none works, the bounds are the range of the first sample.
+    """
+    for method in methods:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = scipy_stats.bootstrap(
-                (sample,),
-                np.mean,
+                data,
+                statistic,
                 confidence_level=confidence,
                 n_resamples=BOOTSTRAP_RESAMPLES,
                 method=method,
                 rng=np.random.default_rng(seed),
+                **options,
             )
         low, high = result.confidence_interval
         if math.isfinite(low) and math.isfinite(high):
             return float(low), float(high)
-    return float(sample.min()), float(sample.max())
+    return float(np.min(data[0])), float(np.max(data[0]))
 
 
 def median_interval(values: Sequence[float], confidence: float = CONFIDENCE, seed: int = BOOTSTRAP_SEED) -> Interval:
@@ -138,15 +151,5 @@ def median_interval(values: Sequence[float], confidence: float = CONFIDENCE, see
     estimate = float(np.median(sample))
     if sample.size == 1 or np.ptp(sample) == 0.0:
         return Interval(estimate, estimate, estimate, confidence)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = scipy_stats.bootstrap(
-            (sample,),
-            np.median,
-            confidence_level=confidence,
-            n_resamples=BOOTSTRAP_RESAMPLES,
-            method="percentile",
-            rng=np.random.default_rng(seed),
-        )
-    low, high = result.confidence_interval
-    return Interval(estimate, float(low), float(high), confidence)
+    low, high = bootstrap_bounds((sample,), np.median, confidence, seed)
+    return Interval(estimate, low, high, confidence)

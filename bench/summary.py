@@ -17,9 +17,10 @@ _COLUMNS = {
 }
 
 
-def _bytes(value: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(value) < 1024 or unit == "GiB":
+def format_bytes(value: float) -> str:
+    """``512 B``, ``1.5 KiB``, ``18.3 MiB``: binary units, one decimal above bytes."""
+    for unit in ("B", "KiB", "MiB"):
+        if abs(value) < 1024:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GiB"
@@ -29,7 +30,7 @@ def _cell(metric: str, row: pd.Series) -> str:
     if metric == "ratio_to_reference":
         return f"{row['estimate']:.3g}x [{row['ci_low']:.3g}, {row['ci_high']:.3g}]"
     if metric == "peak_memory":
-        return _bytes(row["median"])
+        return format_bytes(row["median"])
     if metric == "time_per_record":
         return f"{row['median']:,.1f}"
     return f"{row['median']:,.2f}"

@@ -13,8 +13,6 @@ taken between the values of the same process and round.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -28,6 +26,7 @@ from bench.metadata import PIPEBENCH_VERSION
 from bench.results import Row, make_row
 from bench.stats import geometric_mean_interval, paired_ratios
 from bench.timing_worker import RoundPlan
+from bench.workers import run_module
 
 
 @dataclass(frozen=True)
@@ -137,15 +136,7 @@ def measure(
 def _run_worker(scratch: Path, tag: str, spec: dict, group: str) -> pyperf.BenchmarkSuite:
     spec_path, output_path = scratch / f"{tag}.spec.json", scratch / f"{tag}.pyperf.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.timing_worker", str(spec_path), str(output_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise BenchError(f"timing worker for {group} failed with exit code {done.returncode}: {last}")
+    run_module("bench.timing_worker", [str(spec_path), str(output_path)], f"timing worker for {group}")
     return pyperf.BenchmarkSuite.load(str(output_path))
 
 

@@ -32,6 +32,9 @@ from bench.workloads import Workload, prepare
 
 Clock = Callable[[], float]
 MAX_LOOPS = 2**20
+# A first call can be several times slower than a warm one (fresh memory arenas, cold
+# caches): only a first call this many times the minimum settles the loops by itself.
+COLD_ENOUGH = 10
 
 
 def time_func(workload: Workload, loops: int, clock: Clock = time.perf_counter) -> float:
@@ -50,8 +53,10 @@ def calibrate(workload: Workload, min_time: float, clock: Clock = time.perf_coun
     call: a first call pays for cold caches and fresh memory arenas, and sizing the loops
     from it alone would make them too few.
     """
-    if time_func(workload, 1, clock) >= min_time:
-        return 1  # even a cold call is long enough: one loop per value
+    if time_func(workload, 1, clock) >= COLD_ENOUGH * min_time:
+        # Far longer than needed even allowing for a cold start: one loop per value, and
+        # no second call of a workload that takes seconds.
+        return 1
     loops = 1
     while True:
         elapsed = time_func(workload, loops, clock)

@@ -158,9 +158,10 @@ class WindowNormalizer(Stage):
             raise ConfigError(f"unknown window strategy {strategy!r}; choose from {sorted(STREAMING_WINDOWS)}")
         self.strategy = strategy
         # The window lives on the instance, as in the seed: a second stream continues the
-        # first one's window rather than starting afresh.
-        self._window = deque(maxlen=window)
-        self._streaming = STREAMING_WINDOWS[strategy](window)
+        # first one's window rather than starting afresh. The reference keeps a bare deque,
+        # scanned inline in its loop exactly as the seed does.
+        self._window: deque[float] = deque(maxlen=window)
+        self._streaming = STREAMING_WINDOWS[strategy](window) if strategy != "deque" else None
 
     @measured_stage
     def transform(self, stream: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -179,6 +180,7 @@ class WindowNormalizer(Stage):
             yield {**record, "normalized": round((value - lo) / span, DECIMALS)}
 
     def _transform_streaming(self, stream: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+        assert self._streaming is not None
         push = self._streaming.push
         for record in stream:
             value = record["value"]
