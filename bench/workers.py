@@ -16,9 +16,7 @@ def run_module(module: str, arguments: Sequence[str], what: str) -> None:
         BenchError: the process failed; the message names ``what`` and the last line the
             process wrote to stderr.
     """
-    done = subprocess.run(
-        [sys.executable, "-m", module, *arguments], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([sys.executable, "-m", module, *arguments], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise BenchError(f"{what} failed with exit code {done.returncode}: {last}")

@@ -116,3 +116,22 @@ def test_rows_from_real_pyperf_output(real_suite):
     scipy = ratios["scipy"]
     assert scipy.ci[0] <= scipy.estimate <= scipy.ci[1] < 1.0
     assert scipy.reference == cases[0].id
+
+
+def test_the_collector_is_paused_while_timing_and_restored_after():
+    import gc
+
+    from bench.timing_worker import collector_paused
+
+    states = []
+    workload = Workload(CASES[0], lambda: states.append(gc.isenabled()), lambda: None, 10, False)
+    assert gc.isenabled()
+    measure_group([workload], {CASES[0].id: 2}, RoundPlan(warmups=1, min_rounds=1, max_rounds=1), rotation=0)
+    assert states == [False] * 4 and gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
