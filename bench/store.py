@@ -34,19 +34,32 @@ INCOMPLETE_MARKER = "INCOMPLETE"
 DEFAULT_RUNS_ROOT = Path("results") / "runs"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+def _file_mode() -> int:
+    """The mode an ordinary ``open()`` would give a new file (mkstemp's is owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write_bytes(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file and an atomic rename."""
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, _file_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and an atomic rename."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
@@ -85,6 +98,7 @@ def write_pyperf(run_dir: Path, suite: Any) -> Path:
     os.close(handle)
     try:
         suite.dump(temporary, replace=True)
+        os.chmod(temporary, _file_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -97,17 +111,7 @@ def write_files(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
     paths = []
     for name, content in files.items():
         path = Path(directory) / name
-        if isinstance(content, bytes):
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(content)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        else:
-            atomic_write_text(path, content)
+        atomic_write_bytes(path, content if isinstance(content, bytes) else content.encode("utf-8"))
         paths.append(path)
     return paths
 

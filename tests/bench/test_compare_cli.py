@@ -127,3 +127,31 @@ def test_ci_gate_fails_when_the_baseline_is_made_stricter_than_the_code_can_meet
     quicker = edited_run(tmp_path / "b", scale("ratio_to_reference", 0.6, "monotonic"), BASELINE)
     code, out, _ = call("compare", quicker, BASELINE, "--normalize", "--fail-on", "time:20%", "--metric", "time")
     assert code == 1 and "monotonic" in next(line for line in out.splitlines() if "REGRESSION" in line)
+
+
+def pyperf_significant_changes(base, current):
+    """Benchmark -> ratio for the changes ``python -m pyperf compare_to`` calls significant."""
+    import re
+    import subprocess
+    import sys
+
+    table = subprocess.run([sys.executable, "-m", "pyperf", "compare_to", str(base), str(current), "--table"],
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    changes = {}
+    for line in table.splitlines():
+        match = re.match(r"\|\s*(\S+\[[^|]*\])\s*\|[^|]*\|[^:|]*:\s*([\d.]+)x (slower|faster)", line)
+        if match:
+            ratio = float(match.group(2))
+            changes[match.group(1)] = ratio if match.group(3) == "slower" else 1 / ratio
+    return changes
+
+
+def test_verdicts_agree_with_pyperf_where_it_sees_a_significant_change_beyond_the_threshold():
+    """pyperf files of two runs, the second with monotonic slowed by 20% and numpy by 3%."""
+    base, current = DATA / "pyperf_base.json", DATA / "pyperf_slowed.json"
+    significant = pyperf_significant_changes(base, current)
+    beyond = {name for name, ratio in significant.items() if ratio > 1.10}
+    assert beyond == {f"windows[strategy=monotonic,n=10000,w={w}]" for w in (10, 50, 1000)}
+    document = json.loads(call("compare", base, current, "--format", "json")[1])
+    regressions = {c["id"] for c in document["comparisons"] if c["regression"]}
+    assert regressions == beyond

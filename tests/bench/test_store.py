@@ -108,3 +108,12 @@ def test_frame_has_one_line_per_case_and_metric_with_params_as_columns(tmp_path)
     ratio = frame[frame["metric"] == "ratio_to_reference"].iloc[0]
     assert (ratio["estimate"], ratio["ci_low"], ratio["ci_high"]) == (0.51, 0.49, 0.53)
     assert frame["machine"].iloc[0] == "box"
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        store.atomic_write_json(tmp_path / "f.json", {})
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "f.json").stat().st_mode & 0o777 == 0o644
