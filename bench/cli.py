@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -96,23 +97,21 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-class _progress_bar:  # noqa: N801 - used as a context manager, named like a function
-    """A tqdm bar on stderr that shows the step being measured and the time left."""
+@contextmanager
+def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A tqdm bar on stderr showing the step being measured and the time left."""
+    from tqdm import tqdm
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        from tqdm import tqdm
+    bar = tqdm(total=total, disable=not enabled, unit="step", dynamic_ncols=True, file=sys.stderr)
 
-        self._bar = tqdm(total=total, disable=not enabled, unit="step", dynamic_ncols=True, file=sys.stderr)
+    def advance(label: str) -> None:
+        bar.set_postfix_str(label, refresh=False)
+        bar.update(1)
 
-    def __enter__(self) -> Callable[[str], None]:
-        def advance(label: str) -> None:
-            self._bar.set_postfix_str(label, refresh=False)
-            self._bar.update(1)
-
-        return advance
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._bar.close()
+    try:
+        yield advance
+    finally:
+        bar.close()
 
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:

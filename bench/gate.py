@@ -180,6 +180,11 @@ def compare_sides(
             + ("time is compared through ratios to each run's reference." if normalize
                else "absolute times are not comparable; --normalize compares ratios to the reference instead.")
         )  # fmt: skip
+    if not normalize and base.kind == current.kind == "pipebench" and "time" in families:
+        notes.append(
+            "Time is compared as absolute times: a slowdown of the machine while one run measured a group "
+            "moves every variant of that group; --normalize compares paired ratios, which cancel it."
+        )
     base_measures = {k: v for k, v in base.measures.items() if k[1] in families}
     current_measures = {k: v for k, v in current.measures.items() if k[1] in families}
     if normalize:
