@@ -8,7 +8,6 @@ id in its ``extra_info``, so it can be matched with a pipebench run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from bench.errors import InputError
 from bench.stats import summarize
+from bench.store import load_run, read_json
 
 # pipebench metrics compared, and the family whose threshold applies to each.
 FAMILIES = {"time_per_record": "time", "peak_memory": "memory", "allocations": "allocations"}
@@ -63,10 +63,7 @@ def load_side(path: Path) -> Side:
         return _from_pipebench(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(f"{path}: not readable JSON ({str(error).splitlines()[0]})") from None
+    data = read_json(path)
     if isinstance(data, Mapping) and isinstance(data.get("benchmarks"), list) and "machine_info" in data:
         return _from_pytest_benchmark(path, data)
     if isinstance(data, Mapping) and isinstance(data.get("benchmarks"), list) and "version" in data:
@@ -77,8 +74,6 @@ def load_side(path: Path) -> Side:
 
 
 def _from_pipebench(path: Path) -> Side:
-    from bench.store import load_run
-
     run = load_run(path)
     measures: dict[tuple[str, str], Measure] = {}
     ratios: dict[str, Measure] = {}

@@ -145,10 +145,7 @@ def load_run(path: Path) -> RunResults:
         raise InputError(f"{run_dir}: run is incomplete (interrupted or still running)")
     if not results_path.is_file():
         raise InputError(f"{results_path}: missing (not a pipebench run directory)")
-    try:
-        data = json.loads(results_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(f"{results_path}: unreadable JSON ({_first_line(error)})") from None
+    data = read_json(results_path)
     try:
         results = RunResults.from_dict(data)
     except ValueError as error:
@@ -158,8 +155,17 @@ def load_run(path: Path) -> RunResults:
     return results
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
+def read_json(path: Path) -> Any:
+    """Parse a JSON file.
+
+    Raises:
+        InputError: unreadable, not UTF-8, or not JSON (a truncated file, say); names the file.
+    """
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(f"{path}: unreadable JSON ({reason})") from None
 
 
 _RUN_NAME = re.compile(r"^\d{8}T\d{6}Z_")

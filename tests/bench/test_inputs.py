@@ -66,7 +66,7 @@ def broken_pyperf(tmp_path):
     ("make", "message"),
     [
         (lambda tmp: tmp / "missing.json", "no such file"),
-        (truncated, "not readable JSON"),
+        (truncated, "unreadable JSON"),
         (neither, "neither a pipebench run"),
         (broken_pytest, "malformed pytest-benchmark"),
         (broken_pyperf, "malformed pyperf"),
