@@ -119,7 +119,8 @@ def bootstrap_bounds(
     """The bounds of :func:`scipy.stats.bootstrap`'s interval, trying ``methods`` in turn.
 
     A method whose bounds come out non-finite (BCa on too few distinct values) gives way to
-    the next; if none works, the bounds are the range of the first sample.
+    the next; if none works, the interval collapses to the statistic of the whole data, so
+    the bounds are always in the statistic's own units.
     """
     for method in methods:
         with warnings.catch_warnings():
@@ -136,7 +137,8 @@ def bootstrap_bounds(
         low, high = result.confidence_interval
         if math.isfinite(low) and math.isfinite(high):
             return float(low), float(high)
-    return float(np.min(data[0])), float(np.max(data[0]))
+    point = float(statistic(*data))
+    return point, point
 
 
 def median_interval(values: Sequence[float], confidence: float = CONFIDENCE, seed: int = BOOTSTRAP_SEED) -> Interval:

@@ -70,7 +70,6 @@ def groups_of(cases: Sequence[Case], all_known: Sequence[Case]) -> list[list[Cas
 
     A group's reference is added when the selection left it out: a ratio needs it.
     """
-    by_id = {case.id: case for case in all_known}
     groups: dict[str, list[Case]] = {}
     for case in cases:
         groups.setdefault(case.group, [])
@@ -79,7 +78,7 @@ def groups_of(cases: Sequence[Case], all_known: Sequence[Case]) -> list[list[Cas
     ordered = []
     for members in groups.values():
         reference = next((c for c in all_known if c.group == members[0].group and c.is_reference), None)
-        if reference is not None and reference.id in by_id and reference not in members:
+        if reference is not None and reference not in members:
             members.insert(0, reference)
         members.sort(key=lambda c: not c.is_reference)
         ordered.append(members)
