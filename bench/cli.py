@@ -17,6 +17,7 @@ from typing import TextIO
 from bench import runner
 from bench.cases import Case, select
 from bench.errors import BenchError, UsageError
+from bench.gate_options import add_gate_options
 from bench.matrix import SUITES, all_cases
 from bench.store import DEFAULT_RUNS_ROOT
 from bench.summary import render_summary
@@ -88,7 +89,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         out=args.out,
         runs_root=args.runs_root,
         flamegraphs=args.flamegraph,
-        memory_jobs=args.jobs,
+        instructions=args.instructions,
+        jobs=args.jobs,
     )
     with _progress_bar(runner.planned_steps(request), args.progress) as advance:
         run_dir, results = runner.execute(request, advance)
@@ -134,44 +136,25 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def parse_thresholds(specs: Sequence[str]) -> dict[str, float]:
-    """``["time:5%", "memory:1%"]`` on top of the defaults, as fractions.
-
-    Raises:
-        UsageError: an unknown metric or a malformed percentage.
-    """
-    from bench.gate import DEFAULT_THRESHOLDS
-
-    thresholds = dict(DEFAULT_THRESHOLDS)
-    for spec in specs:
-        family, _, amount = spec.partition(":")
-        if family not in thresholds or not amount:
-            raise UsageError(f"--fail-on {spec}: expected METRIC:PERCENT with METRIC one of {', '.join(thresholds)}")
-        try:
-            value = float(amount.removesuffix("%")) / (100 if amount.endswith("%") else 1)
-        except ValueError:
-            raise UsageError(f"--fail-on {spec}: {amount!r} is not a number") from None
-        if value < 0:
-            raise UsageError(f"--fail-on {spec}: a threshold cannot be negative")
-        thresholds[family] = value
-    return thresholds
-
-
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
-    from bench.gate import compare_sides
+    from bench.gate import FAMILY_NAMES, compare_sides
+    from bench.gate_options import check_comparable, thresholds_from
     from bench.gate_render import RENDERERS
     from bench.inputs import load_side
 
-    thresholds = parse_thresholds(args.fail_on)
-    base, current = load_side(args.base), load_side(args.current)
-    families = tuple(args.metric) or ("time", "memory", "allocations")
+    families = tuple(dict.fromkeys(args.metric)) or FAMILY_NAMES
     try:
-        outcome = compare_sides(base, current, thresholds, normalize=args.normalize, families=families)
+        thresholds = thresholds_from(args.fail_on)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    base, current = load_side(args.base), load_side(args.current)
+    try:
+        check_comparable(base, current, families)
+        outcome = compare_sides(base, current, thresholds, absolute_time=args.absolute_time, families=families)
     except ValueError as error:
         raise UsageError(str(error)) from None
     out.write(RENDERERS[args.format](outcome, args.strict))
-    failed = bool(outcome.regressions) or (args.strict and bool(outcome.inconclusive))
-    return 1 if failed else 0
+    return 1 if outcome.failed(args.strict) else 0
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -185,12 +168,19 @@ def _build_parser() -> argparse.ArgumentParser:
     add_selection_options(run)
     run.add_argument("--no-time", dest="time", action="store_false", help="skip the timing pass")
     run.add_argument("--no-memory", dest="memory", action="store_false", help="skip the memory pass")
+    run.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions and allocations per call under valgrind (deterministic; slow)",
+    )
     run.add_argument("--out", type=Path, help="write the run into this (new or empty) directory")
     run.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help="where runs go by default (%(default)s)")
     run.add_argument(
         "--flamegraph", action="append", default=[], metavar="CASE", help="write memray's flame graph of CASE"
     )
-    run.add_argument("--jobs", type=int, default=2, help="memory cases measured at once (default: %(default)s)")
+    run.add_argument(
+        "--jobs", type=int, default=2, help="memory and counted cases measured at once (default: %(default)s)"
+    )
     run.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
     report = commands.add_parser("report", help="write report.md, report.html and summary.csv for runs")
@@ -204,24 +194,15 @@ def _build_parser() -> argparse.ArgumentParser:
         "compare",
         help="the regression gate: exit 1 on a real regression",
         description="Compare CURRENT with BASE: pipebench run directories, pytest-benchmark or pyperf JSON files. "
-        "Exit codes: 0 no regression, 1 regression (or inconclusive with --strict), 2 bad input.",
+        "Time of two pipebench runs is compared through paired ratios to each suite's reference. "
+        "Exit codes: 0 no regression, 1 regression (with --strict also a possible one, or a missing benchmark), "
+        "2 bad input or runs that cannot be compared.",
     )
     compare.add_argument("base", type=Path, metavar="BASE")
     compare.add_argument("current", type=Path, metavar="CURRENT")
-    compare.add_argument(
-        "--fail-on",
-        action="append",
-        default=[],
-        metavar="METRIC:PCT",
-        help="threshold per metric (time, memory, allocations); defaults time:10%%, memory:1%%, allocations:1%%",
-    )
-    compare.add_argument(
-        "--metric", action="append", default=[], choices=("time", "memory", "allocations"), help="only these metrics"
-    )
-    compare.add_argument(
-        "--normalize", action="store_true", help="compare time as ratios to each run's reference (across machines)"
-    )
-    compare.add_argument("--strict", action="store_true", help="inconclusive comparisons fail too")
+    add_gate_options(compare.add_argument)
+    # Paired ratios became the default time basis; the old switch is still accepted.
+    compare.add_argument("--normalize", action="store_true", help=argparse.SUPPRESS)
     compare.add_argument(
         "--format", choices=("table", "md", "json", "github-action-benchmark"), default="table", help="output format"
     )

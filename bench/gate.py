@@ -1,34 +1,39 @@
 """The regression gate's statistics: ratio, interval, test and verdict per benchmark.
 
-Pure functions over :class:`~bench.inputs.Measure` values. A change is a *regression*
-when it is statistically real (the rank test rejects equality at ``alpha``) and larger
-than the metric's threshold with confidence: the whole confidence interval of the ratio
-lies beyond ``1 + threshold``. Requiring the interval, not just the point estimate, to
-clear the threshold is what keeps the gate quiet on a noisy machine, where the samples of
-one run share that run's conditions and so look more certain than they are. A comparison
-whose interval is too wide to tell a change of the threshold's size either way is
-*inconclusive*; its ``detectable`` field is the smallest change the data could have told
-apart from noise.
+Pure functions over :class:`~bench.inputs.Measure` values. Timed values are compared as
+clusters (the rounds of one process, or one batch of a pytest-benchmark session, share
+its conditions): the ratio of medians gets a two-stage bootstrap interval and Welch's
+test counts clusters, not rounds. A change is a *regression* when it is statistically
+real and larger than the metric's threshold with confidence: the whole interval lies
+beyond ``1 + threshold``. Counts (instructions, allocations) and memray's peak bytes are
+deterministic: their ratio is compared with the threshold directly.
+
+Verdicts say what the interval shows: ``slower``/``faster`` (and their memory and count
+words) when it lies beyond the threshold, or below 1 for an improvement; ``unchanged``
+when it holds 1 inside the threshold band; ``within threshold`` when it excludes 1 but
+stays inside the band; ``inconclusive`` when it reaches past the threshold, with the
+smallest change the data could have told apart from noise.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import numpy as np
 from scipy import stats as scipy_stats
 
 from bench.inputs import Measure, Side
-from bench.stats import CONFIDENCE, bootstrap_bounds
+from bench.stats import CONFIDENCE, cluster_test, clustered_ratio_of_medians
 
-# Time: paired ratios of one case agree within about 7% between two quick runs on a
-# shared two-core machine, so a 5% default would cry wolf; memory is deterministic.
-DEFAULT_THRESHOLDS: dict[str, float] = {"time": 0.10, "memory": 0.01, "allocations": 0.01}
+FAMILY_NAMES = ("time", "memory", "allocations", "instructions")
+# Time: paired ratios of a case agree within about 7% between two runs on a shared
+# two-core machine, so a 5% default would cry wolf. Peak memory and allocations are
+# deterministic; instruction counts repeat within 0.05% (address randomization off).
+DEFAULT_THRESHOLDS: dict[str, float] = {"time": 0.10, "memory": 0.01, "allocations": 0.01, "instructions": 0.01}
 ALPHA = 0.05
-WORSE = {"time": "slower", "memory": "larger", "allocations": "more"}
-BETTER = {"time": "faster", "memory": "smaller", "allocations": "fewer"}
+WORSE = {"time": "slower", "memory": "larger", "allocations": "more", "instructions": "more"}
+BETTER = {"time": "faster", "memory": "smaller", "allocations": "fewer", "instructions": "fewer"}
 
 
 @dataclass(frozen=True)
@@ -54,20 +59,20 @@ class Comparison:
     def regression(self) -> bool:
         return self.verdict == WORSE[self.family]
 
-
-def _ratio_of_medians(base: np.ndarray, current: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.median(current, axis=axis) / np.median(base, axis=axis)
-
-
-def _sampled(base: Measure, current: Measure) -> tuple[float, float, float, str, float]:
-    b, c = np.asarray(base.samples, dtype=float), np.asarray(current.samples, dtype=float)
-    estimate = float(np.median(c) / np.median(b))
-    low, high = bootstrap_bounds((b, c), _ratio_of_medians, paired=False, vectorized=True)
-    p_value = float(scipy_stats.mannwhitneyu(c, b, alternative="two-sided").pvalue)
-    return estimate, low, high, "mann-whitney", p_value
+    @property
+    def regression_possible(self) -> bool:
+        """An inconclusive comparison whose interval reaches past the regression threshold."""
+        return self.verdict == "inconclusive" and self.ci_high >= 1.0 + self.threshold
 
 
-def _from_summaries(base: Measure, current: Measure) -> tuple[float, float, float, str, float]:
+def _sampled(base: Measure, current: Measure) -> tuple[float, float, float, str, float | None]:
+    interval = clustered_ratio_of_medians(base.clusters, current.clusters)
+    p_value = cluster_test(base.clusters, current.clusters)
+    test = "welch/clusters" if p_value is not None else "bootstrap"
+    return interval.estimate, interval.low, interval.high, test, p_value
+
+
+def _from_summaries(base: Measure, current: Measure) -> tuple[float, float, float, str, float | None]:
     """Welch's t-test and a delta-method interval, when only means and deviations are known."""
     mb, mc = (
         base.mean if base.mean is not None else base.center,
@@ -81,16 +86,22 @@ def _from_summaries(base: Measure, current: Measure) -> tuple[float, float, floa
     p_value = float(scipy_stats.ttest_ind_from_stats(mc, sc, nc, mb, sb, nb, equal_var=False).pvalue)
     spread = estimate * math.sqrt((sc**2 / nc) / mc**2 + (sb**2 / nb) / mb**2)
     z = scipy_stats.norm.ppf(0.5 + CONFIDENCE / 2)
-    return estimate, estimate - z * spread, estimate + z * spread, "welch", p_value
+    return estimate, max(estimate - z * spread, 0.0), estimate + z * spread, "welch", p_value
+
+
+def _exact_ratio(base: float, current: float) -> float:
+    """``current / base`` for counts and bytes: 1 when both are zero, infinite from zero to more."""
+    if base == 0:
+        return 1.0 if current == 0 else math.inf
+    return current / base
 
 
 def compare(base: Measure, current: Measure, threshold: float, alpha: float = ALPHA) -> Comparison:
     """Compare one benchmark's measure on both sides."""
     if base.exact and current.exact:
-        estimate = current.center / base.center if base.center else math.inf
-        low = high = estimate
+        estimate = low = high = _exact_ratio(base.center, current.center)
         test, p_value = "exact", None
-    elif len(base.samples) >= 2 and len(current.samples) >= 2:
+    elif base.clusters and current.clusters and len(base.samples) >= 2 and len(current.samples) >= 2:
         estimate, low, high, test, p_value = _sampled(base, current)
     else:
         estimate, low, high, test, p_value = _from_summaries(base, current)
@@ -118,14 +129,14 @@ def judge(
             return WORSE[family], None
         if estimate < 1.0 / limit:
             return BETTER[family], None
-        return "unchanged", None
-    significant = p_value is not None and p_value < alpha
+        return ("unchanged" if estimate == 1.0 else "within threshold"), None
+    significant = p_value is None or p_value < alpha
     if significant and low > limit:
         return WORSE[family], None
-    if significant and high < 1.0 / limit:
+    if significant and high < 1.0:
         return BETTER[family], None
     if 1.0 / limit < low and high < limit:
-        return "unchanged", None
+        return ("unchanged" if low <= 1.0 <= high else "within threshold"), None
     detectable = max(high / estimate - 1.0, 1.0 - low / estimate) if estimate > 0 else math.inf
     return "inconclusive", detectable
 
@@ -137,7 +148,7 @@ class Outcome:
     comparisons: list[Comparison]
     added: list[str]
     missing: list[str]
-    notes: list[str]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -146,6 +157,12 @@ class Outcome:
     @property
     def inconclusive(self) -> list[Comparison]:
         return [c for c in self.comparisons if c.verdict == "inconclusive"]
+
+    def failed(self, strict: bool = False) -> bool:
+        """A regression; with ``strict``, also a regression not ruled out or a benchmark gone missing."""
+        if self.regressions:
+            return True
+        return strict and (any(c.regression_possible for c in self.comparisons) or bool(self.missing))
 
 
 def _index(measures: Mapping[tuple[str, str], Measure]) -> dict[tuple[str, str], Measure]:
@@ -156,47 +173,57 @@ def _index(measures: Mapping[tuple[str, str], Measure]) -> dict[tuple[str, str],
     return index
 
 
+def _time_measures(side: Side, absolute: bool) -> dict[tuple[str, str], Measure]:
+    """A side's time measures: paired ratios to the reference for pipebench runs unless ``absolute``."""
+    if side.kind == "pipebench" and not absolute:
+        return {(case_id, "time"): measure for case_id, measure in side.ratios.items()}
+    return {key: measure for key, measure in side.measures.items() if key[1] == "time"}
+
+
+def _notes(base: Side, current: Side, absolute: bool, families: tuple[str, ...]) -> list[str]:
+    notes = []
+    pipebench_time = base.kind == current.kind == "pipebench" and "time" in families
+    if base.machine != current.machine:
+        notes.append(
+            f"BASE and CURRENT come from different machines ({base.machine} vs {current.machine}): "
+            + ("time is compared through ratios to each run's reference." if pipebench_time and not absolute
+               else "absolute times are not comparable across machines.")
+        )  # fmt: skip
+    if pipebench_time and absolute:
+        notes.append(
+            "--absolute-time: times of two runs are compared as they are, so a slowdown of the machine while "
+            "one run measured a group moves every variant of it; the default compares paired ratios, which cancel it."
+        )
+    return notes
+
+
 def compare_sides(
     base: Side,
     current: Side,
     thresholds: Mapping[str, float],
     *,
-    normalize: bool = False,
-    families: tuple[str, ...] = ("time", "memory", "allocations"),
+    absolute_time: bool = False,
+    families: tuple[str, ...] = FAMILY_NAMES,
     alpha: float = ALPHA,
 ) -> Outcome:
     """Match the two sides' benchmarks and compare each metric family asked for.
 
-    With ``normalize``, time is compared through each variant's paired ratio to its suite's
-    reference, measured within each run, instead of absolute times.
+    Time of two pipebench runs is compared through each variant's paired ratio to its
+    suite's reference, measured within each run: it holds across runs and machines. With
+    ``absolute_time`` (and for the other formats) absolute times are compared.
 
     Raises:
-        ValueError: ``normalize`` on a side without paired ratios, or nothing in common.
+        ValueError: nothing in common.
     """
-    notes = []
-    if base.machine != current.machine:
-        notes.append(
-            f"BASE and CURRENT come from different machines ({base.machine} vs {current.machine}): "
-            + ("time is compared through ratios to each run's reference." if normalize
-               else "absolute times are not comparable; --normalize compares ratios to the reference instead.")
-        )  # fmt: skip
-    if not normalize and base.kind == current.kind == "pipebench" and "time" in families:
-        notes.append(
-            "Time is compared as absolute times: a slowdown of the machine while one run measured a group "
-            "moves every variant of that group; --normalize compares paired ratios, which cancel it."
-        )
-    base_measures = {k: v for k, v in base.measures.items() if k[1] in families}
-    current_measures = {k: v for k, v in current.measures.items() if k[1] in families}
-    if normalize:
-        if base.kind != "pipebench" or current.kind != "pipebench":
-            raise ValueError("--normalize needs pipebench run directories on both sides (they hold paired ratios)")
-        base_measures = {k: v for k, v in base_measures.items() if k[1] != "time"}
-        current_measures = {k: v for k, v in current_measures.items() if k[1] != "time"}
+    notes = _notes(base, current, absolute_time, families)
+    sides = []
+    for side in (base, current):
+        measures = {k: v for k, v in side.measures.items() if k[1] in families and k[1] != "time"}
         if "time" in families:
-            base_measures.update({(i, "time"): m for i, m in base.ratios.items()})
-            current_measures.update({(i, "time"): m for i, m in current.ratios.items()})
-    current_index = _index(current_measures)
-    base_index = _index(base_measures)
+            measures.update(_time_measures(side, absolute_time))
+        sides.append(measures)
+    base_measures, current_measures = sides
+    current_index, base_index = _index(current_measures), _index(base_measures)
     comparisons, missing = [], []
     for key, measure in base_measures.items():
         other = current_index.get(key) or (current_index.get((measure.alias, key[1])) if measure.alias else None)
@@ -212,4 +239,6 @@ def compare_sides(
     ]
     if not comparisons:
         raise ValueError(f"{base.path} and {current.path} have no benchmark in common")
+    if missing:
+        notes.insert(0, f"{len(missing)} benchmark(s) of BASE are missing from CURRENT and were not compared")
     return Outcome(comparisons, added, missing, notes)

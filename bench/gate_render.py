@@ -6,6 +6,7 @@ All take an :class:`~bench.gate.Outcome` and return text; none decides anything.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from tabulate import tabulate
@@ -44,10 +45,18 @@ _HEADERS = ["benchmark", "metric", "base", "current", "ratio", "95% CI", "test p
 def _summary(outcome: Outcome, strict: bool) -> str:
     regressions = len(outcome.regressions)
     inconclusive = len(outcome.inconclusive)
+    possible = sum(c.regression_possible for c in outcome.comparisons)
     words = f"{len(outcome.comparisons)} compared, {regressions} regression(s), {inconclusive} inconclusive"
-    if strict and inconclusive:
-        words += " (--strict: inconclusive counts as failure)"
+    if possible:
+        words += f" ({possible} could hide a regression)"
+    if strict and not regressions and outcome.failed(strict):
+        words += " -- --strict fails on a regression not ruled out or a missing benchmark"
     return words
+
+
+def _finite(value: float | None) -> float | None:
+    """JSON has no NaN or infinity: such a figure is written as null."""
+    return value if value is None or math.isfinite(value) else None
 
 
 def _lists(outcome: Outcome) -> list[str]:
@@ -66,7 +75,7 @@ def render_table(outcome: Outcome, strict: bool = False) -> str:
 
 
 def render_markdown(outcome: Outcome, strict: bool = False) -> str:
-    status = "regression" if outcome.regressions else "no regression"
+    status = "FAILED" if outcome.failed(strict) else "passed"
     lines = [f"### pipebench compare: {status}", ""]
     lines += [f"> {note}" for note in outcome.notes]
     lines += ["", tabulate([_row(c) for c in outcome.comparisons], headers=_HEADERS, tablefmt="github",
@@ -82,29 +91,30 @@ def _as_dict(comparison: Comparison) -> dict[str, Any]:
         "family": comparison.family,
         "metric": comparison.metric,
         "unit": comparison.unit,
-        "base": comparison.base,
-        "current": comparison.current,
-        "ratio": comparison.ratio,
-        "ci": [comparison.ci_low, comparison.ci_high],
+        "base": _finite(comparison.base),
+        "current": _finite(comparison.current),
+        "ratio": _finite(comparison.ratio),
+        "ci": [_finite(comparison.ci_low), _finite(comparison.ci_high)],
         "test": comparison.test,
-        "p_value": comparison.p_value,
+        "p_value": _finite(comparison.p_value),
         "threshold": comparison.threshold,
         "verdict": comparison.verdict,
         "regression": comparison.regression,
-        "detectable": comparison.detectable,
+        "detectable": _finite(comparison.detectable),
     }
 
 
 def render_json(outcome: Outcome, strict: bool = False) -> str:
     document = {
         "regression": bool(outcome.regressions),
+        "failed": outcome.failed(strict),
         "strict": strict,
         "comparisons": [_as_dict(c) for c in outcome.comparisons],
         "added": outcome.added,
         "missing": outcome.missing,
         "notes": outcome.notes,
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
 def render_github_action_benchmark(outcome: Outcome, strict: bool = False) -> str:
@@ -113,13 +123,13 @@ def render_github_action_benchmark(outcome: Outcome, strict: bool = False) -> st
         {
             "name": f"{c.id} ({c.family})",
             "unit": c.unit,
-            "value": c.current,
+            "value": _finite(c.current),
             "range": f"{c.ci_low:.3f}-{c.ci_high:.3f} x base",
             "extra": f"ratio {c.ratio:.3f}, verdict {c.verdict}",
         }
         for c in outcome.comparisons
     ]
-    return json.dumps(entries, indent=2) + "\n"
+    return json.dumps(entries, indent=2, allow_nan=False) + "\n"
 
 
 RENDERERS = {

@@ -6,6 +6,7 @@ result is never separated from the conditions it was measured under.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import subprocess
@@ -24,6 +25,18 @@ def package_version(package: str) -> str:
 
 
 PIPEBENCH_VERSION = package_version("pipebench")
+
+METHOD_VERSION = 2
+"""The version of how pipebench measures, stored in every run.
+
+Bump it with any change that would move the numbers: the timing plan, the collector
+policy while timing, how instructions and allocations are counted, how intervals are
+drawn. ``pipebench compare`` refuses a baseline measured by another version, because
+its numbers say something else (version 1's allocations counted memray's own objects).
+
+History: 1 - timing in 3 processes with adaptive rounds, allocations from memray.
+2 - a fixed number of values per benchmark, intervals by process, counts by callgrind.
+"""
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 
 
@@ -38,24 +51,28 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def git_state(directory: Path | None = None) -> tuple[str, bool]:
-    """The short commit hash and whether the work tree has changes (``"nogit"`` outside git)."""
-    where = str(directory or Path.cwd())
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout whose code is measured (not the current directory)."""
+
+
+def _git(arguments: list[str], where: Path) -> bytes:
+    return subprocess.run(["git", *arguments], cwd=where, capture_output=True, check=True, timeout=30).stdout
+
+
+def git_state(directory: Path | None = None) -> tuple[str, bool, str | None]:
+    """The short commit hash of the measured code, whether its tree has changes, and a digest of them.
+
+    The digest (of ``git diff HEAD``) tells two patched runs of the same commit apart.
+    Outside git: ``("nogit", False, None)``.
+    """
+    where = directory or PACKAGE_ROOT
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=7", "HEAD"], cwd=where, capture_output=True, text=True, check=True, timeout=10
-        ).stdout.strip()
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=where,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout
+        commit = _git(["rev-parse", "--short=7", "HEAD"], where).decode().strip()
+        diff = _git(["diff", "HEAD", "--no-ext-diff", "--binary"], where)
     except (OSError, subprocess.SubprocessError):
-        return "nogit", False
-    return commit or "nogit", bool(status.strip())
+        return "nogit", False, None
+    patch = hashlib.sha256(diff).hexdigest()[:12] if diff else None
+    return commit or "nogit", bool(diff), patch
 
 
 def tool_versions() -> dict[str, str]:
@@ -65,7 +82,7 @@ def tool_versions() -> dict[str, str]:
 def collect(size: str, now: datetime | None = None) -> dict[str, Any]:
     """The metadata of a run measured now at matrix size ``size``."""
     moment = now or datetime.now(UTC)
-    commit, dirty = git_state()
+    commit, dirty, patch = git_state()
     return {
         "machine": platform.node(),
         "platform": platform.platform(),
@@ -77,6 +94,7 @@ def collect(size: str, now: datetime | None = None) -> dict[str, Any]:
         "executable": sys.executable,
         "commit": commit,
         "dirty": dirty,
+        "patch": patch,
         "timestamp": moment.isoformat(timespec="seconds"),
         "size": size,
         "tools": tool_versions(),

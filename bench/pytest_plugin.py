@@ -8,13 +8,24 @@ mode), so the suites double as smoke tests; timing starts when the user asks for
 pytest-benchmark JSON file or pipebench run, by the same statistics as ``pipebench
 compare`` (a rank test and an interval, not point thresholds), and fails the session on a
 regression. A pytest-benchmark baseline saved with ``--benchmark-save-data`` gives the
-rank test its samples; without them a Welch test on the summaries is used.
+comparison its rounds; without them a Welch test on the summaries is used. One session
+is one process, whose rounds share its conditions: they are compared in contiguous
+batches, not as independent values.
+
+The plugin is registered through the ``pytest11`` entry point, so its options exist
+before pytest reads the command line, from any directory.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bench.errors import BenchError
+from bench.gate import Outcome, compare_sides
+from bench.gate_options import add_gate_options, thresholds_from
+from bench.inputs import Side, load_side, machine_name, session_side
 from bench.matrix import SIZES
 
 # Options that only make sense when benchmarks are timed.
@@ -42,16 +53,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="fail the run when a benchmark is slower than in this pytest-benchmark JSON or pipebench run",
     )
-    group.addoption(
-        "--pipebench-fail-on",
-        action="append",
-        default=[],
-        metavar="time:PCT",
-        help="time threshold for --pipebench-baseline (default: time:10%%)",
-    )
-    group.addoption(
-        "--pipebench-strict", action="store_true", help="with --pipebench-baseline, inconclusive comparisons fail too"
-    )
+    add_gate_options(group.addoption, prefix="pipebench-")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -66,29 +68,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class _Gate:
-    """The baseline and thresholds of one session, and what the comparison found."""
+    """The baseline and options of one session, the benchmarks it timed, and what the comparison found."""
 
-    def __init__(self, baseline, thresholds, strict: bool) -> None:
+    def __init__(self, baseline: Side, thresholds: dict[str, float], options: pytest.Config) -> None:
         self.baseline = baseline
         self.thresholds = thresholds
-        self.strict = strict
-        self.outcome = None
+        self.strict = bool(options.getoption("pipebench_strict"))
+        self.absolute_time = bool(options.getoption("pipebench_absolute_time"))
+        self.timed: list = []
+        self.outcome: Outcome | None = None
         self.error: str | None = None
 
     @classmethod
     def from_options(cls, config: pytest.Config, path: str) -> _Gate:
-        from pathlib import Path
-
-        from bench.cli import parse_thresholds
-        from bench.errors import BenchError
-        from bench.inputs import load_side
-
         try:
-            return cls(
-                load_side(Path(path)),
-                parse_thresholds(config.getoption("pipebench_fail_on")),
-                config.getoption("pipebench_strict"),
-            )
+            thresholds = thresholds_from(config.getoption("pipebench_fail_on"))
+            return cls(load_side(Path(path)), thresholds, config)
+        except ValueError as error:
+            raise pytest.UsageError(f"--pipebench-fail-on: {error}") from None
         except BenchError as error:
             raise pytest.UsageError(f"--pipebench-baseline: {error}") from None
 
@@ -96,33 +93,46 @@ class _Gate:
     def failed(self) -> bool:
         if self.error is not None:
             return True
-        if self.outcome is None:
-            return False
-        return bool(self.outcome.regressions) or (self.strict and bool(self.outcome.inconclusive))
+        return self.outcome is not None and self.outcome.failed(self.strict)
 
 
 _GATE = pytest.StashKey[_Gate]()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Keep the statistics of each benchmark the session times (from the ``benchmark`` fixture)."""
+    yield
+    gate = item.config.stash.get(_GATE, None)
+    fixture = getattr(item, "funcargs", {}).get("benchmark")
+    if gate is not None and fixture is not None and getattr(fixture, "stats", None) is not None:
+        gate.timed.append(fixture.stats)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     gate = session.config.stash.get(_GATE, None)
-    benchmarks = getattr(session.config, "_benchmarksession", None)
-    if gate is None or benchmarks is None:
+    if gate is None:
         return
-    from bench.gate import compare_sides
-    from bench.inputs import machine_name, pytest_benchmark_side
-
-    current = pytest_benchmark_side(benchmarks.benchmarks, machine_name(benchmarks.get_machine_info()))
+    current = session_side(gate.timed, machine_name(_machine_info(session.config)))
     if not current.measures:
         gate.error = "no timed benchmark to compare (run with --benchmark-only)"
     else:
         try:
-            gate.outcome = compare_sides(gate.baseline, current, gate.thresholds, families=("time",))
+            gate.outcome = compare_sides(
+                gate.baseline, current, gate.thresholds, absolute_time=True, families=("time",)
+            )
         except ValueError as error:
             gate.error = str(error)
     if gate.failed and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _machine_info(config: pytest.Config) -> dict:
+    """pytest-benchmark's description of this machine, through its public hook."""
+    info = config.hook.pytest_benchmark_generate_machine_info(config=config)
+    config.hook.pytest_benchmark_update_machine_info(config=config, machine_info=info)
+    return info
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -4,27 +4,31 @@ A results file is JSON::
 
     {
       "schema": "pipebench-results",
-      "schema_version": 1,
+      "schema_version": 2,
       "run_id": "20261127T223341Z_4454547",
       "metadata": {"machine": ..., "cpu_model": ..., "python": ..., "commit": ..., "dirty": ...,
-                   "timestamp": ..., "size": "quick", "tools": {"pyperf": "2.11.0", ...}},
+                   "patch": ..., "timestamp": ..., "size": "quick", "method": {"version": ...},
+                   "tools": {"pyperf": "2.11.0", ...}, "counts": {...} (with --instructions)},
       "rows": [Row, ...]
     }
 
 Each row: ``case_id``, ``suite``, ``variant``, ``group``, ``reference`` (the case id this
 row's ratio is taken against, if any), ``params``, ``metric``, ``unit``, ``tool``,
-``tool_version``, ``samples`` (possibly empty), ``summary`` (n, median, mean, stdev, min,
-max), and for estimated quantities ``estimate`` with its ``ci`` (``[low, high]`` at
-``confidence``); both null otherwise. A ratio's estimate is the geometric mean of its
-paired samples.
+``tool_version``, ``samples`` (possibly empty), ``sample_groups`` (how many of the samples,
+in order, each worker process took: the samples of one process share its conditions),
+``summary`` (n, median, mean, stdev, min, max), and for estimated quantities ``estimate``
+with its ``ci`` (``[low, high]`` at ``confidence``); both null otherwise. A ratio's
+estimate is the geometric mean of its paired samples, each process weighing the same.
 
 Metrics (see :data:`METRICS`): ``time_per_record`` (ns/record, pyperf), ``ratio_to_reference``
 (variant time over reference time, paired within a round, pipebench over pyperf values),
-``peak_memory`` (bytes), ``bytes_per_record``, ``allocations`` and ``allocations_per_record``
-(memray).
+``peak_memory`` (bytes) and ``bytes_per_record`` (memray), ``instructions``,
+``instructions_per_record``, ``allocations`` and ``allocations_per_record`` (callgrind).
 
 Version history:
 1 - first version.
+2 - ``sample_groups``; allocations counted by callgrind (memray's counted its own
+    profiler's objects); instructions; the measurement method in the metadata.
 """
 
 from __future__ import annotations
@@ -37,14 +41,16 @@ from bench.cases import Case
 from bench.stats import Interval, Summary, summarize
 
 SCHEMA = "pipebench-results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 METRICS: dict[str, tuple[str, str]] = {
     "time_per_record": ("ns/record", "time of one workload call divided by its records"),
     "ratio_to_reference": ("ratio", "variant time / reference time, paired within a round"),
     "peak_memory": ("bytes", "high-water mark of memory allocated during the workload"),
     "bytes_per_record": ("bytes/record", "peak memory divided by records (materialized workloads)"),
-    "allocations": ("count", "allocations made during the workload (frees not counted)"),
+    "instructions": ("count", "CPU instructions of one workload call (callgrind)"),
+    "instructions_per_record": ("count/record", "instructions divided by records"),
+    "allocations": ("count", "allocator calls of one workload call, frees not counted (callgrind)"),
     "allocations_per_record": ("count/record", "allocations divided by records"),
 }
 """Metric name to (unit, meaning)."""
@@ -65,10 +71,22 @@ class Row:
     tool_version: str
     summary: Summary
     samples: tuple[float, ...] = ()
+    sample_groups: tuple[int, ...] = ()
     ci: tuple[float, float] | None = None
     confidence: float | None = None
     estimate: float | None = None
     reference: str | None = None
+
+    @property
+    def clusters(self) -> list[tuple[float, ...]]:
+        """The samples grouped by process (one group when the row does not say)."""
+        if not self.sample_groups or sum(self.sample_groups) != len(self.samples):
+            return [self.samples] if self.samples else []
+        out, start = [], 0
+        for size in self.sample_groups:
+            out.append(self.samples[start : start + size])
+            start += size
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +101,7 @@ class Row:
             "tool": self.tool,
             "tool_version": self.tool_version,
             "samples": list(self.samples),
+            "sample_groups": list(self.sample_groups),
             "summary": self.summary.as_dict(),
             "ci": list(self.ci) if self.ci is not None else None,
             "confidence": self.confidence,
@@ -113,6 +132,7 @@ class Row:
                 float(summary["max"]),
             ),
             samples=tuple(float(x) for x in data.get("samples", ())),
+            sample_groups=tuple(int(x) for x in data.get("sample_groups", ())),
             ci=(float(ci[0]), float(ci[1])) if ci is not None else None,
             confidence=data.get("confidence"),
             estimate=data.get("estimate"),
@@ -123,15 +143,18 @@ class Row:
 def make_row(
     case: Case,
     metric: str,
-    samples: Sequence[float],
+    clusters: Sequence[Sequence[float]],
     *,
     tool: str,
     tool_version: str,
     interval: Interval | None = None,
     reference: str | None = None,
-    keep_samples: bool = True,
 ) -> Row:
-    """A row for ``case`` and ``metric`` from its samples (the unit comes from :data:`METRICS`)."""
+    """A row for ``case`` and ``metric`` from its samples, grouped by the process that took them.
+
+    The unit comes from :data:`METRICS`.
+    """
+    samples = [value for cluster in clusters for value in cluster]
     summary = summarize(samples)
     return Row(
         case_id=case.id,
@@ -144,7 +167,8 @@ def make_row(
         tool=tool,
         tool_version=tool_version,
         summary=summary,
-        samples=tuple(samples) if keep_samples else (),
+        samples=tuple(samples),
+        sample_groups=tuple(len(cluster) for cluster in clusters if len(cluster)),
         ci=(interval.low, interval.high) if interval is not None else None,
         confidence=interval.confidence if interval is not None else None,
         estimate=interval.estimate if interval is not None else None,

@@ -1,7 +1,7 @@
-"""``pipebench run``'s engine: time and memory for selected cases, into a run directory.
+"""``pipebench run``'s engine: time, memory and counts for selected cases, into a run directory.
 
-Time and memory are measured in separate processes and passes (tracking allocations
-slows code down several times). The run directory is marked incomplete from its creation
+Time, memory and counts are measured in separate processes and passes (tracking memory
+slows code down several times, counting under valgrind fifty). The run directory is marked incomplete from its creation
 until the tidy results are written, so an interrupted run (Ctrl-C, a crashed worker)
 never looks complete.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench import memory, metadata, store, timing
+from bench import counts, memory, metadata, store, timing
 from bench.cases import Case
 from bench.errors import UsageError
 from bench.matrix import all_cases
@@ -29,16 +29,28 @@ class RunRequest:
     size: str = "quick"
     time: bool = True
     memory: bool = True
+    instructions: bool = False
     out: Path | None = None
     runs_root: Path = store.DEFAULT_RUNS_ROOT
     flamegraphs: Sequence[str] = ()
-    memory_jobs: int = 2
+    jobs: int = 2
 
 
 def planned_steps(request: RunRequest) -> int:
-    """How many progress steps the run will report at most (worker processes and memory cases)."""
+    """How many progress steps the run will report (timing processes, memory and counted cases)."""
     groups = timing.groups_of(request.cases, all_cases(request.size)) if request.time else []
-    return len(groups) * timing.PLANS[request.size].processes + (len(request.cases) if request.memory else 0)
+    per_case = int(request.memory) + int(request.instructions)
+    return len(groups) * timing.PLANS[request.size].processes + len(request.cases) * per_case
+
+
+def method(request: RunRequest) -> dict:
+    """How this run measures: the method's version and the plans it followed."""
+    return {
+        "version": metadata.METHOD_VERSION,
+        "timing": asdict(timing.PLANS[request.size]) if request.time else None,
+        "gc": "collected, then paused while a value is timed",
+        "counting": asdict(counts.PLAN) if request.instructions else None,
+    }
 
 
 def execute(request: RunRequest, progress: Progress | None = None) -> tuple[Path, RunResults]:
@@ -48,15 +60,20 @@ def execute(request: RunRequest, progress: Progress | None = None) -> tuple[Path
         UsageError: nothing to measure, or a flame graph asked for a case not measured.
         bench.errors.BenchError: a worker failed; the run directory stays marked incomplete.
     """
-    if not (request.time or request.memory):
-        raise UsageError("nothing to measure: --no-time and --no-memory together")
+    if not (request.time or request.memory or request.instructions):
+        raise UsageError("nothing to measure: --no-time and --no-memory without --instructions")
     if request.flamegraphs and not request.memory:
         raise UsageError("--flamegraph needs the memory measurement")
+    if request.jobs < 1:
+        raise UsageError(f"--jobs {request.jobs}: at least 1 process is needed")
     flame_cases = _flamegraph_cases(request)
+    valgrind = counts.valgrind_version() if request.instructions else None
     info = metadata.collect(request.size)
+    info["method"] = method(request)
+    if valgrind is not None:
+        info["counts"] = {"valgrind": valgrind, "interpreter": counts.build_identity()}
     run_id = metadata.run_id(info)
     run_dir = store.start_run(request.out or store.new_run_dir(request.runs_root, run_id))
-    info["time_plan"] = asdict(timing.PLANS[request.size]) if request.time else None
     rows: list[Row] = []
     if request.time:
         groups = timing.groups_of(request.cases, all_cases(request.size))
@@ -65,10 +82,13 @@ def execute(request: RunRequest, progress: Progress | None = None) -> tuple[Path
         rows += timing.rows(suite, groups)
     if request.memory:
         directory = run_dir / store.MEMRAY_DIR
-        figures = memory.measure(request.cases, request.size, directory, request.memory_jobs, progress)
+        figures = memory.measure(request.cases, request.size, directory, request.jobs, progress)
         rows += memory.rows(request.cases, figures)
         for case in flame_cases:
             memory.flamegraph(case, directory)
+    if valgrind is not None:
+        figures = counts.measure(request.cases, request.size, run_dir / store.CALLGRIND_DIR, request.jobs, progress)
+        rows += counts.rows(request.cases, figures, valgrind)
     results = RunResults(run_id, info, tuple(rows))
     store.finish_run(run_dir, results)
     return run_dir, results

@@ -5,6 +5,7 @@ A run directory holds::
     results.json    the tidy results (bench.results schema), written last
     pyperf.json     the raw pyperf BenchmarkSuite (python -m pyperf stats / compare_to)
     memray/         one memray capture per case (memray stats / flamegraph), plus HTML
+    callgrind/      one callgrind profile per counted case (callgrind_annotate, KCachegrind)
     INCOMPLETE      present from the start until results.json is in place
 
 Every file is written to a temporary name in the same directory and renamed into place,
@@ -30,6 +31,7 @@ from bench.results import RunResults
 RESULTS_FILE = "results.json"
 PYPERF_FILE = "pyperf.json"
 MEMRAY_DIR = "memray"
+CALLGRIND_DIR = "callgrind"
 INCOMPLETE_MARKER = "INCOMPLETE"
 DEFAULT_RUNS_ROOT = Path("results") / "runs"
 

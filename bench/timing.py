@@ -3,18 +3,19 @@
 pyperf's own ``Runner`` measures one benchmark at a time, all its processes in a row, so
 two variants are never measured side by side and slow drift on a shared machine lands on
 whichever ran later. Here each comparison group (the variants of one suite at one
-parameter set) is measured by ``processes`` worker processes in turn
+parameter set) is measured by several worker processes in turn
 (:mod:`bench.timing_worker`), each interleaving the group's variants round by round in
 rotating order. The values are pyperf ``Run`` objects with pyperf's metadata, merged into
 one :class:`pyperf.BenchmarkSuite` that pyperf's own commands read. Paired ratios are
-taken between the values of the same process and round.
+taken between the values of the same process and round, and their interval resamples
+processes, then rounds (:func:`bench.stats.clustered_ratio_estimate`).
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,43 +25,49 @@ from bench.cases import Case
 from bench.errors import BenchError
 from bench.metadata import PIPEBENCH_VERSION
 from bench.results import Row, make_row
-from bench.stats import geometric_mean_interval, paired_ratios
+from bench.stats import clustered_ratio_estimate, paired_ratios
 from bench.timing_worker import RoundPlan
 from bench.workers import run_module
 
 
 @dataclass(frozen=True)
 class TimingPlan:
-    """How much to measure: worker processes per group, their rounds, and value length.
+    """How much to measure: worker processes per group, rounds per process, value length.
 
-    A group whose round lasts longer than ``heavy_round`` seconds gets ``heavy_processes``
-    processes instead of ``processes``: its values are long and steady, and the time is
-    better spent on the short, noisy groups.
+    Every benchmark of a run gets the same number of values, ``processes * rounds``, so
+    that ``python -m pyperf compare_to`` can test any two runs for significance. A group
+    whose round lasts longer than ``heavy_round`` seconds spreads those values over
+    ``heavy_processes`` processes instead: its long values are steady, and each process
+    costs it a calibration and a warm-up round.
     """
 
     processes: int
-    rounds: RoundPlan
+    rounds: int
     min_time: float
-    heavy_round: float = 1.0
     heavy_processes: int = 2
+    heavy_round: float = 1.0
+    warmups: int = 1
+
+    def __post_init__(self) -> None:
+        if self.values % self.heavy_processes:
+            raise ValueError("processes * rounds must divide evenly among heavy_processes")
+
+    @property
+    def values(self) -> int:
+        """Values per benchmark."""
+        return self.processes * self.rounds
+
+    def first_process(self) -> RoundPlan:
+        """The first process's rounds: it finds out whether the group is heavy."""
+        return RoundPlan(self.rounds, self.warmups, self.heavy_round, self.values // self.heavy_processes)
 
 
 PLANS = {
-    "quick": TimingPlan(3, RoundPlan(warmups=1, min_rounds=2, max_rounds=10, budget=0.6), min_time=0.02),
-    "full": TimingPlan(4, RoundPlan(warmups=1, min_rounds=2, max_rounds=12, budget=1.5), min_time=0.05),
+    # Six processes of two rounds rather than three of four: the spread between processes
+    # is the larger one for paired ratios, and it takes processes to estimate it.
+    "quick": TimingPlan(processes=6, rounds=2, min_time=0.02),
+    "full": TimingPlan(processes=8, rounds=3, min_time=0.05, heavy_processes=3),
 }
-
-
-def round_seconds(suite: pyperf.BenchmarkSuite) -> float:
-    """The length of one round of a group, from its first process's warm-up values."""
-    total = 0.0
-    for benchmark in suite:
-        warmups = benchmark.get_runs()[0].warmups or ()
-        if warmups:
-            loops, value = warmups[-1]
-            total += loops * value
-    return total
-
 
 Progress = Callable[[str], None]
 
@@ -95,41 +102,50 @@ def measure(
     """
     suite: pyperf.BenchmarkSuite | None = None
     with tempfile.TemporaryDirectory(prefix="pipebench-timing-") as scratch:
-        for group_index, group in enumerate(groups):
-            loops: dict[str, int] | None = None
-            processes = plan.processes
-            process = 0
-            while process < processes:
-                if progress is not None:
-                    progress(f"time {group[0].group} ({process + 1}/{processes})")
-                spec = {
-                    "size": size,
-                    "cases": [case.id for case in group],
-                    "rounds": asdict(plan.rounds),
-                    # Each process starts the rotation elsewhere, so that over the processes
-                    # every variant leads a round about equally often.
-                    "rotation": process,
-                    "min_time": plan.min_time,
-                    "loops": loops,
-                }
-                result = _run_worker(Path(scratch), f"{group_index}-{process}", spec, group[0].group)
-                if loops is None:
-                    loops = {bench.get_name(): bench.get_metadata()["loops"] for bench in result}
-                    if round_seconds(result) > plan.heavy_round:
-                        skipped = processes - min(processes, plan.heavy_processes)
-                        processes -= skipped
-                        for _ in range(skipped):
-                            if progress is not None:
-                                progress(f"time {group[0].group} (long rounds: {processes} processes)")
+        for index, group in enumerate(groups):
+            for result in _group_processes(Path(scratch), f"g{index}", group, plan, size, progress):
                 if suite is None:
                     suite = result
-                else:
-                    for benchmark in result:
-                        suite.add_runs(benchmark)
-                process += 1
+                    continue
+                for benchmark in result:
+                    suite.add_runs(benchmark)
     if suite is None:
         raise BenchError("nothing to time")
     return suite
+
+
+def _group_processes(
+    scratch: Path, tag: str, group: Sequence[Case], plan: TimingPlan, size: str, progress: Progress | None
+) -> Iterator[pyperf.BenchmarkSuite]:
+    """Run one group's worker processes in turn, yielding the values of each."""
+    rounds, loops = plan.first_process(), None
+    processes, process = plan.processes, 0
+    while process < processes:
+        if progress is not None:
+            progress(f"time {group[0].group} ({process + 1}/{processes})")
+        spec = {
+            "size": size,
+            "cases": [case.id for case in group],
+            "rounds": asdict(rounds),
+            # Each process starts the rotation elsewhere, so that over the processes every
+            # variant leads a round about equally often.
+            "rotation": process,
+            "min_time": plan.min_time,
+            "loops": loops,
+        }
+        result = _run_worker(scratch, f"{tag}-{process}", spec, group[0].group)
+        if loops is None:
+            loops = {bench.get_name(): bench.get_metadata()["loops"] for bench in result}
+            taken = len(result.get_benchmarks()[0].get_runs()[0].values)
+            rounds = RoundPlan(taken, plan.warmups)
+            if taken != plan.rounds:
+                # A heavy group: the same number of values from fewer, longer processes.
+                if progress is not None:
+                    for _ in range(processes - plan.heavy_processes):
+                        progress(f"time {group[0].group} (long rounds: {plan.heavy_processes} processes)")
+                processes = plan.heavy_processes
+        yield result
+        process += 1
 
 
 def _run_worker(scratch: Path, tag: str, spec: dict, group: str) -> pyperf.BenchmarkSuite:
@@ -145,7 +161,11 @@ def run_values(benchmark: pyperf.Benchmark) -> list[list[float]]:
 
 
 def rows(suite: pyperf.BenchmarkSuite, groups: Sequence[Sequence[Case]]) -> list[Row]:
-    """Tidy rows: time per record for every case, paired ratios for every non-reference."""
+    """Tidy rows: time per record for every case, paired ratios for every non-reference.
+
+    Samples keep their process structure (``sample_groups``): values of one process share
+    its conditions, so intervals resample processes first, then rounds within them.
+    """
     version = pyperf.__version__
     by_name = {bench.get_name(): bench for bench in suite}
     out: list[Row] = []
@@ -154,17 +174,15 @@ def rows(suite: pyperf.BenchmarkSuite, groups: Sequence[Sequence[Case]]) -> list
         for case in group:
             benchmark = by_name[case.id]
             records = benchmark.get_metadata()["pipebench_records"]
-            seconds = [value for run in run_values(benchmark) for value in run]
-            per_record = [value * 1e9 / records for value in seconds]
+            per_record = [[value * 1e9 / records for value in run] for run in run_values(benchmark)]
             out.append(make_row(case, "time_per_record", per_record, tool="pyperf", tool_version=version))
             if reference is None or case is reference:
                 continue
             ratios = [
-                ratio
+                paired_ratios(variant_run, reference_run)
                 for variant_run, reference_run in zip(
                     run_values(benchmark), run_values(by_name[reference.id]), strict=True
                 )
-                for ratio in paired_ratios(variant_run, reference_run)
             ]
             out.append(
                 make_row(
@@ -173,7 +191,7 @@ def rows(suite: pyperf.BenchmarkSuite, groups: Sequence[Sequence[Case]]) -> list
                     ratios,
                     tool="pipebench",
                     tool_version=PIPEBENCH_VERSION,
-                    interval=geometric_mean_interval(ratios),
+                    interval=clustered_ratio_estimate(ratios),
                     reference=reference.id,
                 )
             )

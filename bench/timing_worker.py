@@ -4,9 +4,9 @@ Run by :mod:`bench.timing` as ``python -m bench.timing_worker SPEC OUTPUT``. SPE
 JSON file naming the matrix size, the case ids of one group, the round plan, the rotation
 offset, the minimum time per value and, after the first process, the loop counts to
 reuse. The worker builds every input first, then measures: a warm-up value per case, then
-as many rounds as fit the plan's time budget, each case giving one value per round, in an
-order rotated by one position from round to round so that no variant always runs right
-after another.
+the plan's rounds (more of them, in fewer processes, for a group whose round is long),
+each case giving one value per round, in an order rotated by one position from round to
+round so that no variant always runs right after another.
 It writes a pyperf BenchmarkSuite to OUTPUT: one benchmark per case, one run (this
 process) whose values are in round order, so that value ``k`` of two cases of the group
 was measured in the same round.
@@ -78,16 +78,6 @@ def rotated(items: Sequence[Any], offset: int) -> list[Any]:
     return list(items[shift:]) + list(items[:shift])
 
 
-def rounds_for(round_seconds: float, budget: float, min_rounds: int, max_rounds: int) -> int:
-    """How many rounds fit in ``budget`` seconds, within ``[min_rounds, max_rounds]``.
-
-    Cheap groups get many rounds (their ratios are the noisiest, and more pairs cost
-    little); expensive groups, whose long values are steady anyway, get the minimum.
-    """
-    fitting = math.floor(budget / round_seconds + 1e-9) if round_seconds > 0 else max_rounds
-    return max(min_rounds, min(max_rounds, fitting))
-
-
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Collect, then pause the cyclic garbage collector for the block (as ``timeit`` does).
@@ -113,6 +103,26 @@ def _value(workload: Workload, loops: int, clock: Clock) -> float:
         return time_func(workload, loops, clock) / loops
 
 
+@dataclass(frozen=True)
+class RoundPlan:
+    """Rounds of one process: ``rounds``, or ``heavy_rounds`` when a warm-up round lasts over ``heavy_round`` s.
+
+    The parent passes ``rounds`` alone to every process after the first, so that every
+    process of a group takes the number of rounds the first one chose.
+    """
+
+    rounds: int
+    warmups: int = 1
+    heavy_round: float | None = None
+    heavy_rounds: int | None = None
+
+    def rounds_after(self, round_seconds: float) -> int:
+        """The rounds to take once a warm-up round is known to last ``round_seconds``."""
+        if self.heavy_round is not None and self.heavy_rounds is not None and round_seconds > self.heavy_round:
+            return self.heavy_rounds
+        return self.rounds
+
+
 def measure_group(
     workloads: Sequence[Workload],
     loops: dict[str, int],
@@ -122,7 +132,7 @@ def measure_group(
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Warm-up and round values (seconds per call) for each case id of one group.
 
-    The warm-ups also time one round, which sets the number of rounds (:func:`rounds_for`).
+    The warm-ups also time one round, which may make the group a heavy one (:class:`RoundPlan`).
     """
     warm: dict[str, list[float]] = {w.case.id: [] for w in workloads}
     values: dict[str, list[float]] = {w.case.id: [] for w in workloads}
@@ -133,21 +143,10 @@ def measure_group(
             value = _value(workload, loops[workload.case.id], clock)
             warm[workload.case.id].append(value)
             round_seconds += value * loops[workload.case.id]
-    rounds = rounds_for(round_seconds, plan.budget, plan.min_rounds, plan.max_rounds)
-    for round_index in range(rounds):
+    for round_index in range(plan.rounds_after(round_seconds)):
         for workload in rotated(workloads, rotation + round_index):
             values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
     return warm, values
-
-
-@dataclass(frozen=True)
-class RoundPlan:
-    """Warm-ups, and the bounds and time budget that set the rounds of one process."""
-
-    warmups: int = 1
-    min_rounds: int = 2
-    max_rounds: int = 10
-    budget: float = 0.6
 
 
 def pyperf_metadata(case: Case, records: int, loops: int) -> dict[str, Any]:

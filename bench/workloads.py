@@ -7,14 +7,12 @@ a function of no arguments doing exactly the work to be timed or tracked, nothin
 
 from __future__ import annotations
 
-import os
-import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench.cases import Case, select
+from bench.cases import Case
 from bench.matrix import SEED
 from pipeline.pipelines import PIPELINES, StageParams
 from pipeline.record_kinds import RECORD_KINDS
@@ -118,45 +116,6 @@ _PREPARE: dict[str, Callable[[Case], Workload]] = {
 }
 
 
-# Fault injection, to check that the regression gate catches what it should: each variable
-# holds ``PATTERN=FRACTION`` pairs separated by ``;`` (PATTERN as in ``pipebench -k``).
-SLOWDOWN_VARIABLE = "PIPEBENCH_INJECT_SLOWDOWN"
-MEMORY_VARIABLE = "PIPEBENCH_INJECT_MEMORY"
-
-
-def injected(case: Case, variable: str, environ: Mapping[str, str] = os.environ) -> float:
-    """The fraction ``variable`` asks to add to ``case`` (0.0 when it names no such case).
-
-    Raises:
-        ValueError: the variable is malformed.
-    """
-    for item in filter(None, environ.get(variable, "").split(";")):
-        pattern, _, fraction = item.rpartition("=")
-        if not pattern:
-            raise ValueError(f"{variable}: expected PATTERN=FRACTION, got {item!r}")
-        if select([case], [pattern]):
-            return float(fraction)
-    return 0.0
-
-
-def _slowed(run: Callable[[], Any], fraction: float) -> Callable[[], Any]:
-    """``run`` followed by busy work lasting ``fraction`` of the time ``run`` took."""
-
-    def slowed() -> Any:
-        started = time.perf_counter()
-        result = run()
-        deadline = time.perf_counter() + (time.perf_counter() - started) * fraction
-        while time.perf_counter() < deadline:
-            pass
-        return result
-
-    return slowed
-
-
 def prepare(case: Case) -> Workload:
-    """Build ``case``'s input and return its workload (slowed down if asked to by the environment)."""
-    workload = _PREPARE[case.suite](case)
-    fraction = injected(case, SLOWDOWN_VARIABLE)
-    if fraction:
-        return Workload(case, _slowed(workload.run, fraction), workload.output, workload.records, workload.materialized)
-    return workload
+    """Build ``case``'s input and return its workload."""
+    return _PREPARE[case.suite](case)

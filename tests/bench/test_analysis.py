@@ -23,18 +23,18 @@ def synthetic_run(run_id="r1", machine="box"):
         for w in (10, 50, 1000):
             deque_ns = 700 + 22 * w
             rows.append(
-                make_row(case("deque", n, w), "time_per_record", [deque_ns] * 3, tool="pyperf", tool_version="x")
+                make_row(case("deque", n, w), "time_per_record", [[deque_ns] * 3], tool="pyperf", tool_version="x")
             )
-            rows.append(make_row(case("monotonic", n, w), "time_per_record", [730.0] * 3, tool="pyperf",
+            rows.append(make_row(case("monotonic", n, w), "time_per_record", [[730.0] * 3], tool="pyperf",
                                  tool_version="x"))  # fmt: skip
             ratio = 730.0 / deque_ns
-            rows.append(make_row(case("monotonic", n, w), "ratio_to_reference", [ratio] * 3, tool="pipebench",
+            rows.append(make_row(case("monotonic", n, w), "ratio_to_reference", [[ratio] * 3], tool="pipebench",
                                  tool_version="x", interval=Interval(ratio, ratio * 0.98, ratio * 1.02),
                                  reference=case("deque", n, w).id))  # fmt: skip
-            rows.append(make_row(case("deque", n, w), "peak_memory", [30_000.0], tool="memray", tool_version="x"))
-            rows.append(make_row(case("monotonic", n, w), "peak_memory", [72.0 * n], tool="memray", tool_version="x"))
-            rows.append(make_row(case("monotonic", n, w), "bytes_per_record", [72.0], tool="memray", tool_version="x"))
-            rows.append(make_row(case("deque", n, w), "bytes_per_record", [30_000.0 / n], tool="memray",
+            rows.append(make_row(case("deque", n, w), "peak_memory", [[30_000.0]], tool="memray", tool_version="x"))
+            rows.append(make_row(case("monotonic", n, w), "peak_memory", [[72.0 * n]], tool="memray", tool_version="x"))
+            rows.append(make_row(case("monotonic", n, w), "bytes_per_record", [[72.0]], tool="memray", tool_version="x"))
+            rows.append(make_row(case("deque", n, w), "bytes_per_record", [[30_000.0 / n]], tool="memray",
                                  tool_version="x"))  # fmt: skip
     return RunResults(
         run_id, {"machine": machine, "cpu_model": "cpu", "commit": "abc1234", "dirty": False}, tuple(rows)

@@ -14,7 +14,7 @@ CASES = expand("windows", {"strategy": ["deque", "monotonic"], "n": [100], "w": 
 
 def sample_results():
     rows = (
-        make_row(CASES[0], "time_per_record", [10.0, 11.0], tool="pyperf", tool_version="2.11.0"),
+        make_row(CASES[0], "time_per_record", [[10.0, 11.0]], tool="pyperf", tool_version="2.11.0"),
         make_row(
             CASES[1],
             "ratio_to_reference",
@@ -24,7 +24,7 @@ def sample_results():
             interval=Interval(0.51, 0.49, 0.53),
             reference=CASES[0].id,
         ),
-        make_row(CASES[1], "peak_memory", [4096], tool="memray", tool_version="1.20.0"),
+        make_row(CASES[1], "peak_memory", [[4096]], tool="memray", tool_version="1.20.0"),
     )
     return RunResults("20260101T000000Z_abcdef0", {"machine": "box", "commit": "abcdef0"}, rows)
 

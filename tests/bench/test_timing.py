@@ -9,7 +9,8 @@ import pytest
 from bench.cases import expand
 from bench.matrix import all_cases
 from bench.timing import groups_of, rows, run_values
-from bench.timing_worker import RoundPlan, calibrate, measure_group, pyperf_metadata, rotated, rounds_for
+from bench.timing import PLANS, TimingPlan
+from bench.timing_worker import RoundPlan, calibrate, measure_group, pyperf_metadata, rotated
 from bench.workloads import Workload
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -45,7 +46,7 @@ def test_rotation_moves_one_position_per_step():
 
 def test_rounds_rotate_the_order_and_values_stay_in_round_order():
     log = []
-    plan = RoundPlan(warmups=1, min_rounds=3, max_rounds=3)
+    plan = RoundPlan(rounds=3, warmups=1)
     warm, values = measure_group(workloads(log), {c.id: 1 for c in CASES}, plan, rotation=0, clock=TickClock())
     assert log == [
         "deque", "monotonic", "numpy",  # warm-up
@@ -57,16 +58,27 @@ def test_rounds_rotate_the_order_and_values_stay_in_round_order():
 
 
 def test_values_are_seconds_per_loop():
-    plan = RoundPlan(warmups=0, min_rounds=1, max_rounds=1)
+    plan = RoundPlan(rounds=1, warmups=0)
     _, values = measure_group(workloads([]), {c.id: 4 for c in CASES}, plan, rotation=0, clock=TickClock())
     assert values[CASES[0].id] == [0.25]
 
 
-def test_rounds_fill_the_budget_within_bounds():
-    assert rounds_for(0.1, budget=0.6, min_rounds=2, max_rounds=10) == 6
-    assert rounds_for(5.0, budget=0.6, min_rounds=2, max_rounds=10) == 2
-    assert rounds_for(0.001, budget=0.6, min_rounds=2, max_rounds=10) == 10
-    assert rounds_for(0.0, budget=0.6, min_rounds=2, max_rounds=10) == 10
+def test_a_heavy_group_takes_more_rounds_so_every_benchmark_has_the_same_number_of_values():
+    plan = TimingPlan(processes=4, rounds=3, min_time=0.02, heavy_processes=2, heavy_round=1.0)
+    first = plan.first_process()
+    assert first.rounds_after(0.5) == 3 and first.rounds_after(1.5) == 6
+    assert 4 * first.rounds_after(0.5) == 2 * first.rounds_after(1.5) == plan.values
+    for each in PLANS.values():
+        assert each.values % each.heavy_processes == 0
+    with pytest.raises(ValueError):
+        TimingPlan(processes=3, rounds=3, min_time=0.02, heavy_processes=2)
+
+
+def test_a_long_warm_up_round_makes_the_worker_take_the_heavy_rounds():
+    log = []
+    plan = RoundPlan(rounds=2, warmups=1, heavy_round=2.5, heavy_rounds=5)
+    _, values = measure_group(workloads(log), {c.id: 1 for c in CASES}, plan, rotation=0, clock=TickClock())
+    assert all(len(v) == 5 for v in values.values())  # one tick a call: a round of three lasts 3 s
 
 
 def test_calibration_reaches_the_minimum_time():
@@ -108,6 +120,7 @@ def test_rows_from_real_pyperf_output(real_suite):
     cases = [c for c in matrix if c.get("n") == 1000 and c.get("w") == 10]
     produced = rows(real_suite, groups_of(cases, matrix))
     times = [r for r in produced if r.metric == "time_per_record"]
+    assert all(sum(r.sample_groups) == r.summary.n and len(r.sample_groups) >= 2 for r in produced)
     ratios = {r.variant: r for r in produced if r.metric == "ratio_to_reference"}
     assert len(times) == 4 and set(ratios) == {"monotonic", "numpy", "scipy"}
     deque_values = [v for run in run_values(real_suite.get_benchmark(cases[0].id)) for v in run]
@@ -126,7 +139,7 @@ def test_the_collector_is_paused_while_timing_and_restored_after():
     states = []
     workload = Workload(CASES[0], lambda: states.append(gc.isenabled()), lambda: None, 10, False)
     assert gc.isenabled()
-    measure_group([workload], {CASES[0].id: 2}, RoundPlan(warmups=1, min_rounds=1, max_rounds=1), rotation=0)
+    measure_group([workload], {CASES[0].id: 2}, RoundPlan(rounds=1, warmups=1), rotation=0)
     assert states == [False] * 4 and gc.isenabled()
     gc.disable()
     try:

@@ -1,0 +1,153 @@
+"""Reading callgrind's output: instruction totals, per-function costs and allocator calls.
+
+Pure functions over the text of a callgrind profile (the format callgrind_annotate and
+KCachegrind read). Only what pipebench needs is parsed: the dump's trigger label, the
+``totals:`` line, each function's exclusive instructions, the calls made to each function
+and the inclusive cost of those calls.
+
+Allocations are counted as calls into CPython's allocator entry points (and the C
+library's) made from code outside the allocator: ``PyObject_Malloc`` calling its internal
+``_PyObject_Malloc`` is one allocation, not two. No profiler hook is installed, so the
+count is what the code allocates, not what a tracer makes it allocate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+# Every way into an allocator that creates or grows a block; frees are not allocations.
+ALLOCATORS = frozenset(
+    {
+        "PyObject_Malloc",
+        "PyObject_Calloc",
+        "PyObject_Realloc",
+        "_PyObject_Malloc",
+        "_PyObject_Calloc",
+        "_PyObject_Realloc",
+        "PyMem_Malloc",
+        "PyMem_Calloc",
+        "PyMem_Realloc",
+        "PyMem_RawMalloc",
+        "PyMem_RawCalloc",
+        "PyMem_RawRealloc",
+        "_PyMem_RawMalloc",
+        "_PyMem_RawCalloc",
+        "_PyMem_RawRealloc",
+        "_PyMem_DebugMalloc",
+        "_PyMem_DebugCalloc",
+        "_PyMem_DebugRealloc",
+        "malloc",
+        "calloc",
+        "realloc",
+        "_int_malloc",
+        "_int_realloc",
+        "aligned_alloc",
+        "posix_memalign",
+        "memalign",
+    }
+)
+
+
+@dataclass(frozen=True)
+class FunctionCost:
+    """One function's share of a profile: its own instructions, and the calls it received."""
+
+    name: str
+    self_instructions: int = 0
+    calls: int = 0
+    inclusive_instructions: int = 0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One callgrind dump: its trigger label, total instructions and per-function costs."""
+
+    label: str
+    instructions: int
+    functions: Mapping[str, FunctionCost] = field(default_factory=dict)
+    allocations: int = 0
+
+
+_NAMED = re.compile(r"^\((\d+)\)(?: (.*))?$")
+_TRIGGER = re.compile(r"^desc: Trigger: (?:Client Request: )?(?:dump )?(.*)$")
+
+
+class _Names:
+    """callgrind's name compression: ``(id) name`` defines an id, ``(id)`` reuses it."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+
+    def resolve(self, text: str) -> str:
+        match = _NAMED.match(text)
+        if match is None:
+            return text
+        number, name = match.groups()
+        if name is not None:
+            self._names[number] = name
+            return name
+        return self._names.get(number, f"({number})")
+
+
+def _first_cost(line: str) -> int:
+    """The first event count (Ir) of a cost line ``position cost...``; 0 when absent."""
+    parts = line.split()
+    return int(parts[1]) if len(parts) > 1 else 0
+
+
+def parse(text: str | Iterable[str]) -> Profile:
+    """Parse one callgrind output file's text.
+
+    Raises:
+        ValueError: the text is not a callgrind profile or has no ``totals:`` line.
+    """
+    lines = text.splitlines() if isinstance(text, str) else text
+    names = _Names()
+    label = ""
+    totals: int | None = None
+    self_cost: dict[str, int] = defaultdict(int)
+    calls: dict[str, int] = defaultdict(int)
+    inclusive: dict[str, int] = defaultdict(int)
+    allocations = 0
+    current = callee = ""
+    pending_calls = 0
+    header_seen = False
+    for raw in lines:
+        line = raw.rstrip("\n")
+        if not line or line.startswith("#"):
+            header_seen = header_seen or line.startswith("# callgrind format")
+            continue
+        head = line[0]
+        if head.isdigit() or head in "+-*":
+            cost = _first_cost(line)
+            if pending_calls:
+                inclusive[callee] += cost
+                pending_calls = 0
+            else:
+                self_cost[current] += cost
+        elif line.startswith("fn="):
+            current = names.resolve(line[3:])
+        elif line.startswith("cfn="):
+            callee = names.resolve(line[4:])
+        elif line.startswith("calls="):
+            pending_calls = int(line[6:].split()[0])
+            calls[callee] += pending_calls
+            if callee in ALLOCATORS and current not in ALLOCATORS:
+                allocations += pending_calls
+        elif line.startswith("totals:"):
+            totals = int(line.split()[1])
+        elif line.startswith("desc: Trigger:"):
+            match = _TRIGGER.match(line)
+            label = match.group(1).strip() if match else ""
+        elif line.startswith(("version:", "creator:", "events:")):
+            header_seen = True
+    if not header_seen or totals is None:
+        raise ValueError("not a complete callgrind profile (no header or no totals line)")
+    functions = {
+        name: FunctionCost(name, self_cost.get(name, 0), calls.get(name, 0), inclusive.get(name, 0))
+        for name in set(self_cost) | set(calls)
+    }
+    return Profile(label, totals, functions, allocations)

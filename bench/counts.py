@@ -1,0 +1,192 @@
+"""The counting runner: instructions and allocator calls per call of each case, under callgrind.
+
+Counts do not depend on what else the machine is doing, so they are the gate's sharpest
+figures on a shared CI runner: the same code counts the same to within about 0.1%. Each
+comparison group runs in one fresh process under valgrind's callgrind tool
+(:mod:`bench.counts_worker`), groups ``jobs`` at a time. The process starts with
+instrumentation off (imports under full instrumentation would cost about 13 s each), and
+its environment, working directory and arguments are pinned, because they shift the
+interpreter's start-up state and with it the counts.
+
+Counts are only comparable between runs of the same interpreter build under the same
+valgrind version; :func:`build_identity` says which, and the run stores it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import callgrind
+from bench.cases import Case
+from bench.counts_worker import label
+from bench.errors import BenchError, UsageError
+from bench.metadata import PACKAGE_ROOT
+from bench.results import Row, make_row
+from bench.workers import run_module
+
+Progress = Callable[[str], None]
+INSTALL_HINT = "valgrind is not installed: install it (Debian/Ubuntu: apt-get install valgrind) or drop --instructions"
+
+
+@dataclass(frozen=True)
+class CountPlan:
+    """How many calls each of the two counted segments makes (their difference is what counts)."""
+
+    calls: tuple[int, int] = (0, 2)
+    warmups: int = 2
+
+
+PLAN = CountPlan()
+
+
+def valgrind_version() -> str:
+    """valgrind's version (``valgrind-3.19.0``).
+
+    Raises:
+        UsageError: valgrind or callgrind_control is missing (with how to install it).
+    """
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        raise UsageError(INSTALL_HINT)
+    done = subprocess.run(["valgrind", "--version"], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise UsageError(INSTALL_HINT)
+    return done.stdout.strip()
+
+
+def _library_digest() -> str:
+    """A short digest of the interpreter's shared library, or of its executable when static."""
+    library = Path(sysconfig.get_config_var("LIBDIR") or "") / (sysconfig.get_config_var("LDLIBRARY") or "")
+    binary = library if library.is_file() and library.suffix != ".a" else Path(os.path.realpath(sys.executable))
+    digest = hashlib.sha256()
+    with binary.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]
+
+
+def build_identity() -> str:
+    """What must match for two runs' counts to be comparable: interpreter build and its binary."""
+    build = " ".join(platform.python_build())
+    return f"{platform.python_implementation()} {platform.python_version()} ({build}; {_library_digest()})"
+
+
+def pinned_environment() -> dict[str, str]:
+    """The worker's whole environment: the environment's size moves the start-up stack, so it is fixed."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(PACKAGE_ROOT),
+        "PYTHONHASHSEED": "0",
+        "LC_ALL": "C.UTF-8",
+    }
+
+
+def valgrind_command() -> list[str]:
+    """The valgrind prefix of a counting worker (output files land in its working directory).
+
+    Address-space randomization is switched off where ``setarch`` can: with it on, building
+    dicts counted up to 0.14% apart from one process to the next; with it off, 0.001%.
+    """
+    no_randomization = ["setarch", "-R"] if _can_pin_addresses() else []
+    return [
+        *no_randomization,
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        "--callgrind-out-file=callgrind.out.%p",
+        "--quiet",
+    ]
+
+
+def _can_pin_addresses() -> bool:
+    if shutil.which("setarch") is None:
+        return False
+    done = subprocess.run(["setarch", "-R", "true"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN) -> dict[str, Any]:
+    """Count one case in a fresh process under callgrind; keep its second dump in ``keep``.
+
+    Raises:
+        BenchError: the worker failed or callgrind wrote no dump.
+    """
+    with tempfile.TemporaryDirectory(prefix="pipebench-counts-") as scratch:
+        work = Path(scratch)
+        spec = {"size": size, "case": case.id, "calls": list(plan.calls), "warmups": plan.warmups}
+        (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+        run_module(
+            "bench.counts_worker",
+            ["spec.json", "case.json"],
+            f"counting worker for {case.id}",
+            prefix=valgrind_command(),
+            env=pinned_environment(),
+            cwd=work,
+        )
+        result = json.loads((work / "case.json").read_text(encoding="utf-8"))
+        dumps = {}
+        for path in work.glob(f"callgrind.out.{result['pid']}.*"):
+            profile = callgrind.parse(path.read_text(encoding="utf-8", errors="replace"))
+            dumps[profile.label] = (profile, path)
+        low, high = plan.calls
+        try:
+            (first, _), (second, second_path) = dumps[label(low)], dumps[label(high)]
+        except KeyError:
+            raise BenchError(f"counting {case.id}: callgrind wrote no dump for it") from None
+        shutil.copyfile(second_path, keep / f"{capture_name(case.id)}.callgrind.out")
+        return {
+            "instructions": (second.instructions - first.instructions) / (high - low),
+            "allocations": (second.allocations - first.allocations) / (high - low),
+            "records": result["records"],
+        }
+
+
+def capture_name(case_id: str) -> str:
+    """A file-system-safe name for a case's files (``windows-strategy=deque-n=1000-w=10``)."""
+    safe = "".join(char if char.isalnum() or char in "=._-" else "-" for char in case_id)
+    return "-".join(filter(None, safe.split("-")))
+
+
+def measure(
+    cases: Sequence[Case], size: str, directory: Path, jobs: int = 2, progress: Progress | None = None
+) -> dict[str, dict[str, Any]]:
+    """Counts for every case, keyed by case id, ``jobs`` processes at a time (counts ignore load)."""
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def one(case: Case) -> tuple[str, dict[str, Any]]:
+        figures = count_case(case, size, directory)
+        if progress is not None:
+            progress(f"count {case.id}")
+        return case.id, figures
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return dict(pool.map(one, cases))
+
+
+def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]], version: str) -> list[Row]:
+    """Tidy rows: instructions and allocations per call and per record for every case counted."""
+    out = []
+    for case in cases:
+        data = figures[case.id]
+        records = max(data["records"], 1)
+        values = {
+            "instructions": data["instructions"],
+            "instructions_per_record": data["instructions"] / records,
+            "allocations": data["allocations"],
+            "allocations_per_record": data["allocations"] / records,
+        }
+        for metric, value in values.items():
+            out.append(make_row(case, metric, [[value]], tool="callgrind", tool_version=version))
+    return out
