@@ -31,6 +31,10 @@ FAMILY_NAMES = ("time", "memory", "allocations", "instructions")
 # two-core machine, so a 5% default would cry wolf. Peak memory and allocations are
 # deterministic; instruction counts repeat within 0.05% (address randomization off).
 DEFAULT_THRESHOLDS: dict[str, float] = {"time": 0.10, "memory": 0.01, "allocations": 0.01, "instructions": 0.01}
+# Below these differences (in the compared metric's unit) a deterministic figure has not
+# moved: numpy's and scipy's own allocator caches make a call's few hundred allocations
+# vary by a handful from process to process, far below one allocation per 100 records.
+NOISE_FLOORS: dict[str, float] = {"allocations": 0.01}
 ALPHA = 0.05
 WORSE = {"time": "slower", "memory": "larger", "allocations": "more", "instructions": "more"}
 BETTER = {"time": "faster", "memory": "smaller", "allocations": "fewer", "instructions": "fewer"}
@@ -105,7 +109,10 @@ def compare(base: Measure, current: Measure, threshold: float, alpha: float = AL
         estimate, low, high, test, p_value = _sampled(base, current)
     else:
         estimate, low, high, test, p_value = _from_summaries(base, current)
-    verdict, detectable = judge(estimate, low, high, p_value, threshold, alpha, current.family, exact=test == "exact")
+    negligible = test == "exact" and abs(current.center - base.center) < NOISE_FLOORS.get(current.family, 0.0)
+    verdict, detectable = judge(
+        estimate, low, high, p_value, threshold, alpha, current.family, exact=test == "exact", negligible=negligible
+    )
     return Comparison(
         base.id, current.family, current.metric, current.unit, base.center, current.center,
         estimate, low, high, test, p_value, threshold, verdict, detectable,
@@ -121,10 +128,16 @@ def judge(
     alpha: float,
     family: str,
     exact: bool = False,
+    negligible: bool = False,
 ) -> tuple[str, float | None]:
-    """The verdict and, for an inconclusive one, the smallest detectable change (a fraction)."""
+    """The verdict and, for an inconclusive one, the smallest detectable change (a fraction).
+
+    ``negligible``: an exact figure moved by less than its family's noise floor.
+    """
     limit = 1.0 + threshold
     if exact:
+        if negligible:
+            return ("unchanged" if estimate == 1.0 else "within threshold"), None
         if estimate > limit:
             return WORSE[family], None
         if estimate < 1.0 / limit:

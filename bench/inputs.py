@@ -27,7 +27,7 @@ from bench.store import load_run, read_json
 FAMILIES = {
     "time_per_record": "time",
     "peak_memory": "memory",
-    "allocations": "allocations",
+    "allocations_per_record": "allocations",
     "instructions": "instructions",
 }
 COUNTED = frozenset({"allocations", "instructions"})
