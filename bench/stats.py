@@ -211,7 +211,9 @@ def cluster_test(base: Clusters, current: Clusters) -> float | None:
         return None
     if np.ptp(medians[0]) == 0.0 and np.ptp(medians[1]) == 0.0:
         return 0.0 if medians[0][0] != medians[1][0] else 1.0
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():
+        # Near-identical medians make scipy warn of precision loss; the p-value is still right.
+        warnings.simplefilter("ignore", RuntimeWarning)
         p_value = float(scipy_stats.ttest_ind(medians[1], medians[0], equal_var=False).pvalue)
     return p_value if math.isfinite(p_value) else None
 

@@ -18,7 +18,7 @@ def sample_results():
         make_row(
             CASES[1],
             "ratio_to_reference",
-            [0.5, 0.52],
+            [[0.5, 0.52], [0.51]],
             tool="pipebench",
             tool_version="0.1.0",
             interval=Interval(0.51, 0.49, 0.53),
@@ -32,6 +32,12 @@ def sample_results():
 def test_round_trip_through_json():
     results = sample_results()
     assert RunResults.from_dict(json.loads(json.dumps(results.as_dict()))) == results
+
+
+def test_samples_keep_the_process_they_were_taken_in():
+    ratio = sample_results().rows[1]
+    assert ratio.samples == (0.5, 0.52, 0.51) and ratio.sample_groups == (2, 1)
+    assert ratio.clusters == [(0.5, 0.52), (0.51,)]
 
 
 def test_rows_carry_units_from_the_metric_table():

@@ -62,7 +62,7 @@ def test_start_refuses_a_non_empty_directory(tmp_path):
         ('{"schema": "pipebench-results", "schema_version": 99, "rows": []}', "schema version 99"),
         ('{"benchmarks": []}', "not a pipebench results file"),
         (
-            '{"schema": "pipebench-results", "schema_version": 1, "run_id": "x", "metadata": {}, "rows": []}',
+            '{"schema": "pipebench-results", "schema_version": 2, "run_id": "x", "metadata": {}, "rows": []}',
             "no measur",
         ),
     ],
