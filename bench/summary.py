@@ -1,4 +1,4 @@
-"""The end-of-run summary table: one line per case, time and memory side by side."""
+"""The end-of-run summary table: one line per case, time, memory and counts side by side."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ _COLUMNS = {
     "ratio_to_reference": "time vs ref [95% CI]",
     "peak_memory": "peak",
     "bytes_per_record": "B/record",
+    "instructions_per_record": "instr/record",
     "allocations_per_record": "allocs/record",
 }
 
@@ -31,7 +32,7 @@ def _cell(metric: str, row: pd.Series) -> str:
         return f"{row['estimate']:.3g}x [{row['ci_low']:.3g}, {row['ci_high']:.3g}]"
     if metric == "peak_memory":
         return format_bytes(row["median"])
-    if metric == "time_per_record":
+    if metric in ("time_per_record", "instructions_per_record"):
         return f"{row['median']:,.1f}"
     return f"{row['median']:,.2f}"
 

@@ -18,6 +18,11 @@ def test_pipebench_run_directory():
     memory = side.measures[("windows[strategy=scipy,n=1000,w=10]", "memory")]
     assert memory.exact and memory.unit == "bytes"
     assert side.ratios["windows[strategy=scipy,n=1000,w=10]"].samples
+    ratio = side.ratios["windows[strategy=scipy,n=1000,w=10]"]
+    assert len(ratio.clusters) >= 2  # one cluster per worker process
+    counted = side.measures[("windows[strategy=scipy,n=1000,w=10]", "instructions")]
+    assert counted.exact and counted.center > 0
+    assert side.metadata["method"]["version"] >= 2
 
 
 def test_pytest_benchmark_file_is_keyed_by_fullname_with_the_case_id_as_alias():
@@ -27,6 +32,7 @@ def test_pytest_benchmark_file_is_keyed_by_fullname_with_the_case_id_as_alias():
     measure = side.measures[key]
     assert measure.alias == "windows[strategy=scipy,n=1000,w=10]"
     assert measure.unit == "ns/record" and len(measure.samples) >= 20
+    assert len(measure.clusters) == 10  # one session: contiguous batches of rounds
 
 
 def test_pyperf_file_is_keyed_by_benchmark_name():
@@ -36,6 +42,25 @@ def test_pyperf_file_is_keyed_by_benchmark_name():
     assert measure.unit == "ns/record" and len(measure.samples) >= 6
     pipebench = load_side(DATA / "run_small").measures[("windows[strategy=deque,n=1000,w=10]", "time")]
     assert measure.center == pytest.approx(pipebench.center)
+    assert [len(c) for c in measure.clusters] == [len(c) for c in pipebench.clusters]  # pyperf runs = processes
+
+
+def test_batches_keep_order_and_cover_every_value():
+    from bench.inputs import batches
+
+    assert batches([1, 2, 3, 4, 5], 2) == ((1, 2, 3), (4, 5))
+    assert batches(list(range(100)), 10)[3] == tuple(range(30, 40))
+    assert batches([7.0], 10) == ((7.0,),)
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "1", True, None])
+def test_times_that_are_not_positive_numbers_are_refused(tmp_path, bad):
+    data = json.loads((DATA / "pytest_benchmark.json").read_text())
+    data["benchmarks"][0]["stats"]["median"] = bad
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="malformed benchmark file"):
+        load_side(path)
 
 
 def truncated(tmp_path):
@@ -68,7 +93,7 @@ def broken_pyperf(tmp_path):
         (lambda tmp: tmp / "missing.json", "no such file"),
         (truncated, "unreadable JSON"),
         (neither, "neither a pipebench run"),
-        (broken_pytest, "malformed pytest-benchmark"),
+        (broken_pytest, "malformed benchmark file"),
         (broken_pyperf, "malformed pyperf"),
         (lambda tmp: tmp, "missing"),
     ],

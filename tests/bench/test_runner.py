@@ -40,7 +40,8 @@ def test_every_case_has_time_and_memory_in_the_frame(small_run):
     metrics = frame.groupby("case_id")["metric"].apply(set)
     assert len(metrics) == 4
     for case_metrics in metrics:
-        assert {"time_per_record", "peak_memory", "allocations", "bytes_per_record"} <= case_metrics
+        assert {"time_per_record", "peak_memory", "bytes_per_record"} <= case_metrics
+        assert not case_metrics & {"allocations", "instructions"}  # counted only with --instructions
     assert set(frame[frame["metric"] == "ratio_to_reference"]["variant"]) == {"monotonic", "numpy", "scipy"}
     assert frame["commit"].notna().all() and frame["cpu_model"].notna().all()
 
@@ -92,3 +93,20 @@ def test_a_non_empty_output_directory_is_refused(tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
     code, _, err = call("run", *SMALL, "--no-time", "--out", str(tmp_path))
     assert code == 2 and "not empty" in err
+
+
+def test_a_missing_valgrind_stops_instructions_before_anything_is_written(tmp_path, monkeypatch):
+    import shutil
+
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "valgrind" else real_which(name))
+    code, out, err = call("run", *SMALL, "--instructions", "--out", str(tmp_path / "run"))
+    assert code == 2 and out == "" and "apt-get install valgrind" in err and err.count("\n") == 1
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1"])
+def test_jobs_below_one_are_refused_before_measuring(tmp_path, jobs):
+    code, out, err = call("run", *SMALL, "--jobs", jobs, "--out", str(tmp_path / "run"))
+    assert code == 2 and "--jobs" in err and err.count("\n") == 1
+    assert not (tmp_path / "run").exists()

@@ -1,0 +1,76 @@
+"""Counting under callgrind, for real: repeatable, linear in calls, and allocations that mean objects."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import counts
+from bench.matrix import all_cases
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / ".ci"))
+from gate_patches import PATCHES, SLOTTED_FIELD  # noqa: E402
+
+pytestmark = pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+
+
+def case(case_id):
+    return next(c for c in all_cases("quick") if c.id == case_id)
+
+
+def test_counts_repeat_within_a_tenth_of_a_percent_and_grow_linearly_with_calls(tmp_path):
+    measured = case("windows[strategy=monotonic,n=1000,w=50]")
+    first = counts.count_case(measured, "quick", tmp_path)
+    again = counts.count_case(measured, "quick", tmp_path)
+    longer = counts.count_case(measured, "quick", tmp_path, counts.CountPlan(calls=(0, 4)))
+    assert again["instructions"] == pytest.approx(first["instructions"], rel=0.001)
+    assert longer["instructions"] == pytest.approx(first["instructions"], rel=0.001)
+    assert first["allocations"] == pytest.approx(again["allocations"], abs=2)
+    assert (tmp_path / "windows-strategy=monotonic-n=1000-w=50.callgrind.out").is_file()
+
+
+def counted_in(tree, selection):
+    out = tree / "run"
+    command = [sys.executable, "-m", "bench", "run", "--no-time", "--no-memory", "--instructions", "--no-progress",
+               "--out", str(out)]  # fmt: skip
+    for case_id in selection:
+        command += ["-k", case_id]
+    subprocess.run(command, cwd=tree, check=True, capture_output=True)
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    return {(row["case_id"], row["metric"]): row["summary"]["median"] for row in rows}
+
+
+def test_one_more_object_per_record_adds_one_allocation_and_calls_alone_add_none(tmp_path):
+    """The same cases counted in a copy of the code with real source changes applied."""
+    selection = ["records[kind=slots,n=1000]", "records[kind=dataclass,n=1000]"]
+    copy = tmp_path / "copy"
+    for package in ("bench", "pipeline"):
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    SLOTTED_FIELD.apply(copy)
+    for patch in PATCHES:
+        if patch.name in ("one-more-object", "calls-only"):
+            patch.apply(copy)
+    original, patched = counted_in(ROOT, selection), counted_in(copy, selection)
+    slots, dataclass = selection
+    assert patched[(slots, "allocations_per_record")] - original[(slots, "allocations_per_record")] == pytest.approx(
+        1.0, abs=0.01
+    )
+    assert patched[(dataclass, "allocations_per_record")] == pytest.approx(
+        original[(dataclass, "allocations_per_record")], abs=0.01
+    )
+    assert patched[(dataclass, "instructions")] > 1.05 * original[(dataclass, "instructions")]
+
+
+def test_the_build_identity_names_the_interpreter():
+    identity = counts.build_identity()
+    assert identity.startswith(("CPython", "PyPy")) and "(" in identity
+
+
+def test_the_worker_environment_is_pinned_whatever_the_caller_has(monkeypatch):
+    monkeypatch.setenv("SOME_CALLER_VARIABLE", "x" * 1000)
+    environment = counts.pinned_environment()
+    assert "SOME_CALLER_VARIABLE" not in environment and environment["PYTHONHASHSEED"] == "0"
