@@ -160,9 +160,7 @@ def _positive_logs(clusters: Clusters) -> list[np.ndarray]:
     return [np.log(array) for array in arrays]
 
 
-def clustered_ratio_estimate(
-    ratios: Clusters, confidence: float = CONFIDENCE, seed: int = BOOTSTRAP_SEED
-) -> Interval:
+def clustered_ratio_estimate(ratios: Clusters, confidence: float = CONFIDENCE, seed: int = BOOTSTRAP_SEED) -> Interval:
     """The median of paired ratios, grouped by process, with a two-stage bootstrap interval.
 
     The median, not the mean: a burst of load that hits one value of a pair makes one

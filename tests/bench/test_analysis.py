@@ -33,7 +33,8 @@ def synthetic_run(run_id="r1", machine="box"):
                                  reference=case("deque", n, w).id))  # fmt: skip
             rows.append(make_row(case("deque", n, w), "peak_memory", [[30_000.0]], tool="memray", tool_version="x"))
             rows.append(make_row(case("monotonic", n, w), "peak_memory", [[72.0 * n]], tool="memray", tool_version="x"))
-            rows.append(make_row(case("monotonic", n, w), "bytes_per_record", [[72.0]], tool="memray", tool_version="x"))
+            rows.append(make_row(case("monotonic", n, w), "bytes_per_record", [[72.0]], tool="memray",
+                                 tool_version="x"))  # fmt: skip
             rows.append(make_row(case("deque", n, w), "bytes_per_record", [[30_000.0 / n]], tool="memray",
                                  tool_version="x"))  # fmt: skip
     return RunResults(

@@ -172,8 +172,9 @@ def test_pyperf_tests_significance_between_two_real_runs_of_different_lengths():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "pyperf", "compare_to", str(DATA / "run_windows_small" / "pyperf.json"),
-                           str(RUN / "pyperf.json"), "--table"], capture_output=True, text=True, check=True)  # fmt: skip
+    shorter, longer = DATA / "run_windows_small" / "pyperf.json", RUN / "pyperf.json"
+    done = subprocess.run([sys.executable, "-m", "pyperf", "compare_to", str(shorter), str(longer), "--table"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
     assert "ERROR" not in done.stdout + done.stderr
     assert "windows[strategy=scipy,n=1000,w=10]" in done.stdout
 

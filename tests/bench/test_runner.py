@@ -107,6 +107,6 @@ def test_a_missing_valgrind_stops_instructions_before_anything_is_written(tmp_pa
 
 @pytest.mark.parametrize("jobs", ["0", "-1"])
 def test_jobs_below_one_are_refused_before_measuring(tmp_path, jobs):
-    code, out, err = call("run", *SMALL, "--jobs", jobs, "--out", str(tmp_path / "run"))
+    code, _, err = call("run", *SMALL, "--jobs", jobs, "--out", str(tmp_path / "run"))
     assert code == 2 and "--jobs" in err and err.count("\n") == 1
     assert not (tmp_path / "run").exists()

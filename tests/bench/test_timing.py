@@ -8,8 +8,7 @@ import pytest
 
 from bench.cases import expand
 from bench.matrix import all_cases
-from bench.timing import groups_of, rows, run_values
-from bench.timing import PLANS, TimingPlan
+from bench.timing import PLANS, TimingPlan, groups_of, rows, run_values
 from bench.timing_worker import RoundPlan, calibrate, measure_group, pyperf_metadata, rotated
 from bench.workloads import Workload
 
