@@ -193,3 +193,13 @@ def test_a_baseline_of_another_method_or_a_dirty_tree_is_refused_with_how_to_ref
     for base, words in ((old, "method version 1"), (dirty, "uncommitted changes")):
         code, out, err = call("compare", base, RUN)
         assert code == 2 and out == "" and words in err and "re-measure" in err and err.count("\n") == 1
+
+
+def test_the_committed_ci_baseline_was_measured_by_the_current_method_from_a_commit():
+    """Fails when a change bumps the method version: refresh it with .ci/refresh-baseline."""
+    from bench.metadata import METHOD_VERSION
+    from bench.store import load_run
+
+    metadata = load_run(BASELINE).metadata
+    assert metadata["method"]["version"] == METHOD_VERSION
+    assert not metadata["dirty"] and metadata["counts"]["valgrind"].startswith("valgrind")
