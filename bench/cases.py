@@ -104,5 +104,8 @@ def select(cases: Iterable[Case], patterns: Sequence[str] = ()) -> list[Case]:
 
 def _matches(case_id: str, pattern: str) -> bool:
     if any(char in pattern for char in "*?"):
-        return fnmatch.fnmatchcase(case_id, pattern)
+        # Brackets are part of every case id, never a character class: a pasted id, with
+        # ``*`` in place of some values, must select itself.
+        literal = "".join({"[": "[[]", "]": "[]]"}.get(char, char) for char in pattern)
+        return fnmatch.fnmatchcase(case_id, literal)
     return pattern in case_id

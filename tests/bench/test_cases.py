@@ -58,3 +58,19 @@ def test_selection_by_substring_or_glob(patterns, expected):
 def test_case_equality_includes_every_field():
     case = windows()[0]
     assert case != Case(case.suite, case.params, case.variant_axis, "monotonic", case.tags)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "count"),
+    [
+        ("windows[strategy=scipy,n=1000,w=10]", 1),  # a pasted id selects itself
+        ("windows[strategy=scipy,n=1000,w=*]", 3),  # brackets are literal, not a character class
+        ("windows[*,n=10000,w=50]", 4),
+        ("records[kind=dict,n=10000]", 1),
+        ("records[kind=dict,n=1000*", 1),
+    ],
+)
+def test_a_case_id_with_or_without_stars_selects_its_cases(pattern, count):
+    from bench.matrix import all_cases
+
+    assert len(select(all_cases("quick"), [pattern])) == count
