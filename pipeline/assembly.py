@@ -150,7 +150,7 @@ def _run(config: PipelineConfig, sink: Sink, clock: Callable[[], float]) -> tupl
         consumed = sink.consume(normalizer.transform(stage_filter.transform(source.stream())))
         counts = Counts(stage_filter.passed, stage_filter.filtered, stage_filter.rejected)
         return counts, consumed, [stage_filter.metrics, normalizer.metrics]
-    output = PIPELINES[config.pipeline](source.columns(), config.stage_params())
+    output = PIPELINES[config.pipeline](source.chunks(), config.stage_params())
     consumed = sink.consume(output.records())
     return output.counts, consumed, []
 

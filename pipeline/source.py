@@ -57,6 +57,21 @@ class SourceColumns:
             for index, timestamp, value in zip(sensors, timestamps, values):
                 yield {"sensor_id": names[index], "timestamp": timestamp, "value": value, "unit": unit}
 
+    def block(self, start: int, stop: int) -> SourceColumns:
+        """Rows ``start`` to ``stop`` (views of the arrays, no copy)."""
+        return SourceColumns(
+            self.sensor_index[start:stop],
+            self.sensor_names,
+            self.timestamps[start:stop],
+            self.values[start:stop],
+            self.unit,
+        )
+
+    def blocks(self, size: int) -> Iterator[SourceColumns]:
+        """Consecutive blocks of at most ``size`` rows."""
+        for start in range(0, len(self.values), size):
+            yield self.block(start, start + size)
+
     def slices(self, size: int = ROW_SLICE) -> Iterator[tuple[list[int], list[float], list[float]]]:
         """Yield the columns as Python lists, ``size`` rows at a time.
 
@@ -85,7 +100,7 @@ class SyntheticSource(RegistrableStage):
     start: float = DEFAULT_START
     interval: float = 0.1
     unit: str = "celsius"
-    chunk_size: int = 4096
+    chunk_size: int = 16384
     _names: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

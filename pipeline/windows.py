@@ -34,18 +34,20 @@ from pipeline.errors import ConfigError
 from pipeline.rounding import round_like_python
 
 DECIMALS = 6
+MAX_WINDOW = 2**63 - 1
+"""The largest window: ``deque(maxlen=...)`` takes a C ``Py_ssize_t``."""
 
 
 def check_window(size: object) -> int:
     """Return ``size`` if it is a valid window size.
 
     Raises:
-        ConfigError: not an integer, or smaller than 1.
+        ConfigError: not an integer, smaller than 1 or larger than :data:`MAX_WINDOW`.
     """
     if isinstance(size, bool) or not isinstance(size, int):
         raise ConfigError(f"window must be an integer, got {size!r}")
-    if size < 1:
-        raise ConfigError(f"window must be >= 1, got {size}")
+    if not 1 <= size <= MAX_WINDOW:
+        raise ConfigError(f"window must be between 1 and 2**63-1, got {size}")
     return size
 
 
@@ -122,8 +124,10 @@ def sliding_window_bounds(values: np.ndarray, size: int) -> tuple[np.ndarray, np
 
     The array is padded in front with ``size - 1`` copies of its first value: those copies
     never change a warm-up window's bounds, since the first value is in every such window.
+    A window longer than the data is the whole prefix, so it is cut to the data's length
+    (numpy and scipy would otherwise allocate, or index, ``size`` elements).
     """
-    check_window(size)
+    size = min(check_window(size), len(values))
     if len(values) == 0:
         return values.copy(), values.copy()
     padded = np.concatenate((np.full(size - 1, values[0]), values))
@@ -135,9 +139,10 @@ def filter_bounds(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray
     """Trailing-window ``(min, max)`` arrays with scipy's 1-D rank filters.
 
     ``origin`` shifts the centred filter so that output ``i`` covers ``i - size + 1 .. i``;
-    ``mode="nearest"`` repeats the first value in front, as :func:`sliding_window_bounds`.
+    ``mode="nearest"`` repeats the first value in front, as :func:`sliding_window_bounds`;
+    the window is cut to the data's length as there.
     """
-    check_window(size)
+    size = min(check_window(size), len(values))
     if len(values) == 0:
         return values.copy(), values.copy()
     origin = (size - 1) // 2

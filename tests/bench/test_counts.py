@@ -22,19 +22,24 @@ def case(case_id):
     return next(c for c in all_cases("quick") if c.id == case_id)
 
 
-def test_counts_repeat_within_a_tenth_of_a_percent_and_grow_linearly_with_calls(tmp_path):
+def test_counts_repeat_exactly_and_grow_linearly_with_calls(tmp_path):
+    """Two processes count the same; four calls count twice two, within the calls' own spread.
+
+    Calls differ among themselves by up to 0.3% (the allocator's state moves from one call
+    to the next), the same sequence in every process, so a count repeats to the
+    instruction while two calls and four calls agree only to a few tenths of a percent.
+    """
     measured = case("windows[strategy=monotonic,n=1000,w=50]")
     first = counts.count_case(measured, "quick", tmp_path)
     again = counts.count_case(measured, "quick", tmp_path)
     longer = counts.count_case(measured, "quick", tmp_path, counts.CountPlan(calls=(0, 4)))
-    assert again["instructions"] == pytest.approx(first["instructions"], rel=0.001)
-    assert longer["instructions"] == pytest.approx(first["instructions"], rel=0.001)
-    assert first["allocations"] == pytest.approx(again["allocations"], abs=2)
+    assert again == first
+    assert longer["instructions"] == pytest.approx(first["instructions"], rel=0.003)
+    assert longer["allocations"] == pytest.approx(first["allocations"], rel=0.003)
     assert (tmp_path / "windows-strategy=monotonic-n=1000-w=50.callgrind.out").is_file()
 
 
-def counted_in(tree, selection):
-    out = tree / "run"
+def counted_in(tree, selection, out):
     command = [sys.executable, "-m", "bench", "run", "--no-time", "--no-memory", "--instructions", "--no-progress",
                "--out", str(out)]  # fmt: skip
     for case_id in selection:
@@ -54,7 +59,7 @@ def test_one_more_object_per_record_adds_one_allocation_and_calls_alone_add_none
     for patch in PATCHES:
         if patch.name in ("one-more-object", "calls-only"):
             patch.apply(copy)
-    original, patched = counted_in(ROOT, selection), counted_in(copy, selection)
+    original, patched = counted_in(ROOT, selection, tmp_path / "original"), counted_in(copy, selection, tmp_path / "p")
     slots, dataclass = selection
     assert patched[(slots, "allocations_per_record")] - original[(slots, "allocations_per_record")] == pytest.approx(
         1.0, abs=0.01

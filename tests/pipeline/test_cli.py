@@ -60,7 +60,7 @@ def test_manifest_lists_the_stages():
         (["run", "--records", "-5"], "records must be >= 0"),
         (["run", "--records", "ten"], "invalid int value"),
         (["run", "--records", "1.5"], "invalid int value"),
-        (["run", "--window", "0"], "window must be >= 1"),
+        (["run", "--window", "0"], "window must be between 1 and 2**63-1"),
         (["run", "--anomaly-rate", "1.5"], "anomaly rate"),
         (["run", "--low", "90", "--high", "10"], "low must be <= high"),
         (["run", "--limit", "-1"], "limit must be >= 0"),
