@@ -22,9 +22,9 @@ Every variant streams: it holds one block and at most ``W`` values at a time, wh
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
