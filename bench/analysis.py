@@ -126,6 +126,8 @@ def _speed_sentence(suite: str, row: pd.Series, reference: str) -> str:
 
 
 def _speed_findings(suite: str, part: pd.DataFrame) -> list[str]:
+    if "time_per_record" not in part or "ratio" not in part:
+        return []
     timed = part[part["time_per_record"].notna()]
     if timed.empty:
         return []

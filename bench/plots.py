@@ -24,8 +24,13 @@ def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-def _records_per_s_interval(samples: tuple[float, ...]) -> tuple[float, float, float]:
-    """Records/s (median) and its interval, from time-per-record samples in ns."""
+def _records_per_s_interval(samples: tuple[float, ...], median: float) -> tuple[float, float, float]:
+    """Records/s (median) and its interval, from time-per-record samples in ns.
+
+    A row stored without samples has its median alone: no interval is drawn for it.
+    """
+    if not samples:
+        return 1e9 / median, 1e9 / median, 1e9 / median
     interval = median_interval(samples)
     return 1e9 / interval.estimate, 1e9 / interval.high, 1e9 / interval.low
 
@@ -48,7 +53,9 @@ def throughput_figure(table: pd.DataFrame, samples: dict[str, tuple[float, ...]]
                 lower.append(0.0)
                 upper.append(0.0)
                 continue
-            rate, low, high = _records_per_s_interval(samples[match["case_id"].iloc[0]])
+            rate, low, high = _records_per_s_interval(
+                samples.get(match["case_id"].iloc[0], ()), match["time_per_record"].iloc[0]
+            )
             heights.append(rate)
             lower.append(rate - low)
             upper.append(high - rate)

@@ -78,7 +78,12 @@ def _display_comparison(part: pd.DataFrame, labels: dict[str, str], several: boo
     columns["verdict"] = list(part["verdict"])
     columns["peak"] = [_bytes(v) for v in part.get("peak_memory", pd.Series(dtype=float))]
     columns["B/record"] = [_number(v, ".1f") for v in part.get("bytes_per_record", pd.Series(dtype=float))]
-    columns["allocs"] = [_number(v, ",.0f") for v in part.get("allocations", pd.Series(dtype=float))]
+    columns["instr/record"] = [
+        _number(v, ",.0f") for v in part.get("instructions_per_record", pd.Series(dtype=float))
+    ]
+    columns["allocs/record"] = [
+        _number(v, ",.2f") for v in part.get("allocations_per_record", pd.Series(dtype=float))
+    ]
     length = len(part)
     return pd.DataFrame({k: (v if len(v) == length else [""] * length) for k, v in columns.items()})
 
@@ -180,6 +185,8 @@ _GUIDE = (
     "time vs ref is the variant's time over the reference's, paired round by round in the same run "
     "(below 1: faster); the verdict follows from its 95% confidence interval. Memory figures are "
     "memray's (Python allocators traced); B/record is shown where the workload holds all its records. "
+    "instr/record and allocs/record are callgrind's counts (runs with --instructions): CPU instructions "
+    "and allocator calls per record, the same on any load. "
     "Growth is named from the top slope: the log-log slope between the two largest sizes."
 )
 

@@ -120,3 +120,31 @@ def test_missing_run_directory_and_no_runs_at_all(tmp_path):
     assert call("report", str(tmp_path / "nope"))[0] == 2
     code, _, err = call("report", "--runs-root", str(tmp_path))
     assert code == 2 and "no complete run" in err
+
+
+def _partial_run(tmp_path, name, keep, empty_samples=False):
+    run_dir = tmp_path / name
+    shutil.copytree(SMALL_RUN, run_dir)
+    data = json.loads((run_dir / "results.json").read_text())
+    data["rows"] = [row for row in data["rows"] if keep(row["metric"])]
+    if empty_samples:
+        for row in data["rows"]:
+            row["samples"], row["sample_groups"] = [], []
+    (run_dir / "results.json").write_text(json.dumps(data))
+    return run_dir
+
+
+@pytest.mark.parametrize(
+    ("name", "keep", "empty_samples", "shown"),
+    [
+        ("no-time", lambda m: m not in ("time_per_record", "ratio_to_reference"), False, "B/record"),
+        ("no-memory", lambda m: m not in ("peak_memory", "bytes_per_record"), False, "time vs ref"),
+        ("counts-only", lambda m: m.startswith(("instructions", "allocations")), False, "instr/record"),
+        ("no-samples", lambda m: True, True, "time vs ref"),
+    ],
+)
+def test_runs_that_measured_part_of_the_metrics_report_what_they_have(tmp_path, name, keep, empty_samples, shown):
+    run_dir = _partial_run(tmp_path, name, keep, empty_samples)
+    code, _, err = call("report", str(run_dir))
+    assert code == 0, err
+    assert shown in (run_dir / "report.md").read_text()
