@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from bench.cases import Case
 from bench.errors import BenchError
 from bench.metadata import package_version
 from bench.results import Row, make_row
-from bench.workers import run_module
+from bench.workers import parallel, run_module
 
 MEMRAY_VERSION = package_version("memray")
 Progress = Callable[[str], None]
@@ -56,8 +55,7 @@ def measure(
             progress(f"memory {case.id}")
         return case.id, figures
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return dict(pool.map(one, cases))
+    return dict(parallel(one, cases, jobs))
 
 
 def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]]) -> list[Row]:

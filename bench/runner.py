@@ -77,7 +77,8 @@ def execute(request: RunRequest, progress: Progress | None = None) -> tuple[Path
     rows: list[Row] = []
     if request.time:
         groups = timing.groups_of(request.cases, all_cases(request.size))
-        suite = timing.measure(groups, timing.PLANS[request.size], request.size, progress)
+        with store.scratch(run_dir) as scratch:
+            suite = timing.measure(groups, timing.PLANS[request.size], request.size, scratch, progress)
         store.write_pyperf(run_dir, suite)
         rows += timing.rows(suite, groups)
     if request.memory:

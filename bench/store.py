@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ PYPERF_FILE = "pyperf.json"
 MEMRAY_DIR = "memray"
 CALLGRIND_DIR = "callgrind"
 INCOMPLETE_MARKER = "INCOMPLETE"
+SCRATCH_DIR = ".scratch"
 DEFAULT_RUNS_ROOT = Path("results") / "runs"
 
 
@@ -81,6 +84,21 @@ def start_run(run_dir: Path) -> Path:
     (run_dir / MEMRAY_DIR).mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / INCOMPLETE_MARKER, "this run has not finished; its results are not usable\n")
     return run_dir
+
+
+@contextmanager
+def scratch(run_dir: Path) -> Iterator[Path]:
+    """A scratch directory inside the run for the workers' files, removed when the block ends.
+
+    Inside the run, not in the system's temporary directory: a run killed outright leaves
+    its leftovers in its own incomplete directory, not scattered elsewhere.
+    """
+    path = Path(run_dir) / SCRATCH_DIR
+    path.mkdir(exist_ok=True)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def new_run_dir(root: Path, run_id: str) -> Path:

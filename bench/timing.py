@@ -14,7 +14,6 @@ processes, then rounds (:func:`bench.stats.clustered_ratio_estimate`).
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -93,22 +92,24 @@ def groups_of(cases: Sequence[Case], all_known: Sequence[Case]) -> list[list[Cas
 
 
 def measure(
-    groups: Sequence[Sequence[Case]], plan: TimingPlan, size: str, progress: Progress | None = None
+    groups: Sequence[Sequence[Case]], plan: TimingPlan, size: str, scratch: Path, progress: Progress | None = None
 ) -> pyperf.BenchmarkSuite:
     """Measure every group; return the merged pyperf suite.
+
+    ``scratch`` is an empty directory for the workers' files (inside the run directory, so
+    that a run killed outright leaves nothing elsewhere); it is emptied as files are read.
 
     Raises:
         BenchError: a worker process failed (its last error line is in the message).
     """
     suite: pyperf.BenchmarkSuite | None = None
-    with tempfile.TemporaryDirectory(prefix="pipebench-timing-") as scratch:
-        for index, group in enumerate(groups):
-            for result in _group_processes(Path(scratch), f"g{index}", group, plan, size, progress):
-                if suite is None:
-                    suite = result
-                    continue
-                for benchmark in result:
-                    suite.add_runs(benchmark)
+    for index, group in enumerate(groups):
+        for result in _group_processes(scratch, f"g{index}", group, plan, size, progress):
+            if suite is None:
+                suite = result
+                continue
+            for benchmark in result:
+                suite.add_runs(benchmark)
     if suite is None:
         raise BenchError("nothing to time")
     return suite
@@ -151,8 +152,12 @@ def _group_processes(
 def _run_worker(scratch: Path, tag: str, spec: dict, group: str) -> pyperf.BenchmarkSuite:
     spec_path, output_path = scratch / f"{tag}.spec.json", scratch / f"{tag}.pyperf.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
-    run_module("bench.timing_worker", [str(spec_path), str(output_path)], f"timing worker for {group}")
-    return pyperf.BenchmarkSuite.load(str(output_path))
+    try:
+        run_module("bench.timing_worker", [str(spec_path), str(output_path)], f"timing worker for {group}")
+        return pyperf.BenchmarkSuite.load(str(output_path))
+    finally:
+        spec_path.unlink(missing_ok=True)
+        output_path.unlink(missing_ok=True)
 
 
 def run_values(benchmark: pyperf.Benchmark) -> list[list[float]]:

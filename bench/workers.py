@@ -1,21 +1,36 @@
-"""Running a worker process of the harness and turning its failure into a one-line error.
+"""Running the harness's worker processes: one-line failures, nothing left behind.
 
 Workers import the same ``bench`` and ``pipeline`` packages as the process that starts
 them, whatever its working directory: the package's root goes first on their
 ``PYTHONPATH``. So a run started from a scratch copy of the tree measures that copy, and
 a run started elsewhere measures the installed checkout.
+
+A worker never outlives the run: on Linux it is killed when its parent dies, even by
+``kill -9`` (``PR_SET_PDEATHSIG``), and :func:`stop_all` kills every live worker when the
+run is interrupted (Ctrl-C, SIGTERM), so that none keeps writing into the run directory.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from bench.errors import BenchError
 from bench.metadata import PACKAGE_ROOT
+
+_PR_SET_PDEATHSIG = 1
+_live: set[subprocess.Popen] = set()
+_live_lock = threading.Lock()
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 def worker_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -24,6 +39,11 @@ def worker_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     paths = [str(PACKAGE_ROOT), *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
     environment["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     return environment
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def run_module(
@@ -42,14 +62,50 @@ def run_module(
             process wrote to stderr.
     """
     command = [*prefix, sys.executable, "-m", module, *arguments]
-    done = subprocess.run(
+    process = subprocess.Popen(
         command,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
         env=worker_environment() if env is None else dict(env),
         cwd=cwd,
+        preexec_fn=_die_with_parent,
     )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise BenchError(f"{what} failed with exit code {done.returncode}: {last}")
+    with _live_lock:
+        _live.add(process)
+    try:
+        _, stderr = process.communicate()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        with _live_lock:
+            _live.discard(process)
+    if process.returncode != 0:
+        last = (stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise BenchError(f"{what} failed with exit code {process.returncode}: {last}")
+
+
+def stop_all() -> None:
+    """Kill every worker still running (the run was interrupted)."""
+    with _live_lock:
+        running = list(_live)
+    for process in running:
+        process.kill()
+
+
+def parallel(function: Callable[[Item], Result], items: Iterable[Item], jobs: int) -> list[Result]:
+    """``function`` over ``items`` in ``jobs`` threads (each driving a worker process), in order.
+
+    On any exception, interruption included, the workers still running are killed and the
+    items not started are dropped before the exception goes on.
+    """
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        return list(pool.map(function, items))
+    except BaseException:
+        stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -79,3 +79,14 @@ def test_the_worker_environment_is_pinned_whatever_the_caller_has(monkeypatch):
     monkeypatch.setenv("SOME_CALLER_VARIABLE", "x" * 1000)
     environment = counts.pinned_environment()
     assert "SOME_CALLER_VARIABLE" not in environment and environment["PYTHONHASHSEED"] == "0"
+
+
+def test_scratch_left_by_a_killed_run_is_removed_and_a_live_one_kept(tmp_path):
+    import os
+
+    dead = tmp_path / "pipebench-counts-4194304999-abcdefgh"  # beyond any pid this system hands out
+    live = tmp_path / f"pipebench-counts-{os.getpid():010d}-abcdefgh"
+    dead.mkdir()
+    live.mkdir()
+    counts.remove_stale_scratch(tmp_path)
+    assert not dead.exists() and live.exists()
