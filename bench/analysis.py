@@ -7,6 +7,7 @@ confidence interval, never from its point estimate alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -29,10 +30,15 @@ def verdict(low: float, high: float) -> str:
     return "no real difference"
 
 
+def plain_text(value: object) -> str:
+    """Free text from a results file (a machine's name, a CPU model) made inert for Markdown and HTML."""
+    return re.sub(r"[^A-Za-z0-9 _.,:/()@+=-]", "?", str(value))[:120]
+
+
 def run_label(frame: pd.DataFrame, run_id: str) -> str:
     """``run_id (machine, commit)``: how a run is named wherever runs are shown together."""
     row = frame[frame["run_id"] == run_id].iloc[0]
-    return f"{run_id} ({row['machine']}, {row['commit']}{'-dirty' if row['dirty'] else ''})"
+    return f"{run_id} ({plain_text(row['machine'])}, {plain_text(row['commit'])}{'-dirty' if row['dirty'] else ''})"
 
 
 def case_table(frame: pd.DataFrame) -> pd.DataFrame:

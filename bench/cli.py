@@ -126,8 +126,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
     run_dirs = args.runs or [store.latest_run(args.runs_root)]
     built = report.build(store.load_frame(run_dirs))
-    target = args.out or run_dirs[-1]
-    target.mkdir(parents=True, exist_ok=True)
+    target = store.output_dir(args.out or run_dirs[-1])
     files: dict[str, str | bytes] = {image.name: image.png for section in built.sections for image in section.images}
     files.update(
         {

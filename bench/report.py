@@ -78,12 +78,8 @@ def _display_comparison(part: pd.DataFrame, labels: dict[str, str], several: boo
     columns["verdict"] = list(part["verdict"])
     columns["peak"] = [_bytes(v) for v in part.get("peak_memory", pd.Series(dtype=float))]
     columns["B/record"] = [_number(v, ".1f") for v in part.get("bytes_per_record", pd.Series(dtype=float))]
-    columns["instr/record"] = [
-        _number(v, ",.0f") for v in part.get("instructions_per_record", pd.Series(dtype=float))
-    ]
-    columns["allocs/record"] = [
-        _number(v, ",.2f") for v in part.get("allocations_per_record", pd.Series(dtype=float))
-    ]
+    columns["instr/record"] = [_number(v, ",.0f") for v in part.get("instructions_per_record", pd.Series(dtype=float))]
+    columns["allocs/record"] = [_number(v, ",.2f") for v in part.get("allocations_per_record", pd.Series(dtype=float))]
     length = len(part)
     return pd.DataFrame({k: (v if len(v) == length else [""] * length) for k, v in columns.items()})
 
@@ -113,7 +109,10 @@ def _machine_notes(frame: pd.DataFrame) -> list[str]:
         return []
     machines = runs[["machine", "cpu_model"]].drop_duplicates()
     if len(machines) > 1:
-        where = "; ".join(f"{r.run_id}: {r.machine}, {r.cpu_model}" for r in runs.itertuples())
+        where = "; ".join(
+            f"{r.run_id}: {analysis.plain_text(r.machine)}, {analysis.plain_text(r.cpu_model)}"
+            for r in runs.itertuples()
+        )
         return [
             f"These runs come from different machines ({where}). Absolute times are not comparable between "
             "them; compare each run's ratios to its own reference."

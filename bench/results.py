@@ -33,6 +33,8 @@ Version history:
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,34 +112,91 @@ class Row:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Row:
-        """Rebuild a row; raises ``KeyError``/``TypeError``/``ValueError`` on a malformed one."""
+        """Rebuild a row; raises ``KeyError``/``TypeError``/``ValueError`` on a malformed one.
+
+        Names become file names and table cells, so they are held to :data:`SAFE_NAME`;
+        numbers must be finite and not negative (no metric here can be).
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError("a row is not an object")
         summary = data["summary"]
+        if not isinstance(summary, Mapping):
+            raise TypeError("summary is not an object")
         ci = data.get("ci")
+        metric = str(data["metric"])
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric {metric!r}")
+        params = data["params"]
+        if not isinstance(params, Mapping):
+            raise TypeError("params is not an object")
+        for key, value in params.items():
+            safe_name(key, "parameter")
+            if isinstance(value, str):
+                safe_name(value, "parameter value")
+            else:
+                _number(value, f"parameter {key}")
+        reference = data.get("reference")
+        estimate = data.get("estimate")
+        confidence = data.get("confidence")
         return cls(
-            case_id=str(data["case_id"]),
-            suite=str(data["suite"]),
-            variant=str(data["variant"]),
-            group=str(data["group"]),
-            params=dict(data["params"]),
-            metric=str(data["metric"]),
+            case_id=safe_name(data["case_id"], "case id"),
+            suite=safe_name(data["suite"], "suite"),
+            variant=safe_name(data["variant"], "variant"),
+            group=safe_name(data["group"], "group"),
+            params=dict(params),
+            metric=metric,
             unit=str(data["unit"]),
             tool=str(data["tool"]),
             tool_version=str(data["tool_version"]),
             summary=Summary(
-                int(summary["n"]),
-                float(summary["median"]),
-                float(summary["mean"]),
-                float(summary["stdev"]),
-                float(summary["min"]),
-                float(summary["max"]),
+                int(_number(summary["n"], "summary n")),
+                *(_number(summary[key], f"summary {key}") for key in ("median", "mean", "stdev", "min", "max")),
             ),
-            samples=tuple(float(x) for x in data.get("samples", ())),
-            sample_groups=tuple(int(x) for x in data.get("sample_groups", ())),
-            ci=(float(ci[0]), float(ci[1])) if ci is not None else None,
-            confidence=data.get("confidence"),
-            estimate=data.get("estimate"),
-            reference=data.get("reference"),
+            samples=tuple(_number(x, "sample") for x in data.get("samples") or ()),
+            sample_groups=tuple(int(_number(x, "sample group")) for x in data.get("sample_groups") or ()),
+            ci=(_number(ci[0], "ci"), _number(ci[1], "ci")) if ci is not None else None,
+            confidence=_number(confidence, "confidence") if confidence is not None else None,
+            estimate=_number(estimate, "estimate") if estimate is not None else None,
+            reference=safe_name(reference, "reference") if reference is not None else None,
         )
+
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.,=+\-\[\]]{0,199}$")
+"""What a name read from a results file may hold: it becomes part of file names and of
+Markdown, HTML and CSV cells, so nothing that is a path, markup or a spreadsheet formula
+there (a formula starts with ``=``, ``+``, ``-`` or ``@``: a name starts with a letter or digit)."""
+
+
+def safe_name(value: Any, what: str) -> str:
+    """``value`` if it is a safe name (:data:`SAFE_NAME`, and not ``.`` or ``..`` anywhere).
+
+    Raises:
+        ValueError: it is not.
+    """
+    if not isinstance(value, str) or not SAFE_NAME.match(value) or ".." in value or value == ".":
+        raise ValueError(f"{what} {str(value)[:60]!r} is not a name (letters, digits and _ . , = + - [ ] only)")
+    return value
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what} {str(value)[:30]!r} is not a number")
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{what} {value!r} is not a finite, non-negative number")
+    return number
+
+
+def _checked_metadata(metadata: Any) -> dict[str, Any]:
+    """The run's metadata, with the fields pipebench reads checked for their types."""
+    if not isinstance(metadata, Mapping):
+        raise TypeError("metadata is not an object")
+    for key in ("method", "counts", "tools", "time_plan"):
+        if metadata.get(key) is not None and not isinstance(metadata[key], Mapping):
+            raise TypeError(f"metadata {key} is not an object")
+    if not isinstance(metadata.get("dirty", False), bool):
+        raise TypeError("metadata dirty is not true or false")
+    return dict(metadata)
 
 
 def make_row(
@@ -200,9 +259,14 @@ class RunResults:
             raise ValueError("not a pipebench results file")
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
-            raise ValueError(f"results schema version {version!r}, this pipebench reads {SCHEMA_VERSION}")
+            raise ValueError(
+                f"results schema version {version!r}, this pipebench reads {SCHEMA_VERSION}: "
+                "re-measure with this pipebench (`pipebench run ... --out DIR`)"
+            )
         try:
+            if not isinstance(data["rows"], list):
+                raise TypeError("rows is not a list")
             rows = tuple(Row.from_dict(row) for row in data["rows"])
-            return cls(str(data["run_id"]), dict(data["metadata"]), rows)
+            return cls(safe_name(data["run_id"], "run id"), _checked_metadata(data["metadata"]), rows)
         except (KeyError, TypeError, ValueError, IndexError) as error:
             raise ValueError(f"malformed results: {type(error).__name__}: {error}") from None

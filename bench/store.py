@@ -79,11 +79,32 @@ def start_run(run_dir: Path) -> Path:
         InputError: ``run_dir`` exists and is not empty.
     """
     run_dir = Path(run_dir)
-    if run_dir.exists() and any(run_dir.iterdir()):
-        raise InputError(f"{run_dir}: output directory exists and is not empty")
-    (run_dir / MEMRAY_DIR).mkdir(parents=True, exist_ok=True)
-    atomic_write_text(run_dir / INCOMPLETE_MARKER, "this run has not finished; its results are not usable\n")
+    if run_dir.exists() and not run_dir.is_dir():
+        raise InputError(f"{run_dir}: exists and is not a directory")
+    try:
+        if run_dir.exists() and any(run_dir.iterdir()):
+            raise InputError(f"{run_dir}: output directory exists and is not empty")
+        (run_dir / MEMRAY_DIR).mkdir(parents=True, exist_ok=True)
+        atomic_write_text(run_dir / INCOMPLETE_MARKER, "this run has not finished; its results are not usable\n")
+    except OSError as error:
+        raise InputError(f"{run_dir}: cannot create the run directory ({error.strerror or error})") from None
     return run_dir
+
+
+def output_dir(directory: Path) -> Path:
+    """``directory``, created if needed, to write a report into.
+
+    Raises:
+        InputError: it is a file, or cannot be created.
+    """
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory}: exists and is not a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"{directory}: cannot create the directory ({error.strerror or error})") from None
+    return directory
 
 
 @contextmanager
@@ -127,11 +148,21 @@ def write_pyperf(run_dir: Path, suite: Any) -> Path:
 
 
 def write_files(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
-    """Write each named file into ``directory`` atomically; return their paths."""
+    """Write each named file into ``directory`` atomically; return their paths.
+
+    Raises:
+        InputError: a name is not a plain file name (it would write outside ``directory``),
+            or a file cannot be written.
+    """
     paths = []
     for name, content in files.items():
+        if Path(name).name != name or name in (".", "..") or "/" in name or "\\" in name:
+            raise InputError(f"{name!r}: not a plain file name; nothing is written outside {directory}")
         path = Path(directory) / name
-        atomic_write_bytes(path, content if isinstance(content, bytes) else content.encode("utf-8"))
+        try:
+            atomic_write_bytes(path, content if isinstance(content, bytes) else content.encode("utf-8"))
+        except OSError as error:
+            raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
         paths.append(path)
     return paths
 
@@ -183,6 +214,8 @@ def read_json(path: Path) -> Any:
     """
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
+    except RecursionError:
+        raise InputError(f"{path}: unreadable JSON (nested too deeply)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError(f"{path}: unreadable JSON ({reason})") from None

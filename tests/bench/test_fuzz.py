@@ -1,0 +1,136 @@
+"""Malformed results, pytest-benchmark and pyperf files: exit 0, 1 or 2, at most one line, no traceback.
+
+hypothesis breaks real files in the ways a hostile or unlucky user would: wrong types,
+missing keys, NaN, infinities, negative and zero numbers, empty samples, deep nesting,
+huge arrays, names that are paths or markup. ``report`` and ``compare`` must answer each
+with an exit code and at most one line on stderr, and write nothing outside their output
+directory. ``PIPEBENCH_FUZZ_EXAMPLES`` raises the number of examples for a longer hunt.
+"""
+
+import copy
+import io
+import json
+import math
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+RUN = DATA / "run_windows_small"
+EXAMPLES = int(os.environ.get("PIPEBENCH_FUZZ_EXAMPLES", "60"))
+
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.sampled_from([0, -1, 1e308, math.nan, math.inf, -math.inf, 2**70, 0.0, -0.0]),
+    st.sampled_from(["", "<script>alert(1)</script>", "../../escape", "a/b", "=cmd()", "| x |", "nan", "**x**"]),
+    st.just([]),
+    st.just({}),
+    st.just([1.0] * 50_000),
+    st.just(json.loads("[" * 200 + "]" * 200)),
+    st.text(max_size=20),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=5),
+)
+
+
+def _paths(document, prefix=()):
+    """Every (path, value) inside a JSON document."""
+    yield prefix, document
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(document, list):
+        for index, value in enumerate(document[:6]):
+            yield from _paths(value, (*prefix, index))
+
+
+def _set(document, path, value):
+    target = document
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+
+
+def _delete(document, path):
+    target = document
+    for step in path[:-1]:
+        target = target[step]
+    del target[path[-1]]
+
+
+@st.composite
+def broken(draw, original):
+    """``original`` with one to three of its values replaced by junk or removed."""
+    document = copy.deepcopy(original)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [path for path, _ in _paths(document) if path]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        if draw(st.booleans()) and isinstance(path[-1], str):
+            _delete(document, path)
+        else:
+            _set(document, path, draw(JUNK))
+    return document
+
+
+def _run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _assert_clean(code, err):
+    assert code in (0, 1, 2), err
+    assert err.count("\n") <= 1 and "Traceback" not in err, err
+
+
+RESULTS = json.loads((RUN / "results.json").read_text())
+PYTEST_BENCHMARK = json.loads((DATA / "pytest_benchmark.json").read_text())
+PYPERF = json.loads((RUN / "pyperf.json").read_text())
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@FUZZ
+@given(document=broken(RESULTS))
+def test_report_on_a_broken_results_file(tmp_path_factory, document):
+    run_dir = tmp_path_factory.mktemp("run")
+    (run_dir / "results.json").write_text(json.dumps(document))
+    out_dir = tmp_path_factory.mktemp("out")
+    code, _, err = _run("report", run_dir, "--out", out_dir)
+    _assert_clean(code, err)
+    assert sorted(p.name for p in run_dir.iterdir()) == ["results.json"]  # nothing written beside the run
+
+
+@FUZZ
+@given(document=broken(RESULTS))
+def test_compare_against_a_broken_results_file(tmp_path_factory, document):
+    run_dir = tmp_path_factory.mktemp("run")
+    (run_dir / "results.json").write_text(json.dumps(document))
+    for argv in (("compare", RUN, run_dir), ("compare", run_dir, RUN, "--format", "json")):
+        code, out, err = _run(*argv)
+        _assert_clean(code, err)
+        if "--format" in argv and code in (0, 1):
+            json.loads(out, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+
+
+@FUZZ
+@given(document=broken(PYTEST_BENCHMARK))
+def test_compare_with_a_broken_pytest_benchmark_file(tmp_path_factory, document):
+    path = tmp_path_factory.mktemp("pb") / "bench.json"
+    path.write_text(json.dumps(document))
+    code, _, err = _run("compare", path, DATA / "pytest_benchmark.json", "--format", "github-action-benchmark")
+    _assert_clean(code, err)
+
+
+@FUZZ
+@given(document=broken(PYPERF))
+def test_compare_with_a_broken_pyperf_file(tmp_path_factory, document):
+    path = tmp_path_factory.mktemp("pyperf") / "pyperf.json"
+    path.write_text(json.dumps(document))
+    code, _, err = _run("compare", RUN / "pyperf.json", path)
+    _assert_clean(code, err)
