@@ -5,7 +5,10 @@
 :class:`~pipeline.breaker.AsyncCircuitBreaker`, at most ``concurrency`` deliveries at a
 time. A record whose every attempt failed (the downstream raised, or the circuit refused
 it) goes to ``dead_letters`` with the reason, so ``delivered + dead-lettered`` always
-equals the records received.
+equals the records received, including when the upstream raises (the deliveries in
+flight finish first) and when the delivery is cancelled (those in flight are cancelled
+and dead-lettered). Once :meth:`AsyncDeliverySink.deliver` has returned or raised, no
+delivery of it is left running: the downstream is never called after the sink is done.
 """
 
 from __future__ import annotations
@@ -84,19 +87,36 @@ class AsyncDeliverySink(Sink):
         return asyncio.run(self.deliver(stream)).received
 
     async def deliver(self, stream: Iterable[Any]) -> DeliveryReport:
-        """Deliver every record of ``stream`` from within a running event loop."""
+        """Deliver every record of ``stream`` from within a running event loop.
+
+        Raises:
+            Exception: what the upstream raised, once the deliveries in flight are done.
+            asyncio.CancelledError: the delivery was cancelled; the records in flight and
+                the one waiting for a slot are dead-lettered.
+        """
         before = (self.consumed, self.delivered, len(self.dead_letters), self.retries)
         slots = asyncio.Semaphore(self.concurrency)
-        pending: set[asyncio.Task[None]] = set()
-        for record in stream:
-            self.consumed += 1
-            await slots.acquire()
-            task = asyncio.create_task(self._deliver_one(record))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-            task.add_done_callback(lambda _: slots.release())
-        if pending:
-            await asyncio.gather(*pending)
+        # Every delivery started and not yet accounted for, with its record: a task
+        # cancelled before it ever ran never reaches its own accounting.
+        pending: dict[asyncio.Task[None], Any] = {}
+        try:
+            for record in stream:
+                self.consumed += 1
+                try:
+                    await slots.acquire()
+                except asyncio.CancelledError:
+                    self._dead_letter(record, "CancelledError: delivery cancelled before it started")
+                    raise
+                task = asyncio.create_task(self._deliver_one(record, slots, pending))
+                pending[task] = record
+            if pending:
+                await asyncio.gather(*pending)
+        except asyncio.CancelledError:
+            await self._settle(pending, cancel=True)
+            raise
+        except BaseException:
+            await self._settle(pending, cancel=False)
+            raise
         return DeliveryReport(
             received=self.consumed - before[0],
             delivered=self.delivered - before[1],
@@ -104,16 +124,49 @@ class AsyncDeliverySink(Sink):
             retries=self.retries - before[3],
         )
 
+    async def _settle(self, pending: dict[asyncio.Task[None], Any], *, cancel: bool) -> None:
+        """Wait for every delivery in flight to end (cancelled first if asked to) and account for all.
+
+        A cancellation that arrives while waiting cancels what is left and is raised once
+        every record is accounted for.
+        """
+        interrupted = False
+        while True:
+            running = [task for task in pending if not task.done()]
+            if cancel:
+                for task in running:
+                    task.cancel()
+            if not running:
+                break
+            try:
+                await asyncio.wait(running)
+            except asyncio.CancelledError:
+                interrupted = cancel = True
+        for record in pending.values():  # cancelled before they ever ran
+            self._dead_letter(record, "CancelledError: delivery cancelled before it started")
+        pending.clear()
+        if interrupted:
+            raise asyncio.CancelledError
+
     async def _attempt(self, record: Any) -> Any:
         return await self.breaker.call(self.downstream, record)
 
-    async def _deliver_one(self, record: Any) -> None:
+    async def _deliver_one(self, record: Any, slots: asyncio.Semaphore, pending: dict[asyncio.Task[None], Any]) -> None:
         try:
             await self._send(record)
+        except asyncio.CancelledError:
+            self._dead_letter(record, "CancelledError: delivery cancelled in flight")
+            raise
         except Exception as error:  # every failure is kept: the point is to lose nothing
-            self.dead_letters.append(DeadLetter(record, f"{type(error).__name__}: {error}"))
+            self._dead_letter(record, f"{type(error).__name__}: {error}")
         else:
             self.delivered += 1
+        finally:
+            pending.pop(asyncio.current_task(), None)
+            slots.release()
+
+    def _dead_letter(self, record: Any, reason: str) -> None:
+        self.dead_letters.append(DeadLetter(record, reason))
 
     def _count_retry(self, attempt: int, error: BaseException, delay: float) -> None:
         self.retries += 1

@@ -4,6 +4,8 @@ import asyncio
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.breaker import AsyncCircuitBreaker
 from pipeline.delivery import AsyncDeliverySink
@@ -99,3 +101,47 @@ def test_deliver_reports_each_call_separately():
 def test_invalid_concurrency_is_rejected():
     with pytest.raises(ConfigError):
         AsyncDeliverySink(lambda r: None, concurrency=0)
+
+
+def _stream(records, fails_after):
+    for index, record in enumerate(records):
+        if index == fails_after:
+            raise RuntimeError("upstream broke")
+        yield record
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    records=st.integers(0, 60),
+    failing=st.sets(st.integers(0, 59)),
+    concurrency=st.integers(1, 6),
+    cancel_after=st.one_of(st.none(), st.integers(0, 200)),
+    upstream_fails_after=st.one_of(st.none(), st.integers(0, 60)),
+)
+def test_nothing_is_lost_and_nothing_is_called_after_the_sink_is_done(
+    records, failing, concurrency, cancel_after, upstream_fails_after
+):
+    """Any fault schedule, any cancellation point, an upstream that may raise: delivered + dead = received."""
+    time = FakeTime()
+    downstream = Downstream(time, lambda record, now: record in failing)
+    sink = make_sink(time, downstream, concurrency=concurrency)
+
+    async def scenario():
+        task = asyncio.create_task(sink.deliver(_stream(range(records), upstream_fails_after)))
+        if cancel_after is not None:
+            for _ in range(cancel_after):
+                await asyncio.sleep(0)
+            task.cancel()
+        outcome = await asyncio.gather(task, return_exceptions=True)
+        calls_when_done = downstream.calls
+        for _ in range(50):  # anything still running would call the downstream now
+            await asyncio.sleep(0)
+        return outcome[0], calls_when_done
+
+    outcome, calls_when_done = asyncio.run(scenario())
+    assert downstream.calls == calls_when_done
+    dead = [letter.record for letter in sink.dead_letters]
+    assert sink.delivered + len(dead) == sink.consumed
+    assert sorted(downstream.received + dead) == list(range(sink.consumed))
+    if isinstance(outcome, RuntimeError):
+        assert sink.consumed == upstream_fails_after
