@@ -2,8 +2,10 @@
 
 import io
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -80,3 +82,21 @@ def test_module_entry_point_exits_with_the_code():
         [sys.executable, "-m", "pipeline", "run", "--window", "-1"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 2 and done.stderr.startswith("python -m pipeline: error:")
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "word"), [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")]
+)
+def test_ctrl_c_and_sigterm_end_a_long_run_with_one_line(signum, code, word):
+    def default_signals():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", "--records", str(10**9), "--format", "jsonl"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=default_signals,
+    )  # fmt: skip
+    time.sleep(1.5)  # long enough to be inside the run, not to measure anything
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code
+    assert stderr.strip().splitlines() == [f"python -m pipeline: {word}"]
