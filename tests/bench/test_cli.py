@@ -2,6 +2,7 @@
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +49,52 @@ def test_bad_selection_is_one_line_and_exit_code_2(argv, message):
     code, out, err = call(*argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err
+
+
+def test_a_run_started_elsewhere_records_the_commit_of_the_code_measured(tmp_path, monkeypatch):
+    from bench.metadata import PACKAGE_ROOT, git_state
+
+    monkeypatch.chdir(tmp_path)
+    commit, _, _ = git_state()
+    if not (PACKAGE_ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    assert commit != "nogit" and len(commit) == 7
+
+
+@pytest.mark.parametrize("where", ["a-file", "unwritable"])
+def test_run_and_report_out_that_cannot_be_a_directory_get_one_line(tmp_path, where):
+    target = tmp_path / "a-file"
+    target.write_text("not a directory")
+    if where == "unwritable":
+        target = Path("/proc/pipebench-cannot-be-here")
+    for argv in (
+        ["run", "--suite", "windows", "-k", "n=1000,w=10]", "--no-progress", "--out", str(target)],
+        ["report", str(Path(__file__).resolve().parents[1] / "data" / "run_small"), "--out", str(target)],
+    ):
+        code, out, err = call(*argv)
+        assert code == 2 and out == "" and err.count("\n") == 1 and str(target) in err, err  # fmt: skip
+
+
+def test_json_nested_too_deeply_is_one_line(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    code, _, err = call("compare", str(deep), str(deep))
+    assert code == 2 and "nested too deeply" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("redirect", ["closed", "full"])
+def test_output_that_cannot_be_written_is_one_line_or_quiet(redirect):
+    import subprocess
+    import sys
+
+    stdout = subprocess.DEVNULL
+    if redirect == "full":
+        stdout = open("/dev/full", "w")  # noqa: SIM115
+    command = [sys.executable, "-m", "bench", "list"]
+    if redirect == "closed":
+        done = subprocess.run(" ".join(command) + " >&-", shell=True, capture_output=False, stderr=subprocess.PIPE,
+                              text=True, check=False)  # fmt: skip
+        assert done.returncode == 0 and done.stderr == ""
+    else:
+        done = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)
+        assert done.returncode == 1 and done.stderr.strip() == "pipebench: error: No space left on device"
