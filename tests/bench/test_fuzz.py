@@ -38,8 +38,10 @@ JUNK = st.one_of(
 
 
 def _paths(document, prefix=()):
-    """Every (path, value) inside a JSON document."""
+    """Every (path, value) inside a JSON document, down to six levels and six items a list."""
     yield prefix, document
+    if len(prefix) >= 6:
+        return
     if isinstance(document, dict):
         for key, value in document.items():
             yield from _paths(value, (*prefix, key))
@@ -74,7 +76,7 @@ def broken(draw, original):
         if draw(st.booleans()) and isinstance(path[-1], str):
             _delete(document, path)
         else:
-            _set(document, path, draw(JUNK))
+            _set(document, path, copy.deepcopy(draw(JUNK)))  # junk values are shared: never mutate them
     return document
 
 
