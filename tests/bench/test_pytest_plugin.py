@@ -36,6 +36,11 @@ def test_benchmark_only_writes_one_benchmark_per_case_with_extra_info(tmp_path):
         "windows[strategy=scipy,n=1000,w=50]",
     ]
     for bench in benchmarks:
+        assert bench["params"] == {
+            "strategy": "scipy",
+            "n": 1000,
+            "w": bench["params"]["w"],
+        }  # real values, not objects
         info = bench["extra_info"]
         assert bench["group"] == f"windows[n=1000,w={info['params']['w']}]"
         assert info["records"] == 1000 and info["variant"] == "scipy"
@@ -48,3 +53,9 @@ def test_plain_run_executes_each_body_once_without_timing(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 passed" in done.stdout
     assert "Name (time in" not in done.stdout
+
+
+def test_group_by_a_real_parameter_works():
+    done = pytest_run("--benchmark-only", "--benchmark-max-time=0.01", "--benchmark-group-by=param:n", *SELECTION)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "benchmark 'n=1000': 3 tests" in done.stdout
