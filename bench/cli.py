@@ -161,6 +161,13 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if outcome.failed(args.strict) else 0
 
 
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import export, store
+
+    out.write(export.render(store.load_run(args.run or store.latest_run(args.runs_root))))
+    return 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Benchmark and profile the pipeline's variants.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -194,6 +201,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help="where to look for the latest run (%(default)s)"
     )
 
+    exporting = commands.add_parser(
+        "export",
+        help="every benchmark of a run for another tool (github-action-benchmark)",
+        description="Print every benchmark of RUN_DIR in github-action-benchmark's customSmallerIsBetter JSON.",
+    )
+    exporting.add_argument("run", nargs="?", type=Path, metavar="RUN_DIR", help="a run directory (default: the latest)")
+    exporting.add_argument("--format", choices=("github-action-benchmark",), default="github-action-benchmark")
+    exporting.add_argument(
+        "--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help="where to look for the latest run (%(default)s)"
+    )
+
     compare = commands.add_parser(
         "compare",
         help="the regression gate: exit 1 on a real regression",
@@ -218,6 +236,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "run": _run,
     "report": _report,
     "compare": _compare,
+    "export": _export,
 }
 
 
