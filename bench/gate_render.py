@@ -74,14 +74,43 @@ def render_table(outcome: Outcome, strict: bool = False) -> str:
     return "\n".join([*lines, *_lists(outcome), _summary(outcome, strict)]) + "\n"
 
 
+# Markdown puts the verdict second: at a CI page's width the columns after the sixth are
+# off screen. Comparisons that need a look come first.
+_MD_ORDER = (8, 1, 0, 4, 5, 2, 3, 6, 7)
+_FOLD_AFTER = 10
+
+
+def _attention(comparison: Comparison) -> int:
+    if comparison.regression:
+        return 0
+    return 1 if comparison.regression_possible else 2
+
+
+def _folded(title: str, items: list[str]) -> list[str]:
+    """A list in the Markdown, folded in ``<details>`` when it is long."""
+    if len(items) <= _FOLD_AFTER:
+        return [f"- {title}: {', '.join(items)}"]
+    return [f"<details><summary>{title}: {len(items)}</summary>", "", *[f"- {item}" for item in items], "",
+            "</details>"]  # fmt: skip
+
+
 def render_markdown(outcome: Outcome, strict: bool = False) -> str:
+    """For a CI job summary: the status agrees with the exit code, what needs a look comes first."""
     status = "FAILED" if outcome.failed(strict) else "passed"
-    lines = [f"### pipebench compare: {status}", ""]
+    lines = [f"### pipebench compare: {status}", "", f"**{_summary(outcome, strict)}**", ""]
     lines += [f"> {note}" for note in outcome.notes]
-    lines += ["", tabulate([_row(c) for c in outcome.comparisons], headers=_HEADERS, tablefmt="github",
-                           disable_numparse=True), ""]  # fmt: skip
-    lines += [f"- {line}" for line in _lists(outcome)]
-    lines += ["", f"**{_summary(outcome, strict)}**"]
+    ordered = sorted(outcome.comparisons, key=_attention)
+    table = [[_row(c)[i] for i in _MD_ORDER] for c in ordered]
+    headers = [_HEADERS[i] for i in _MD_ORDER]
+    shown, rest = table[:50], table[50:]
+    lines += ["", tabulate(shown, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    if rest:
+        more = tabulate(rest, headers=headers, tablefmt="github", disable_numparse=True)
+        lines += [f"<details><summary>{len(rest)} more comparisons</summary>", "", more, "", "</details>", ""]
+    if outcome.missing:
+        lines += _folded("missing (only in BASE)", outcome.missing)
+    if outcome.added:
+        lines += _folded("added (only in CURRENT)", outcome.added)
     return "\n".join(lines) + "\n"
 
 

@@ -203,3 +203,16 @@ def test_the_committed_ci_baseline_was_measured_by_the_current_method_from_a_com
     metadata = load_run(BASELINE).metadata
     assert metadata["method"]["version"] == METHOD_VERSION
     assert not metadata["dirty"] and metadata["counts"]["valgrind"].startswith("valgrind")
+
+
+def test_markdown_puts_what_needs_a_look_first_and_folds_long_lists(tmp_path):
+    def drop_most(rows):
+        rows[:] = [row for row in rows if "n=1000," in row["case_id"]]
+
+    current = edited_run(tmp_path / "a", scale("ratio_to_reference", 3.0, "strategy=scipy,n=1000,w=10]"))
+    current = edited_run(tmp_path / "b", drop_most, current)
+    code, out, _ = call("compare", RUN, current, "--format", "md", "--metric", "time")
+    assert code == 1 and out.startswith("### pipebench compare: FAILED")
+    table = [line for line in out.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| verdict") and "REGRESSION" in table[2]  # the header, its rule, then the regression
+    assert "<details><summary>missing (only in BASE)" in out
