@@ -34,7 +34,7 @@ from bench.counts_worker import label
 from bench.errors import BenchError, UsageError
 from bench.metadata import PACKAGE_ROOT
 from bench.results import Row, make_row
-from bench.workers import parallel, run_module
+from bench.workers import per_case, run_module
 
 Progress = Callable[[str], None]
 INSTALL_HINT = "valgrind is not installed: install it (Debian/Ubuntu: apt-get install valgrind) or drop --instructions"
@@ -206,14 +206,7 @@ def measure(
     """Counts for every case, keyed by case id, ``jobs`` processes at a time (counts ignore load)."""
     directory.mkdir(parents=True, exist_ok=True)
     remove_stale_scratch()
-
-    def one(case: Case) -> tuple[str, dict[str, Any]]:
-        figures = count_case(case, size, directory)
-        if progress is not None:
-            progress(f"count {case.id}")
-        return case.id, figures
-
-    return dict(parallel(one, cases, jobs))
+    return per_case(lambda case: count_case(case, size, directory), cases, jobs, progress, "count")
 
 
 def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]], version: str) -> list[Row]:

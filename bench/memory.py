@@ -18,7 +18,7 @@ from bench.cases import Case
 from bench.errors import BenchError
 from bench.metadata import package_version
 from bench.results import Row, make_row
-from bench.workers import parallel, run_module
+from bench.workers import per_case, run_module
 
 MEMRAY_VERSION = package_version("memray")
 Progress = Callable[[str], None]
@@ -48,14 +48,7 @@ def measure(
 ) -> dict[str, dict[str, Any]]:
     """Figures for every case, keyed by case id."""
     directory.mkdir(parents=True, exist_ok=True)
-
-    def one(case: Case) -> tuple[str, dict[str, Any]]:
-        figures = measure_case(case, size, directory)
-        if progress is not None:
-            progress(f"memory {case.id}")
-        return case.id, figures
-
-    return dict(parallel(one, cases, jobs))
+    return per_case(lambda case: measure_case(case, size, directory), cases, jobs, progress, "memory")
 
 
 def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]]) -> list[Row]:

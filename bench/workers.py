@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bench.errors import BenchError
 from bench.metadata import PACKAGE_ROOT
@@ -109,3 +109,21 @@ def parallel(function: Callable[[Item], Result], items: Iterable[Item], jobs: in
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def per_case(
+    measure_one: Callable[[Any], Result],
+    cases: Sequence[Any],
+    jobs: int,
+    progress: Callable[[str], None] | None,
+    what: str,
+) -> dict[str, Result]:
+    """``measure_one`` of every case, ``jobs`` at a time, keyed by case id; each finished case reported."""
+
+    def one(case: Any) -> tuple[str, Result]:
+        figures = measure_one(case)
+        if progress is not None:
+            progress(f"{what} {case.id}")
+        return case.id, figures
+
+    return dict(parallel(one, cases, jobs))
