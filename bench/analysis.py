@@ -18,7 +18,6 @@ from bench.scaling import fit_loglog
 
 # The parameters that are not the variant, in the order they are shown.
 SIZE_PARAMS = ("records", "w")
-VARIANT_AXES = ("kind", "style", "strategy", "pipeline")
 
 
 def verdict(low: float, high: float) -> str:

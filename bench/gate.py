@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from scipy import stats as scipy_stats
 
+from bench.errors import UsageError
 from bench.inputs import Measure, Side
 from bench.stats import CONFIDENCE, cluster_test, clustered_ratio_of_medians
 
@@ -229,7 +230,7 @@ def compare_sides(
     ``absolute_time`` (and for the other formats) absolute times are compared.
 
     Raises:
-        ValueError: nothing in common.
+        UsageError: nothing in common.
     """
     notes = _notes(base, current, absolute_time, families)
     sides = []
@@ -254,7 +255,7 @@ def compare_sides(
         if k not in matched and (m.alias, k[1]) not in matched and base_index.get(k) is None
     ]
     if not comparisons:
-        raise ValueError(f"{base.path} and {current.path} have no benchmark in common")
+        raise UsageError(f"{base.path} and {current.path} have no benchmark in common")
     if missing:
         notes.insert(0, f"{len(missing)} benchmark(s) of BASE are missing from CURRENT and were not compared")
     return Outcome(comparisons, added, missing, notes)

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bench.errors import UsageError
 from bench.gate import DEFAULT_THRESHOLDS, FAMILY_NAMES
 from bench.inputs import Side
 
@@ -45,19 +46,19 @@ def thresholds_from(specs: Sequence[str]) -> dict[str, float]:
     """``["time:5%", "memory:1%"]`` on top of the defaults, as fractions.
 
     Raises:
-        ValueError: an unknown family, or an amount that is not a finite, non-negative number.
+        UsageError: an unknown family, or an amount that is not a finite, non-negative number.
     """
     thresholds = dict(DEFAULT_THRESHOLDS)
     for spec in specs:
         family, _, amount = spec.partition(":")
         if family not in thresholds or not amount:
-            raise ValueError(f"--fail-on {spec}: expected METRIC:PERCENT with METRIC one of {', '.join(thresholds)}")
+            raise UsageError(f"--fail-on {spec}: expected METRIC:PERCENT with METRIC one of {', '.join(thresholds)}")
         try:
             value = float(amount.removesuffix("%")) / (100 if amount.endswith("%") else 1)
         except ValueError:
-            raise ValueError(f"--fail-on {spec}: {amount!r} is not a number") from None
+            raise UsageError(f"--fail-on {spec}: {amount!r} is not a number") from None
         if not math.isfinite(value) or value < 0:
-            raise ValueError(f"--fail-on {spec}: a threshold must be a finite, non-negative number")
+            raise UsageError(f"--fail-on {spec}: a threshold must be a finite, non-negative number")
         thresholds[family] = value
     return thresholds
 
@@ -66,7 +67,7 @@ def check_comparable(base: Side, current: Side, families: Sequence[str]) -> None
     """Refuse two sides whose numbers say different things.
 
     Raises:
-        ValueError: BASE was measured by another method version or from a tree with
+        UsageError: BASE was measured by another method version or from a tree with
             uncommitted changes, or counts come from different interpreter builds or
             valgrind versions.
     """
@@ -75,13 +76,13 @@ def check_comparable(base: Side, current: Side, families: Sequence[str]) -> None
     base_method = (base.metadata.get("method") or {}).get("version")
     current_method = (current.metadata.get("method") or {}).get("version")
     if base_method != current_method:
-        raise ValueError(
+        raise UsageError(
             f"BASE {base.path} was measured by method version {base_method}, CURRENT by {current_method}: "
             f"their numbers are not comparable; {REFRESH}"
         )
     if base.metadata.get("dirty"):
         commit, patch = base.metadata.get("commit"), base.metadata.get("patch")
-        raise ValueError(
+        raise UsageError(
             f"BASE {base.path} was measured from uncommitted changes ({commit} + patch {patch}): "
             f"a baseline must be a commit; {REFRESH}"
         )
@@ -90,7 +91,7 @@ def check_comparable(base: Side, current: Side, families: Sequence[str]) -> None
     if counted and base_counts and current_counts:
         for key in ("interpreter", "valgrind"):
             if base_counts.get(key) != current_counts.get(key):
-                raise ValueError(
+                raise UsageError(
                     f"instruction and allocation counts of different {key}s are not comparable "
                     f"({base_counts.get(key)} vs {current_counts.get(key)}); compare other metrics with --metric"
                 )

@@ -13,8 +13,6 @@ from tabulate import tabulate
 
 from bench.gate import Comparison, Outcome
 
-FORMATS = ("table", "md", "json", "github-action-benchmark")
-
 
 def _p(value: float | None) -> str:
     return "" if value is None else f"{value:.3g}"
@@ -167,3 +165,5 @@ RENDERERS = {
     "json": render_json,
     "github-action-benchmark": render_github_action_benchmark,
 }
+
+FORMATS = tuple(RENDERERS)

@@ -67,9 +67,6 @@ class Side:
     ratios: dict[str, Measure] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
-    def ids(self) -> set[str]:
-        return {key[0] for key in self.measures}
-
 
 def checked(values: Iterable[Any], what: str, *, allow_zero: bool = False) -> tuple[float, ...]:
     """``values`` as floats, all finite and positive (or zero where allowed).

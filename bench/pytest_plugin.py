@@ -83,9 +83,10 @@ class _Gate:
     def from_options(cls, config: pytest.Config, path: str) -> _Gate:
         try:
             thresholds = thresholds_from(config.getoption("pipebench_fail_on"))
-            return cls(load_side(Path(path)), thresholds, config)
-        except ValueError as error:
+        except BenchError as error:
             raise pytest.UsageError(f"--pipebench-fail-on: {error}") from None
+        try:
+            return cls(load_side(Path(path)), thresholds, config)
         except BenchError as error:
             raise pytest.UsageError(f"--pipebench-baseline: {error}") from None
 
@@ -122,7 +123,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             gate.outcome = compare_sides(
                 gate.baseline, current, gate.thresholds, absolute_time=True, families=("time",)
             )
-        except ValueError as error:
+        except BenchError as error:
             gate.error = str(error)
     if gate.failed and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

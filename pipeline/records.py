@@ -22,12 +22,6 @@ class SensorRecordDict(TypedDict):
     unit: str
 
 
-class NormalizedRecordDict(SensorRecordDict):
-    """A reading after the window normalizer: the wire format plus ``normalized``."""
-
-    normalized: float
-
-
 class AutoSlotMeta(type):
     """Metaclass that turns a class's annotations into its ``__slots__``.
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from bench.errors import UsageError
 from bench.gate import DEFAULT_THRESHOLDS, Comparison, Outcome, compare, compare_sides, judge
 from bench.gate_options import check_comparable, thresholds_from
 from bench.inputs import Measure, Side
@@ -143,7 +144,7 @@ def test_pipebench_runs_compare_paired_ratios_by_default():
 
 
 def test_nothing_in_common_is_refused():
-    with pytest.raises(ValueError, match="no benchmark in common"):
+    with pytest.raises(UsageError, match="no benchmark in common"):
         compare_sides(side([sampled(STEADY, name="a")], kind="pyperf"), side([sampled(STEADY, name="z")],
                       kind="pyperf"), DEFAULT_THRESHOLDS)  # fmt: skip
 
@@ -161,7 +162,7 @@ def test_nothing_in_common_is_refused():
     ],
 )  # fmt: skip
 def test_runs_that_cannot_be_compared_are_refused(base_metadata, current_metadata, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(UsageError, match=message):
         check_comparable(side([], metadata=base_metadata), side([], metadata=current_metadata), ("instructions",))
 
 
@@ -173,7 +174,7 @@ def test_counts_of_different_builds_may_still_compare_other_metrics():
 
 @pytest.mark.parametrize("spec", ["time:nan%", "time:inf", "time:-5%", "speed:5%", "time:", "time:fast"])
 def test_bad_thresholds_are_refused(spec):
-    with pytest.raises(ValueError, match="--fail-on"):
+    with pytest.raises(UsageError, match="--fail-on"):
         thresholds_from([spec])
 
 
