@@ -59,3 +59,11 @@ def test_group_by_a_real_parameter_works():
     done = pytest_run("--benchmark-only", "--benchmark-max-time=0.01", "--benchmark-group-by=param:n", *SELECTION)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "benchmark 'n=1000': 3 tests" in done.stdout
+
+
+def test_histograms_are_drawn_on_a_fresh_install(tmp_path):
+    """pytest-benchmark's histogram extra (pygal) is a dependency: --benchmark-histogram works."""
+    done = pytest_run("--benchmark-only", "--benchmark-max-time=0.01", f"--benchmark-histogram={tmp_path / 'h'}",
+                      *SELECTION)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(list(tmp_path.glob("h-*.svg"))) == 3
