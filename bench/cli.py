@@ -99,9 +99,11 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         jobs=args.jobs,
     )
     with _progress_bar(runner.planned_steps(request), args.progress) as advance:
-        run_dir, results = runner.execute(request, advance)
-    out.write(render_summary(results))
-    out.write(f"\nrun: {run_dir}\n")
+        outcome = runner.execute(request, advance)
+    out.write(render_summary(outcome.results))
+    for path in outcome.flamegraphs:
+        out.write(f"\nflame graph: {path}")
+    out.write(f"\nrun: {outcome.run_dir}\n")
     return 0
 
 

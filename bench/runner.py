@@ -53,8 +53,17 @@ def method(request: RunRequest) -> dict:
     }
 
 
-def execute(request: RunRequest, progress: Progress | None = None) -> tuple[Path, RunResults]:
-    """Measure, store and return the run directory and its results.
+@dataclass(frozen=True)
+class RunOutcome:
+    """Where a finished run is, what it measured, and the flame graphs it wrote."""
+
+    run_dir: Path
+    results: RunResults
+    flamegraphs: tuple[Path, ...] = ()
+
+
+def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome:
+    """Measure, store and return the run directory, its results and its flame graphs.
 
     Raises:
         UsageError: nothing to measure, or a flame graph asked for a case not measured.
@@ -75,6 +84,7 @@ def execute(request: RunRequest, progress: Progress | None = None) -> tuple[Path
     run_id = metadata.run_id(info)
     run_dir = store.start_run(request.out or store.new_run_dir(request.runs_root, run_id))
     rows: list[Row] = []
+    flamegraphs: list[Path] = []
     if request.time:
         groups = timing.groups_of(request.cases, all_cases(request.size))
         with store.scratch(run_dir) as scratch:
@@ -85,14 +95,13 @@ def execute(request: RunRequest, progress: Progress | None = None) -> tuple[Path
         directory = run_dir / store.MEMRAY_DIR
         figures = memory.measure(request.cases, request.size, directory, request.jobs, progress)
         rows += memory.rows(request.cases, figures)
-        for case in flame_cases:
-            memory.flamegraph(case, directory)
+        flamegraphs = [memory.flamegraph(case, directory) for case in flame_cases]
     if valgrind is not None:
         figures = counts.measure(request.cases, request.size, run_dir / store.CALLGRIND_DIR, request.jobs, progress)
         rows += counts.rows(request.cases, figures, valgrind)
     results = RunResults(run_id, info, tuple(rows))
     store.finish_run(run_dir, results)
-    return run_dir, results
+    return RunOutcome(run_dir, results, tuple(flamegraphs))
 
 
 def _flamegraph_cases(request: RunRequest) -> list[Case]:

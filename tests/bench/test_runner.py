@@ -33,6 +33,8 @@ def test_run_writes_a_complete_directory_with_native_files(small_run):
     assert len(captures) == 4
     assert (run_dir / store.MEMRAY_DIR / "windows-strategy=scipy-n=1000-w=10.flamegraph.html").is_file()
     assert out.rstrip().endswith(f"run: {run_dir}")
+    flame = run_dir / store.MEMRAY_DIR / "windows-strategy=scipy-n=1000-w=10.flamegraph.html"
+    assert f"flame graph: {flame}" in out
 
 
 def test_every_case_has_time_and_memory_in_the_frame(small_run):
