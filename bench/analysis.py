@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from bench.formatting import format_interval
 from bench.matrix import SUITES
 from bench.scaling import fit_loglog
 
@@ -117,16 +118,16 @@ def _speed_sentence(suite: str, row: pd.Series, reference: str) -> str:
     if row["verdict"] == "faster":
         return (
             f"{suite}: `{row['variant']}` is {1 / row['ratio']:.3g}x faster than `{reference}` at {where} "
-            f"(95% CI {1 / row['ratio_high']:.3g}x-{1 / row['ratio_low']:.3g}x)."
+            f"(95% CI {format_interval(1 / row['ratio_high'], 1 / row['ratio_low'])})."
         )
     if row["verdict"] == "slower":
         return (
             f"{suite}: `{row['variant']}` is {row['ratio']:.3g}x slower than `{reference}` at {where} "
-            f"(95% CI {row['ratio_low']:.3g}x-{row['ratio_high']:.3g}x)."
+            f"(95% CI {format_interval(row['ratio_low'], row['ratio_high'])})."
         )
     return (
         f"{suite}: `{row['variant']}` is not measurably different from `{reference}` at {where} "
-        f"(time ratio {row['ratio']:.3g}, 95% CI {row['ratio_low']:.3g}-{row['ratio_high']:.3g} includes 1)."
+        f"(time ratio {row['ratio']:.3g}, 95% CI {format_interval(row['ratio_low'], row['ratio_high'])} includes 1)."
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from bench.formatting import format_interval
 from bench.gate import Comparison, Outcome
 
 
@@ -30,7 +31,7 @@ def _row(comparison: Comparison) -> list[str]:
         f"{comparison.base:.4g}",
         f"{comparison.current:.4g}",
         f"{comparison.ratio:.3f}",
-        f"{comparison.ci_low:.3f}-{comparison.ci_high:.3f}",
+        format_interval(comparison.ci_low, comparison.ci_high, 4),
         f"{comparison.test} {_p(comparison.p_value)}".strip(),
         f"{comparison.threshold:.0%}",
         verdict,
@@ -151,7 +152,7 @@ def render_github_action_benchmark(outcome: Outcome, strict: bool = False) -> st
             "name": f"{c.id} ({c.family})",
             "unit": c.unit,
             "value": _finite(c.current),
-            "range": f"{c.ci_low:.3f}-{c.ci_high:.3f} x base",
+            "range": f"{format_interval(c.ci_low, c.ci_high, 4)} x base",
             "extra": f"ratio {c.ratio:.3f}, verdict {c.verdict}",
         }
         for c in outcome.comparisons

@@ -17,8 +17,8 @@ import pandas as pd
 from tabulate import tabulate
 
 from bench import analysis, plots
+from bench.formatting import format_bytes, format_interval
 from bench.matrix import SUITES
-from bench.summary import format_bytes
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _display_comparison(part: pd.DataFrame, labels: dict[str, str], several: boo
     columns["records/s"] = [_number(v, ",.0f") for v in part.get("records_per_s", pd.Series(dtype=float))]
     columns["time vs ref"] = [_number(v, ".3g") for v in part["ratio"]]
     columns["95% CI"] = [
-        "" if pd.isna(low) else f"{low:.3g}-{high:.3g}" for low, high in zip(part["ratio_low"], part["ratio_high"])
+        "" if pd.isna(low) else format_interval(low, high) for low, high in zip(part["ratio_low"], part["ratio_high"])
     ]
     columns["verdict"] = list(part["verdict"])
     columns["peak"] = [_bytes(v) for v in part.get("peak_memory", pd.Series(dtype=float))]

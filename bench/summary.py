@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from tabulate import tabulate
 
+from bench.formatting import format_bytes, format_interval
 from bench.results import RunResults
 from bench.store import to_frame
 
@@ -18,18 +19,9 @@ _COLUMNS = {
 }
 
 
-def format_bytes(value: float) -> str:
-    """``512 B``, ``1.5 KiB``, ``18.3 MiB``: binary units, one decimal above bytes."""
-    for unit in ("B", "KiB", "MiB"):
-        if abs(value) < 1024:
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GiB"
-
-
 def _cell(metric: str, row: pd.Series) -> str:
     if metric == "ratio_to_reference":
-        return f"{row['estimate']:.3g}x [{row['ci_low']:.3g}, {row['ci_high']:.3g}]"
+        return f"{row['estimate']:.3g}x {format_interval(row['ci_low'], row['ci_high'])}"
     if metric == "peak_memory":
         return format_bytes(row["median"])
     if metric in ("time_per_record", "instructions_per_record"):

@@ -85,7 +85,7 @@ def test_scaling_names_the_reference_linear_in_w_and_monotonic_constant(table):
 def test_findings_state_figures_with_intervals(table):
     sentences = analysis.findings(table, analysis.scaling_table(table))["r1"]
     speed = [s for s in sentences if "faster" in s]
-    assert any("`monotonic` is 31.1x faster than `deque` at n=100000, w=1000 (95% CI 30.5x-31.7x)" in s
+    assert any("`monotonic` is 31.1x faster than `deque` at n=100000, w=1000 (95% CI [30.5, 31.7])" in s
                for s in speed)  # fmt: skip
     assert any("time against W" in s and "`deque` linear" in s and "`monotonic` constant" in s for s in sentences)
 
