@@ -89,9 +89,10 @@ def check_comparable(base: Side, current: Side, families: Sequence[str]) -> None
     counted = [family for family in families if family in ("instructions", "allocations")]
     base_counts, current_counts = base.metadata.get("counts"), current.metadata.get("counts")
     if counted and base_counts and current_counts:
-        for key in ("interpreter", "valgrind"):
+        # The CPU matters too: glibc and numpy pick their copy and SIMD routines by it.
+        for key in ("interpreter", "valgrind", "cpu"):
             if base_counts.get(key) != current_counts.get(key):
                 raise UsageError(
-                    f"instruction and allocation counts of different {key}s are not comparable "
+                    f"instruction and allocation counts from different {key}s are not comparable "
                     f"({base_counts.get(key)} vs {current_counts.get(key)}); compare other metrics with --metric"
                 )

@@ -159,6 +159,8 @@ def test_nothing_in_common_is_refused():
          {"method": {"version": 2}, "counts": {"interpreter": "b", "valgrind": "v"}}, "interpreters"),
         ({"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v1"}},
          {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v2"}}, "valgrinds"),
+        ({"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v", "cpu": "Intel Xeon"}},
+         {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v", "cpu": "AMD EPYC"}}, "cpus"),
     ],
 )  # fmt: skip
 def test_runs_that_cannot_be_compared_are_refused(base_metadata, current_metadata, message):
