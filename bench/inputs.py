@@ -116,7 +116,7 @@ def load_side(path: Path) -> Side:
             return _from_pytest_benchmark(path, data)
         if isinstance(data, Mapping) and isinstance(data.get("benchmarks"), list) and "version" in data:
             return _from_pyperf(path)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as error:
         raise InputError(f"{path}: malformed benchmark file ({type(error).__name__}: {error})") from None
     if isinstance(data, Mapping) and data.get("schema") == "pipebench-results":
         return _from_pipebench(path)
@@ -168,7 +168,8 @@ def _time_measure(
     scaled = tuple(tuple(value * scale for value in checked(cluster, f"{name} samples")) for cluster in clusters)
     alias = extra.get("case_id")
     return Measure(
-        name, "time", "time", unit, median * scale, scaled, mean * scale, stdev * scale, int(summary["n"]),
+        name, "time", "time", unit, median * scale, scaled, mean * scale, stdev * scale,
+        int(checked([summary["n"]], f"{name} rounds")[0]),
         alias=str(alias) if alias is not None else None,
     )  # fmt: skip
 

@@ -63,7 +63,8 @@ def throughput_figure(table: pd.DataFrame, samples: dict[str, tuple[float, ...]]
     axes.set_yscale("log")
     axes.set_ylabel("records per second (log scale)")
     axes.set_xticks(positions + width * (len(variants) - 1) / 2)
-    axes.set_xticklabels([group.split("[", 1)[1].rstrip("]") for group in groups], rotation=30, ha="right")
+    labels = [group.split("[", 1)[1].rstrip("]") if "[" in group else group for group in groups]
+    axes.set_xticklabels(labels, rotation=30, ha="right")
     axes.set_title(f"{title}: throughput per variant (bars: 95% interval of the median)")
     axes.legend(fontsize="small", ncols=min(len(variants), 6))
     axes.grid(axis="y", which="both", alpha=0.3)

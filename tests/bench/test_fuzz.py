@@ -136,3 +136,21 @@ def test_compare_with_a_broken_pyperf_file(tmp_path_factory, document):
     path.write_text(json.dumps(document))
     code, _, err = _run("compare", RUN / "pyperf.json", path)
     _assert_clean(code, err)
+
+
+def test_what_the_fuzzer_found_stays_fixed(tmp_path):
+    """A group with no brackets (report's plot labels), and a round count of infinity (pytest-benchmark)."""
+    results = copy.deepcopy(RESULTS)
+    for row in results["rows"]:
+        row["group"] = "windows"
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "results.json").write_text(json.dumps(results))
+    code, _, err = _run("report", run_dir, "--out", tmp_path / "out")
+    _assert_clean(code, err)
+    document = copy.deepcopy(PYTEST_BENCHMARK)
+    document["benchmarks"][0]["stats"]["rounds"] = math.inf
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(document))
+    code, _, err = _run("compare", path, DATA / "pytest_benchmark.json")
+    assert code == 2 and "rounds" in err
