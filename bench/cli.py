@@ -21,8 +21,7 @@ from typing import TextIO
 from bench import runner
 from bench.cases import Case, select
 from bench.errors import BenchError, UsageError
-from bench.gate_options import add_gate_options
-from bench.gate_render import FORMATS
+from bench.gate_options import FORMATS, add_gate_options
 from bench.matrix import SUITES, all_cases
 from bench.store import DEFAULT_RUNS_ROOT
 from bench.summary import render_summary
@@ -144,8 +143,8 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
-    from bench.gate import FAMILY_NAMES, compare_sides
-    from bench.gate_options import check_comparable, thresholds_from
+    from bench.gate import compare_sides
+    from bench.gate_options import FAMILY_NAMES, check_comparable, thresholds_from
     from bench.gate_render import RENDERERS
     from bench.inputs import load_side
 

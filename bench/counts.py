@@ -1,19 +1,20 @@
 """The counting runner: instructions and allocator calls per call of each case, under callgrind.
 
 Counts do not depend on what else the machine is doing, so they are the gate's sharpest
-figures on a shared CI runner: the same code counts the same to within about 0.1%. Each
-comparison group runs in one fresh process under valgrind's callgrind tool
-(:mod:`bench.counts_worker`), groups ``jobs`` at a time. The process starts with
-instrumentation off (imports under full instrumentation would cost about 13 s each), and
-its environment, working directory and arguments are pinned, because they shift the
-interpreter's start-up state and with it the counts.
+figures on a shared CI runner: the same code in the same place counts the same. Each case
+runs in a fresh process under valgrind's callgrind tool (:mod:`bench.counts_worker`),
+``jobs`` at a time. The process starts with instrumentation off (imports under full
+instrumentation would cost about 13 s each), and its environment, working directory and
+arguments are pinned, because they shift the interpreter's start-up state and with it
+the counts.
 
-Counts are only comparable between runs of the same interpreter build under the same
-valgrind version; :func:`build_identity` says which, and the run stores it.
+Counts are only comparable between runs of the same interpreter build, valgrind version
+and CPU; :func:`build_identity` names the build, and the run stores all three.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -32,6 +33,7 @@ from bench import callgrind
 from bench.cases import Case
 from bench.counts_worker import label
 from bench.errors import BenchError, UsageError
+from bench.memory import capture_name
 from bench.metadata import PACKAGE_ROOT
 from bench.results import Row, make_row
 from bench.workers import per_case, run_module
@@ -49,6 +51,7 @@ class CountPlan:
 
 
 PLAN = CountPlan()
+_SCRATCH_PREFIX = "pipebench-counts-"
 
 
 def valgrind_version() -> str:
@@ -128,6 +131,7 @@ def valgrind_command() -> list[str]:
     ]
 
 
+@functools.cache
 def _can_pin_addresses() -> bool:
     if shutil.which("setarch") is None:
         return False
@@ -165,21 +169,12 @@ def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN) -> dic
             (first, _), (second, second_path) = dumps[label(low)], dumps[label(high)]
         except KeyError:
             raise BenchError(f"counting {case.id}: callgrind wrote no dump for it") from None
-        shutil.copyfile(second_path, keep / f"{capture_name(case.id)}.callgrind.out")
+        shutil.copyfile(second_path, keep / f"{capture_name(case)}.callgrind.out")
         return {
             "instructions": (second.instructions - first.instructions) / (high - low),
             "allocations": (second.allocations - first.allocations) / (high - low),
             "records": result["records"],
         }
-
-
-def capture_name(case_id: str) -> str:
-    """A file-system-safe name for a case's files (``windows-strategy=deque-n=1000-w=10``)."""
-    safe = "".join(char if char.isalnum() or char in "=._-" else "-" for char in case_id)
-    return "-".join(filter(None, safe.split("-")))
-
-
-_SCRATCH_PREFIX = "pipebench-counts-"
 
 
 def remove_stale_scratch(root: Path | None = None) -> None:

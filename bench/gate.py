@@ -24,14 +24,10 @@ from dataclasses import dataclass, field
 from scipy import stats as scipy_stats
 
 from bench.errors import UsageError
+from bench.gate_options import FAMILY_NAMES
 from bench.inputs import Measure, Side
 from bench.stats import CONFIDENCE, cluster_test, clustered_ratio_of_medians
 
-FAMILY_NAMES = ("time", "memory", "allocations", "instructions")
-# Time: paired ratios of a case agree within about 7% between two runs on a shared
-# two-core machine, so a 5% default would cry wolf. Peak memory and allocations are
-# deterministic; instruction counts repeat within 0.05% (address randomization off).
-DEFAULT_THRESHOLDS: dict[str, float] = {"time": 0.10, "memory": 0.01, "allocations": 0.01, "instructions": 0.01}
 # Below these differences (in the compared metric's unit) a deterministic figure has not
 # moved. Allocations: numpy's and scipy's own caches make a call's few hundred vary by a
 # handful, far below one per 100 records. Instructions: where a large block lands depends
@@ -141,11 +137,9 @@ def judge(
     """
     limit = 1.0 + threshold
     if exact:
-        if negligible:
-            return ("unchanged" if estimate == 1.0 else "within threshold"), None
-        if estimate > limit:
+        if not negligible and estimate > limit:
             return WORSE[family], None
-        if estimate < 1.0 / limit:
+        if not negligible and estimate < 1.0 / limit:
             return BETTER[family], None
         return ("unchanged" if estimate == 1.0 else "within threshold"), None
     significant = p_value is None or p_value < alpha
@@ -191,9 +185,9 @@ def _index(measures: Mapping[tuple[str, str], Measure]) -> dict[tuple[str, str],
     return index
 
 
-def _time_measures(side: Side, absolute: bool) -> dict[tuple[str, str], Measure]:
-    """A side's time measures: paired ratios to the reference for pipebench runs unless ``absolute``."""
-    if side.kind == "pipebench" and not absolute:
+def _time_measures(side: Side, by_ratio: bool) -> dict[tuple[str, str], Measure]:
+    """A side's time measures: its paired ratios to the reference, or its absolute times."""
+    if by_ratio:
         return {(case_id, "time"): measure for case_id, measure in side.ratios.items()}
     return {key: measure for key, measure in side.measures.items() if key[1] == "time"}
 
@@ -234,11 +228,13 @@ def compare_sides(
         UsageError: nothing in common.
     """
     notes = _notes(base, current, absolute_time, families)
+    # Ratios only where both sides hold them: a ratio is not comparable with a time.
+    by_ratio = base.kind == current.kind == "pipebench" and not absolute_time
     sides = []
     for side in (base, current):
         measures = {k: v for k, v in side.measures.items() if k[1] in families and k[1] != "time"}
         if "time" in families:
-            measures.update(_time_measures(side, absolute_time))
+            measures.update(_time_measures(side, by_ratio))
         sides.append(measures)
     base_measures, current_measures = sides
     current_index, base_index = _index(current_measures), _index(base_measures)

@@ -1,4 +1,4 @@
-"""The gate's options and checks, defined once for ``pipebench compare`` and the pytest plugin.
+"""The gate's options, defaults and checks, defined once for ``pipebench compare`` and the pytest plugin.
 
 :func:`add_gate_options` declares the options through any ``add(name, **kwargs)`` (an
 argparse parser's ``add_argument`` or a pytest group's ``addoption``), with a prefix for
@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import UsageError
-from bench.gate import DEFAULT_THRESHOLDS, FAMILY_NAMES
-from bench.inputs import Side
+
+if TYPE_CHECKING:  # the command line and pytest's start-up import this module: keep it light
+    from bench.inputs import Side
+
+FAMILY_NAMES = ("time", "memory", "allocations", "instructions")
+# Time: paired ratios of a case agree within about 7% between two runs on a shared
+# two-core machine, so a 5% default would cry wolf. Peak memory and allocations are
+# deterministic; instruction counts of one case repeat to the instruction.
+DEFAULT_THRESHOLDS: dict[str, float] = {"time": 0.10, "memory": 0.01, "allocations": 0.01, "instructions": 0.01}
+FORMATS = ("table", "md", "json", "github-action-benchmark")
+"""What ``pipebench compare`` can print (:data:`bench.gate_render.RENDERERS` renders each)."""
 
 REFRESH = "re-measure it from a clean checkout with this pipebench (`pipebench run ... --out DIR`)"
 

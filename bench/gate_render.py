@@ -166,5 +166,3 @@ RENDERERS = {
     "json": render_json,
     "github-action-benchmark": render_github_action_benchmark,
 }
-
-FORMATS = tuple(RENDERERS)

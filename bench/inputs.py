@@ -13,13 +13,13 @@ rounds that shared a burst of load are not counted as independent.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.errors import InputError
+from bench.results import non_negative_number
 from bench.stats import summarize
 from bench.store import load_run, read_json
 
@@ -77,11 +77,9 @@ def checked(values: Iterable[Any], what: str, *, allow_zero: bool = False) -> tu
     """
     out = []
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{what}: {value!r} is not a number")
-        number = float(value)
-        if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-            raise ValueError(f"{what}: {value!r} is not a {'non-negative' if allow_zero else 'positive'} number")
+        number = non_negative_number(value, what)
+        if number == 0 and not allow_zero:
+            raise ValueError(f"{what}: {value!r} is not a positive number")
         out.append(number)
     return tuple(out)
 

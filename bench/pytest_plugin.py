@@ -19,14 +19,17 @@ before pytest reads the command line, from any directory.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bench.errors import BenchError
-from bench.gate import Outcome, compare_sides
 from bench.gate_options import add_gate_options, thresholds_from
-from bench.inputs import Side, load_side, machine_name, session_side
 from bench.matrix import SIZES
+
+if TYPE_CHECKING:  # the comparison's modules load only when a session asks for the gate
+    from bench.gate import Outcome
+    from bench.inputs import Side
 
 # Options that only make sense when benchmarks are timed.
 _TIMING_OPTIONS = (
@@ -85,6 +88,8 @@ class _Gate:
             thresholds = thresholds_from(config.getoption("pipebench_fail_on"))
         except BenchError as error:
             raise pytest.UsageError(f"--pipebench-fail-on: {error}") from None
+        from bench.inputs import load_side
+
         try:
             return cls(load_side(Path(path)), thresholds, config)
         except BenchError as error:
@@ -115,6 +120,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     gate = session.config.stash.get(_GATE, None)
     if gate is None:
         return
+    from bench.gate import compare_sides
+    from bench.inputs import machine_name, session_side
+
     current = session_side(gate.timed, machine_name(_machine_info(session.config)))
     if not current.measures:
         gate.error = "no timed benchmark to compare (run with --benchmark-only)"

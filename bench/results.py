@@ -134,7 +134,7 @@ class Row:
             if isinstance(value, str):
                 safe_name(value, "parameter value")
             else:
-                _number(value, f"parameter {key}")
+                non_negative_number(value, f"parameter {key}")
         reference = data.get("reference")
         estimate = data.get("estimate")
         confidence = data.get("confidence")
@@ -149,17 +149,22 @@ class Row:
             tool=str(data["tool"]),
             tool_version=str(data["tool_version"]),
             summary=Summary(
-                int(_number(summary["n"], "summary n")),
-                *(_number(summary[key], f"summary {key}") for key in ("median", "mean", "stdev", "min", "max")),
+                int(non_negative_number(summary["n"], "summary n")),
+                *(
+                    non_negative_number(summary[key], f"summary {key}")
+                    for key in ("median", "mean", "stdev", "min", "max")
+                ),
             ),
-            samples=tuple(_number(x, "sample") for x in data.get("samples") or ()),
-            sample_groups=tuple(int(_number(x, "sample group")) for x in data.get("sample_groups") or ()),
-            ci=(_number(ci[0], "ci"), _number(ci[1], "ci")) if ci is not None else None,
-            confidence=_number(confidence, "confidence") if confidence is not None else None,
-            estimate=_number(estimate, "estimate") if estimate is not None else None,
+            samples=tuple(non_negative_number(x, "sample") for x in data.get("samples") or ()),
+            sample_groups=tuple(int(non_negative_number(x, "sample group")) for x in data.get("sample_groups") or ()),
+            ci=(non_negative_number(ci[0], "ci"), non_negative_number(ci[1], "ci")) if ci is not None else None,
+            confidence=non_negative_number(confidence, "confidence") if confidence is not None else None,
+            estimate=non_negative_number(estimate, "estimate") if estimate is not None else None,
             reference=safe_name(reference, "reference") if reference is not None else None,
         )
 
+
+_SUMMARY_FIGURES = ("median", "mean", "stdev", "min", "max")
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.,=+\-\[\]]{0,199}$")
 """What a name read from a results file may hold: it becomes part of file names and of
@@ -178,7 +183,12 @@ def safe_name(value: Any, what: str) -> str:
     return value
 
 
-def _number(value: Any, what: str) -> float:
+def non_negative_number(value: Any, what: str) -> float:
+    """``value`` as a float if it is a finite, non-negative number (not a bool).
+
+    Raises:
+        ValueError: it is not.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{what} {str(value)[:30]!r} is not a number")
     number = float(value)

@@ -153,6 +153,14 @@ def _percentiles(replicates: np.ndarray, confidence: float) -> tuple[float, floa
     return float(low), float(high)
 
 
+def _ratio_interval(log_estimate: float, replicates: np.ndarray, confidence: float) -> Interval:
+    """A ratio's interval from bootstrap replicates of its log, always holding the estimate."""
+    low, high = _percentiles(replicates, confidence)
+    return Interval(
+        math.exp(log_estimate), math.exp(min(low, log_estimate)), math.exp(max(high, log_estimate)), confidence
+    )
+
+
 def _positive_logs(clusters: Clusters) -> list[np.ndarray]:
     arrays = _as_clusters(clusters)
     if not all(np.all(array > 0) for array in arrays):
@@ -174,8 +182,7 @@ def clustered_ratio_estimate(ratios: Clusters, confidence: float = CONFIDENCE, s
     if np.ptp(np.concatenate(logs)) == 0.0:
         return Interval(math.exp(estimate), math.exp(estimate), math.exp(estimate), confidence)
     replicates = clustered_replicates(logs, BOOTSTRAP_RESAMPLES, np.random.default_rng(seed))
-    low, high = _percentiles(replicates, confidence)
-    return Interval(math.exp(estimate), math.exp(min(low, estimate)), math.exp(max(high, estimate)), confidence)
+    return _ratio_interval(estimate, replicates, confidence)
 
 
 def clustered_ratio_of_medians(
@@ -195,8 +202,7 @@ def clustered_ratio_of_medians(
     replicates = clustered_replicates(sides[1], BOOTSTRAP_RESAMPLES, rng) - clustered_replicates(
         sides[0], BOOTSTRAP_RESAMPLES, rng
     )
-    low, high = _percentiles(replicates, confidence)
-    return Interval(math.exp(estimate), math.exp(min(low, estimate)), math.exp(max(high, estimate)), confidence)
+    return _ratio_interval(estimate, replicates, confidence)
 
 
 def cluster_test(base: Clusters, current: Clusters) -> float | None:

@@ -156,7 +156,7 @@ def write_files(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
     """
     paths = []
     for name, content in files.items():
-        if Path(name).name != name or name in (".", "..") or "/" in name or "\\" in name:
+        if Path(name).name != name or name in (".", "..") or "\\" in name:
             raise InputError(f"{name!r}: not a plain file name; nothing is written outside {directory}")
         path = Path(directory) / name
         try:

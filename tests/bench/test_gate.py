@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from bench.errors import UsageError
-from bench.gate import DEFAULT_THRESHOLDS, Comparison, Outcome, compare, compare_sides, judge
-from bench.gate_options import check_comparable, thresholds_from
+from bench.gate import Comparison, Outcome, compare, compare_sides, judge
+from bench.gate_options import DEFAULT_THRESHOLDS, check_comparable, thresholds_from
 from bench.inputs import Measure, Side
 
 STEADY = [[100, 101, 99], [100, 102, 98], [100, 101, 99], [100, 100, 101]]
@@ -191,3 +191,10 @@ def test_instructions_moved_less_than_the_heap_can_move_them_have_not_moved():
         "within threshold"
     )
     assert compare(exact(24_435_779, "instructions"), exact(25_089_066, "instructions"), 0.01).verdict == "more"
+
+
+def test_every_output_format_has_a_renderer():
+    from bench.gate_options import FORMATS
+    from bench.gate_render import RENDERERS
+
+    assert tuple(RENDERERS) == FORMATS
