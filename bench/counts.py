@@ -90,7 +90,7 @@ def build_identity() -> str:
 _PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
-def pinned_environment() -> dict[str, str]:
+def pinned_environment(package_root: Path) -> dict[str, str]:
     """The worker's whole environment: the environment's size moves the start-up stack, so it is fixed.
 
     BLAS runs single-threaded: callgrind counts every thread, and the idle spinning of
@@ -102,7 +102,7 @@ def pinned_environment() -> dict[str, str]:
     """
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(PACKAGE_ROOT),
+        "PYTHONPATH": str(package_root),
         "PYTHONHASHSEED": "0",
         "LC_ALL": "C.UTF-8",
         "OPENBLAS_NUM_THREADS": "1",
@@ -112,6 +112,27 @@ def pinned_environment() -> dict[str, str]:
     }
     environment.update({name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ})
     return environment
+
+
+def fixed_length_paths(work: Path) -> tuple[Path, str]:
+    """The package root and interpreter as the worker sees them: through links in ``work``.
+
+    Every module's file name, ``sys.path`` and ``sys.prefix`` are strings the worker
+    allocates, so their lengths move the heap: the same commit counted dict records 1%
+    apart from two checkouts, and CI's clone and the baseline's worktree are never at the
+    same path. ``work`` is a fixed-length path in the system's temporary directory (not
+    in the run), and the links in it make every such string the same length wherever the
+    checkout and its virtual environment are.
+    """
+    root = work / "src"
+    root.symlink_to(PACKAGE_ROOT, target_is_directory=True)
+    executable = Path(sys.executable)
+    if sys.prefix == sys.base_prefix or not executable.is_relative_to(sys.prefix):
+        # Not a virtual environment: the interpreter's own paths are the installation's.
+        return root, sys.executable
+    environment = work / "env"
+    environment.symlink_to(sys.prefix, target_is_directory=True)
+    return root, str(environment / executable.relative_to(sys.prefix))
 
 
 def valgrind_command() -> list[str]:
@@ -145,19 +166,19 @@ def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN) -> dic
     Raises:
         BenchError: the worker failed or callgrind wrote no dump.
     """
-    # A fixed-length path in the system's temporary directory, not in the run: the
-    # worker's working directory is on its sys.path, and its length moved counts by 0.02%.
     with tempfile.TemporaryDirectory(prefix=f"{_SCRATCH_PREFIX}{os.getpid():010d}-") as scratch:
         work = Path(scratch)
         spec = {"size": size, "case": case.id, "calls": list(plan.calls), "warmups": plan.warmups}
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+        package_root, python = fixed_length_paths(work)
         run_module(
             "bench.counts_worker",
             ["spec.json", "case.json"],
             f"counting worker for {case.id}",
             prefix=valgrind_command(),
-            env=pinned_environment(),
+            env=pinned_environment(package_root),
             cwd=work,
+            python=python,
         )
         result = json.loads((work / "case.json").read_text(encoding="utf-8"))
         dumps = {}

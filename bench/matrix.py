@@ -70,7 +70,7 @@ SUITES: dict[str, Suite] = {
             list(WINDOW_STRATEGIES),
             REFERENCE_WINDOW,
             {
-                "quick": {"n": _N_QUICK, "w": [10, 50, 1000]},
+                "quick": {"n": _N_QUICK, "w": [10, 50, 500]},
                 "full": {"n": [1_000, 10_000, 100_000, 300_000], "w": [10, 50, 200, 1000]},
             },
             {"deque": ("reference",), "numpy": ("vectorized",), "scipy": ("vectorized",)},
@@ -81,7 +81,7 @@ SUITES: dict[str, Suite] = {
             "pipeline",
             list(PIPELINES),
             REFERENCE_PIPELINE,
-            {"quick": {"n": _N_QUICK, "w": [50, 1000]}, "full": {"n": _N_FULL, "w": [10, 50, 1000]}},
+            {"quick": {"n": _N_QUICK, "w": [50, 500]}, "full": {"n": _N_FULL, "w": [10, 50, 1000]}},
             {"seed": ("reference",), "vectorized": ("vectorized",)},
         ),
     )

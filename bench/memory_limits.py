@@ -21,8 +21,8 @@ from bench.workloads import prepare
 LIMITS = {
     "stages[style=generator,n=100000,w=50]": "2 MB",
     "stages[style=fused,n=100000,w=50]": "2 MB",
-    "pipeline[pipeline=seed,n=100000,w=1000]": "2 MB",
-    "pipeline[pipeline=streaming,n=100000,w=1000]": "2 MB",
+    "pipeline[pipeline=seed,n=100000,w=500]": "2 MB",
+    "pipeline[pipeline=streaming,n=100000,w=500]": "2 MB",
     "records[kind=dict,n=100000]": "20 MB",
     "records[kind=slots,n=100000]": "8 MB",
 }

@@ -26,7 +26,7 @@ def package_version(package: str) -> str:
 
 PIPEBENCH_VERSION = package_version("pipebench")
 
-METHOD_VERSION = 2
+METHOD_VERSION = 3
 """The version of how pipebench measures, stored in every run.
 
 Bump it with any change that would move the numbers: the timing plan, the collector
@@ -36,6 +36,8 @@ its numbers say something else (version 1's allocations counted memray's own obj
 
 History: 1 - timing in 3 processes with adaptive rounds, allocations from memray.
 2 - a fixed number of values per benchmark, intervals by process, counts by callgrind.
+3 - one collection before a group's values instead of one before each value; scipy
+imported on first use.
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

@@ -3,7 +3,7 @@
 Run by :mod:`bench.timing` as ``python -m bench.timing_worker SPEC OUTPUT``. SPEC is a
 JSON file naming the matrix size, the case ids of one group, the round plan, the rotation
 offset, the minimum time per value and, after the first process, the loop counts to
-reuse. The worker builds every input first, then measures: a warm-up value per case, then
+reuse. The worker builds every input first, then measures: a warm-up call per case, then
 the plan's rounds (more of them, in fewer processes, for a group whose round is long),
 each case giving one value per round, in an order rotated by one position from round to
 round so that no variant always runs right after another.
@@ -56,18 +56,17 @@ def calibrate(workload: Workload, min_time: float, clock: Clock = time.perf_coun
     """
     with collector_paused():
         cold = time_func(workload, 1, clock)
-    if cold >= COLD_ENOUGH * min_time:
-        # Far longer than needed even allowing for a cold start: one loop per value, and
-        # no second call of a workload that takes seconds.
-        return 1
-    loops = 1
-    while True:
-        with collector_paused():
+        if cold >= COLD_ENOUGH * min_time:
+            # Far longer than needed even allowing for a cold start: one loop per value, and
+            # no second call of a workload that takes seconds.
+            return 1
+        loops = 1
+        while True:
             elapsed = time_func(workload, loops, clock)
-        if elapsed >= min_time or loops >= MAX_LOOPS:
-            return loops
-        # Jump close to the target instead of doubling through many short trials.
-        loops = min(MAX_LOOPS, max(loops * 2, math.ceil(loops * min_time / max(elapsed, 1e-9) * 1.1)))
+            if elapsed >= min_time or loops >= MAX_LOOPS:
+                return loops
+            # Jump close to the target instead of doubling through many short trials.
+            loops = min(MAX_LOOPS, max(loops * 2, math.ceil(loops * min_time / max(elapsed, 1e-9) * 1.1)))
 
 
 def rotated(items: Sequence[Any], offset: int) -> list[Any]:
@@ -86,7 +85,9 @@ def collector_paused() -> Iterator[None]:
     on the loop count: building 10,000 plain objects measured 240 ns/record at 9 loops and
     334 at 10. Calibration differs from run to run, so the same code would time 40%
     apart. No workload here makes reference cycles, so pausing the collector holds no
-    memory back; memory is measured elsewhere, with the collector on.
+    memory back; memory is measured elsewhere, with the collector on. A whole group's
+    values share one pause: a collection with numpy and scipy loaded takes about 17 ms,
+    as long as a value, and one before every value doubled the time a run took.
     """
     gc.collect()
     was_enabled = gc.isenabled()
@@ -99,8 +100,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def _value(workload: Workload, loops: int, clock: Clock) -> float:
-    with collector_paused():
-        return time_func(workload, loops, clock) / loops
+    return time_func(workload, loops, clock) / loops
 
 
 @dataclass(frozen=True)
@@ -132,20 +132,24 @@ def measure_group(
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Warm-up and round values (seconds per call) for each case id of one group.
 
-    The warm-ups also time one round, which may make the group a heavy one (:class:`RoundPlan`).
+    A warm-up round calls each workload once: enough to warm its code and memory, since
+    the first value then spreads whatever is still cold over its many loops, and at a
+    fraction of a full round's cost. The last warm-up round, scaled by the loop counts,
+    estimates how long a round lasts, which may make the group a heavy one (:class:`RoundPlan`).
     """
     warm: dict[str, list[float]] = {w.case.id: [] for w in workloads}
     values: dict[str, list[float]] = {w.case.id: [] for w in workloads}
     round_seconds = 0.0
-    for _ in range(plan.warmups):
-        round_seconds = 0.0
-        for workload in workloads:
-            value = _value(workload, loops[workload.case.id], clock)
-            warm[workload.case.id].append(value)
-            round_seconds += value * loops[workload.case.id]
-    for round_index in range(plan.rounds_after(round_seconds)):
-        for workload in rotated(workloads, rotation + round_index):
-            values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
+    with collector_paused():
+        for _ in range(plan.warmups):
+            round_seconds = 0.0
+            for workload in workloads:
+                value = _value(workload, 1, clock)
+                warm[workload.case.id].append(value)
+                round_seconds += value * loops[workload.case.id]
+        for round_index in range(plan.rounds_after(round_seconds)):
+            for workload in rotated(workloads, rotation + round_index):
+                values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
     return warm, values
 
 
@@ -177,7 +181,7 @@ def main(argv: Sequence[str]) -> int:
         case_id = workload.case.id
         run = pyperf.Run(
             values[case_id],
-            warmups=[(loops[case_id], value) for value in warm[case_id]],
+            warmups=[(1, value) for value in warm[case_id]],
             metadata=pyperf_metadata(workload.case, workload.records, loops[case_id]),
             collect_metadata=True,
         )

@@ -54,14 +54,15 @@ def run_module(
     prefix: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    python: str = sys.executable,
 ) -> None:
-    """Run ``[prefix...] python -m module arguments`` to completion.
+    """Run ``[prefix...] python -m module arguments`` to completion (``python``: this interpreter).
 
     Raises:
         BenchError: the process failed; the message names ``what`` and the last line the
             process wrote to stderr.
     """
-    command = [*prefix, sys.executable, "-m", module, *arguments]
+    command = [*prefix, python, "-m", module, *arguments]
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,

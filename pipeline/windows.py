@@ -28,7 +28,6 @@ from typing import Protocol
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from pipeline.errors import ConfigError
 from pipeline.rounding import round_like_python
@@ -142,6 +141,10 @@ def filter_bounds(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray
     ``mode="nearest"`` repeats the first value in front, as :func:`sliding_window_bounds`;
     the window is cut to the data's length as there.
     """
+    # Imported here: scipy.ndimage takes 0.2 s to import, paid by every benchmark
+    # process even when no case in it uses scipy.
+    from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
     size = min(check_window(size), len(values))
     if len(values) == 0:
         return values.copy(), values.copy()

@@ -77,8 +77,29 @@ def test_the_build_identity_names_the_interpreter():
 
 def test_the_worker_environment_is_pinned_whatever_the_caller_has(monkeypatch):
     monkeypatch.setenv("SOME_CALLER_VARIABLE", "x" * 1000)
-    environment = counts.pinned_environment()
+    environment = counts.pinned_environment(Path("/src"))
     assert "SOME_CALLER_VARIABLE" not in environment and environment["PYTHONHASHSEED"] == "0"
+    assert environment["PYTHONPATH"] == "/src"
+
+
+def test_the_worker_sees_the_checkout_and_interpreter_at_paths_of_one_length(tmp_path, monkeypatch):
+    seen = set()
+    for checkout in ("c", "a-checkout-at-a-much-longer-path"):
+        link = tmp_path / checkout
+        link.symlink_to(counts.PACKAGE_ROOT, target_is_directory=True)
+        monkeypatch.setattr(counts, "PACKAGE_ROOT", link)
+        work = tmp_path / "work"
+        work.mkdir()
+        root, python = counts.fixed_length_paths(work)
+        paths = subprocess.run(
+            [python, "-c", "import sys, bench; print(sys.prefix, bench.__file__)"],
+            env={"PYTHONPATH": str(root)}, cwd=work, capture_output=True, text=True, check=True,
+        ).stdout.split()
+        assert paths[1] == str(work / "src" / "bench" / "__init__.py")
+        assert sys.prefix == sys.base_prefix or paths[0] == str(work / "env")
+        seen.add(tuple(paths))
+        shutil.rmtree(work)
+    assert len(seen) == 1
 
 
 def test_scratch_left_by_a_killed_run_is_removed_and_a_live_one_kept(tmp_path):
