@@ -1,6 +1,7 @@
 """Counting under callgrind, for real: repeatable, linear in calls, and allocations that mean objects."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -96,6 +97,7 @@ def test_the_worker_sees_the_checkout_and_interpreter_at_paths_of_one_length(tmp
             env={"PYTHONPATH": str(root)}, cwd=work, capture_output=True, text=True, check=True,
         ).stdout.split()
         assert paths[1] == str(work / "src" / "bench" / "__init__.py")
+        assert sorted(os.listdir(root)) == sorted(counts.PACKAGES)
         assert sys.prefix == sys.base_prefix or paths[0] == str(work / "env")
         seen.add(tuple(paths))
         shutil.rmtree(work)
