@@ -9,7 +9,7 @@ from bench.results import RunResults, make_row
 from bench.stats import Interval
 from bench.store import to_frame
 
-WINDOWS = [c for c in SUITES["windows"].cases("quick")]
+WINDOWS = SUITES["windows"].cases("full")
 
 
 def case(strategy, n, w):

@@ -31,8 +31,8 @@ def test_benchmark_only_writes_one_benchmark_per_case_with_extra_info(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     benchmarks = json.loads(out.read_text())["benchmarks"]
     assert sorted(b["extra_info"]["case_id"] for b in benchmarks) == [
-        "windows[strategy=scipy,n=1000,w=1000]",
         "windows[strategy=scipy,n=1000,w=10]",
+        "windows[strategy=scipy,n=1000,w=500]",
         "windows[strategy=scipy,n=1000,w=50]",
     ]
     for bench in benchmarks:
