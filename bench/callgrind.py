@@ -98,56 +98,78 @@ def _first_cost(line: str) -> int:
     return int(parts[1]) if len(parts) > 1 else 0
 
 
+class _Reader:
+    """The state of one pass over a profile's lines.
+
+    It holds the function being costed, the callee of the last ``calls=`` line (the next
+    cost line is that call's inclusive cost) and the sums so far.
+    """
+
+    def __init__(self) -> None:
+        self.names = _Names()
+        self.label = ""
+        self.totals: int | None = None
+        self.header_seen = False
+        self.self_cost: dict[str, int] = defaultdict(int)
+        self.calls: dict[str, int] = defaultdict(int)
+        self.inclusive: dict[str, int] = defaultdict(int)
+        self.allocations = 0
+        self.current = self.callee = ""
+        self.pending_calls = 0
+
+    def feed(self, line: str) -> None:
+        if not line or line.startswith("#"):
+            self.header_seen = self.header_seen or line.startswith("# callgrind format")
+        elif line[0].isdigit() or line[0] in "+-*":
+            self._cost(_first_cost(line))
+        elif line.startswith("fn="):
+            self.current = self.names.resolve(line[3:])
+        elif line.startswith("cfn="):
+            self.callee = self.names.resolve(line[4:])
+        elif line.startswith("calls="):
+            self._calls(int(line[6:].split()[0]))
+        else:
+            self._header(line)
+
+    def _cost(self, cost: int) -> None:
+        if self.pending_calls:
+            self.inclusive[self.callee] += cost
+            self.pending_calls = 0
+        else:
+            self.self_cost[self.current] += cost
+
+    def _calls(self, count: int) -> None:
+        self.pending_calls = count
+        self.calls[self.callee] += count
+        if self.callee in ALLOCATORS and self.current not in ALLOCATORS:
+            self.allocations += count
+
+    def _header(self, line: str) -> None:
+        if line.startswith("totals:"):
+            self.totals = int(line.split()[1])
+        elif line.startswith("desc: Trigger:"):
+            match = _TRIGGER.match(line)
+            self.label = match.group(1).strip() if match else ""
+        elif line.startswith(("version:", "creator:", "events:")):
+            self.header_seen = True
+
+    def profile(self) -> Profile:
+        if not self.header_seen or self.totals is None:
+            raise ValueError("not a complete callgrind profile (no header or no totals line)")
+        functions = {
+            name: FunctionCost(name, self.self_cost.get(name, 0), self.calls.get(name, 0), self.inclusive.get(name, 0))
+            for name in set(self.self_cost) | set(self.calls)
+        }
+        return Profile(self.label, self.totals, functions, self.allocations)
+
+
 def parse(text: str | Iterable[str]) -> Profile:
     """Parse one callgrind output file's text.
 
     Raises:
         ValueError: the text is not a callgrind profile or has no ``totals:`` line.
     """
-    lines = text.splitlines() if isinstance(text, str) else text
-    names = _Names()
-    label = ""
-    totals: int | None = None
-    self_cost: dict[str, int] = defaultdict(int)
-    calls: dict[str, int] = defaultdict(int)
-    inclusive: dict[str, int] = defaultdict(int)
-    allocations = 0
-    current = callee = ""
-    pending_calls = 0
-    header_seen = False
-    for raw in lines:
-        line = raw.rstrip("\n")
-        if not line or line.startswith("#"):
-            header_seen = header_seen or line.startswith("# callgrind format")
-            continue
-        head = line[0]
-        if head.isdigit() or head in "+-*":
-            cost = _first_cost(line)
-            if pending_calls:
-                inclusive[callee] += cost
-                pending_calls = 0
-            else:
-                self_cost[current] += cost
-        elif line.startswith("fn="):
-            current = names.resolve(line[3:])
-        elif line.startswith("cfn="):
-            callee = names.resolve(line[4:])
-        elif line.startswith("calls="):
-            pending_calls = int(line[6:].split()[0])
-            calls[callee] += pending_calls
-            if callee in ALLOCATORS and current not in ALLOCATORS:
-                allocations += pending_calls
-        elif line.startswith("totals:"):
-            totals = int(line.split()[1])
-        elif line.startswith("desc: Trigger:"):
-            match = _TRIGGER.match(line)
-            label = match.group(1).strip() if match else ""
-        elif line.startswith(("version:", "creator:", "events:")):
-            header_seen = True
-    if not header_seen or totals is None:
-        raise ValueError("not a complete callgrind profile (no header or no totals line)")
-    functions = {
-        name: FunctionCost(name, self_cost.get(name, 0), calls.get(name, 0), inclusive.get(name, 0))
-        for name in set(self_cost) | set(calls)
-    }
-    return Profile(label, totals, functions, allocations)
+    reader = _Reader()
+    for line in text.splitlines() if isinstance(text, str) else text:
+        reader.feed(line.rstrip("\n"))
+    return reader.profile()

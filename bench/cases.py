@@ -39,6 +39,7 @@ class Case:
 
     @property
     def param_dict(self) -> dict[str, ParamValue]:
+        """The parameters as a mapping, name to value."""
         return dict(self.params)
 
     @property
@@ -48,6 +49,7 @@ class Case:
 
     @property
     def is_reference(self) -> bool:
+        """Whether this case is its group's reference variant."""
         return self.variant == self.reference
 
     @property
@@ -61,6 +63,7 @@ class Case:
         return f"{self.suite}[" + ",".join(f"{name}={value}" for name, value in self.group_params) + "]"
 
     def get(self, name: str) -> Any:
+        """The value of parameter ``name`` (KeyError if the case has none)."""
         return self.param_dict[name]
 
 

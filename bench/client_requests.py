@@ -60,15 +60,19 @@ class ClientRequests:
         return int(self._call(self._address))
 
     def running_on_valgrind(self) -> bool:
+        """Whether the process runs under valgrind (a request answers 0 otherwise)."""
         return self.request(RUNNING_ON_VALGRIND) != 0
 
     def start_instrumentation(self) -> None:
+        """Start collecting: callgrind counts from here on."""
         self.request(START_INSTRUMENTATION)
 
     def stop_instrumentation(self) -> None:
+        """Stop collecting: nothing is counted until the next start."""
         self.request(STOP_INSTRUMENTATION)
 
     def zero(self) -> None:
+        """Set every counter to zero."""
         self.request(ZERO_STATS)
 
     def prepare(self, *labels: str) -> None:

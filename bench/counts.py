@@ -55,7 +55,7 @@ _SCRATCH_PREFIX = "pipebench-counts-"
 
 
 def valgrind_version() -> str:
-    """valgrind's version (``valgrind-3.19.0``).
+    """Valgrind's version (``valgrind-3.19.0``).
 
     Raises:
         UsageError: valgrind or callgrind_control is missing (with how to install it).

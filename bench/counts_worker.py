@@ -34,15 +34,20 @@ from bench.workloads import Workload, prepare
 class Control(Protocol):
     """Callgrind's switches, as :class:`~bench.client_requests.ClientRequests` offers them."""
 
-    def start_instrumentation(self) -> None: ...
+    def start_instrumentation(self) -> None:
+        """Start collecting."""
 
-    def stop_instrumentation(self) -> None: ...
+    def stop_instrumentation(self) -> None:
+        """Stop collecting."""
 
-    def zero(self) -> None: ...
+    def zero(self) -> None:
+        """Set every counter to zero."""
 
-    def dump(self, label: str) -> None: ...
+    def dump(self, label: str) -> None:
+        """Write the counters to a profile file labelled ``label``."""
 
-    def prepare(self, *labels: str) -> None: ...
+    def prepare(self, *labels: str) -> None:
+        """Get ready to dump under each of ``labels`` without allocating at dump time."""
 
 
 class ExternalControl:
@@ -65,18 +70,23 @@ class ExternalControl:
             raise RuntimeError(f"callgrind_control {' '.join(options)}: {reason[-1] if reason else 'no answer'}")
 
     def start_instrumentation(self) -> None:
+        """Start collecting."""
         self._send("-i", "on")
 
     def stop_instrumentation(self) -> None:
+        """Stop collecting."""
         self._send("-i", "off")
 
     def zero(self) -> None:
+        """Set every counter to zero."""
         self._send("--zero")
 
     def dump(self, label: str) -> None:
+        """Write the counters to a profile file labelled ``label``."""
         self._send(f"--dump={label}")
 
     def prepare(self, *labels: str) -> None:
+        """Nothing to prepare: the labels travel on the command line."""
         pass
 
 
@@ -114,6 +124,7 @@ def count(workload: Workload, calls: tuple[int, int], warmups: int, switches: Co
 
 
 def main(argv: Sequence[str]) -> int:
+    """Count the case named in the spec file ARGV[0]; write its record count and pid to ARGV[1]."""
     spec_path, output_path = argv
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     case = next(case for case in all_cases(spec["size"]) if case.id == spec["case"])

@@ -62,6 +62,7 @@ class Comparison:
 
     @property
     def regression(self) -> bool:
+        """Whether the verdict is the family's bad direction (slower, or more)."""
         return self.verdict == WORSE[self.family]
 
     @property
@@ -164,10 +165,12 @@ class Outcome:
 
     @property
     def regressions(self) -> list[Comparison]:
+        """The comparisons that regressed."""
         return [c for c in self.comparisons if c.regression]
 
     @property
     def inconclusive(self) -> list[Comparison]:
+        """The comparisons whose data could not tell."""
         return [c for c in self.comparisons if c.verdict == "inconclusive"]
 
     def failed(self, strict: bool = False) -> bool:

@@ -68,6 +68,7 @@ def _lists(outcome: Outcome) -> list[str]:
 
 
 def render_table(outcome: Outcome, strict: bool = False) -> str:
+    """The outcome as a plain-text table, the regression lists and a one-line status."""
     rows = [_row(c) for c in outcome.comparisons]
     lines = [*outcome.notes, tabulate(rows, headers=_HEADERS, tablefmt="simple", disable_numparse=True)]
     return "\n".join([*lines, *_lists(outcome), _summary(outcome, strict)]) + "\n"
@@ -133,6 +134,7 @@ def _as_dict(comparison: Comparison) -> dict[str, Any]:
 
 
 def render_json(outcome: Outcome, strict: bool = False) -> str:
+    """The outcome as a JSON document (non-finite numbers as null)."""
     document = {
         "regression": bool(outcome.regressions),
         "failed": outcome.failed(strict),

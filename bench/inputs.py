@@ -53,6 +53,7 @@ class Measure:
 
     @property
     def samples(self) -> tuple[float, ...]:
+        """Every value, clusters concatenated."""
         return tuple(value for cluster in self.clusters for value in cluster)
 
 

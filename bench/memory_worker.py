@@ -28,6 +28,7 @@ def peak_of(capture: Path) -> int:
 
 
 def main(argv: Sequence[str]) -> int:
+    """Track one case's workload under memray; write its figures to ARGV[3]."""
     size, case_id, capture, output = argv
     case = next(case for case in all_cases(size) if case.id == case_id)
     workload = prepare(case)

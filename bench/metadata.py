@@ -18,6 +18,7 @@ from typing import Any
 
 
 def package_version(package: str) -> str:
+    """The installed version of ``package``, or ``unknown``."""
     try:
         return package_metadata.version(package)
     except package_metadata.PackageNotFoundError:
@@ -79,6 +80,7 @@ def git_state(directory: Path | None = None) -> tuple[str, bool, str | None]:
 
 
 def tool_versions() -> dict[str, str]:
+    """The installed version of each measuring tool."""
     return {tool: package_version(tool) for tool in TOOLS}
 
 

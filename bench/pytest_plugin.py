@@ -44,6 +44,7 @@ _TIMING_OPTIONS = (
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the ``--pipebench-*`` options."""
     group = parser.getgroup("pipebench")
     group.addoption(
         "--pipebench-size",
@@ -61,6 +62,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    """Disable pytest-benchmark's timing unless a timing option asked for it."""
     # Runs before pytest-benchmark reads its options, so its session starts disabled.
     option = config.option
     if hasattr(option, "benchmark_disable") and not any(getattr(option, name, None) for name in _TIMING_OPTIONS):
@@ -117,6 +119,7 @@ def pytest_runtest_call(item: pytest.Item):
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Gate the session's benchmarks against the baseline, if one was named."""
     gate = session.config.stash.get(_GATE, None)
     if gate is None:
         return
@@ -145,6 +148,7 @@ def _machine_info(config: pytest.Config) -> dict:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Print the gate's table at the end of the session."""
     gate = config.stash.get(_GATE, None)
     if gate is None:
         return

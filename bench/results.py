@@ -91,6 +91,7 @@ class Row:
         return out
 
     def as_dict(self) -> dict[str, Any]:
+        """The row as plain JSON-ready data."""
         return {
             "case_id": self.case_id,
             "suite": self.suite,
@@ -254,6 +255,7 @@ class RunResults:
     rows: tuple[Row, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict[str, Any]:
+        """The run as plain JSON-ready data, with its schema name and version."""
         return {
             "schema": SCHEMA,
             "schema_version": SCHEMA_VERSION,

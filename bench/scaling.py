@@ -33,6 +33,7 @@ class Scaling:
 
     @property
     def growth(self) -> str:
+        """The growth the top slope names (constant, linear, ...)."""
         return growth_name(self.top_slope)
 
 

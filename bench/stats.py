@@ -34,6 +34,7 @@ class Summary:
     max: float
 
     def as_dict(self) -> dict[str, float | int]:
+        """The summary as plain JSON-ready data."""
         return {
             "n": self.n,
             "median": self.median,
@@ -82,6 +83,7 @@ class Interval:
     confidence: float = CONFIDENCE
 
     def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the interval, bounds included."""
         return self.low <= value <= self.high
 
 

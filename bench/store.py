@@ -176,6 +176,7 @@ def finish_run(run_dir: Path, results: RunResults) -> Path:
 
 
 def is_complete(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds a finished run (results written, no incomplete marker)."""
     run_dir = Path(run_dir)
     return (run_dir / RESULTS_FILE).is_file() and not (run_dir / INCOMPLETE_MARKER).exists()
 

@@ -170,6 +170,7 @@ def pyperf_metadata(case: Case, records: int, loops: int) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str]) -> int:
+    """Time the group named in the spec file ARGV[0]; write a pyperf suite to ARGV[1]."""
     spec_path, output_path = argv
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     by_id = {case.id: case for case in all_cases(spec["size"])}

@@ -64,6 +64,7 @@ class StageReport:
 
     @classmethod
     def from_metrics(cls, metrics: StageMetrics) -> StageReport:
+        """A report of what ``metrics`` measured."""
         return cls(metrics.stage, metrics.records, metrics.seconds, metrics.records_per_second)
 
 

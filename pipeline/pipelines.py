@@ -66,6 +66,7 @@ class Counts:
 
     @property
     def read(self) -> int:
+        """Every record the filter saw: passed, filtered or rejected."""
         return self.passed + self.filtered + self.rejected
 
 

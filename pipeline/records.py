@@ -32,6 +32,7 @@ class AutoSlotMeta(type):
     """
 
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any):
+        """Give the class ``__slots__`` from its annotations, unless it declares them."""
         if "__slots__" not in namespace:
             inherited = _inherited_slots(bases)
             annotations = namespace.get("__annotations__", {})

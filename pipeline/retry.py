@@ -13,6 +13,7 @@ import inspect
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import ConfigError
@@ -62,40 +63,63 @@ def retry_with_backoff(
         raise ConfigError(f"max_attempts must be an integer >= 1, got {max_attempts!r}")
     if min(base_delay, max_delay, jitter) < 0:
         raise ConfigError("retry delays and jitter must be >= 0")
-    source = rng if rng is not None else random.Random()
-
-    def delays() -> Iterator[float]:
-        return backoff_delays(max_attempts, base_delay, max_delay, jitter, source)
-
-    def notify(attempt: int, error: BaseException, delay: float) -> None:
-        if on_retry is not None:
-            on_retry(attempt, error, delay)
+    policy = _Policy(max_attempts, base_delay, max_delay, jitter, retry_on, rng or random.Random(), on_retry)
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         if inspect.iscoroutinefunction(fn):
-
-            @functools.wraps(fn)
-            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                for attempt, delay in enumerate(delays(), start=1):
-                    try:
-                        return await fn(*args, **kwargs)
-                    except retry_on as error:
-                        notify(attempt, error, delay)
-                    await async_sleep(delay)
-                return await fn(*args, **kwargs)
-
-            return async_wrapper
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            for attempt, delay in enumerate(delays(), start=1):
-                try:
-                    return fn(*args, **kwargs)
-                except retry_on as error:
-                    notify(attempt, error, delay)
-                sleep(delay)
-            return fn(*args, **kwargs)
-
-        return wrapper
+            return _retrying_async(fn, policy, async_sleep)
+        return _retrying(fn, policy, sleep)
 
     return decorator
+
+
+@dataclass(frozen=True)
+class _Policy:
+    """What :func:`retry_with_backoff` was given, shared by the plain and async wrappers."""
+
+    max_attempts: int
+    base_delay: float
+    max_delay: float
+    jitter: float
+    retry_on: tuple[type[BaseException], ...]
+    rng: random.Random
+    on_retry: Callable[[int, BaseException, float], None] | None
+
+    def delays(self) -> Iterator[tuple[int, float]]:
+        """``(attempt, delay)`` for every attempt that may be followed by another."""
+        delays = backoff_delays(self.max_attempts, self.base_delay, self.max_delay, self.jitter, self.rng)
+        return enumerate(delays, start=1)
+
+    def failed(self, attempt: int, error: BaseException, delay: float) -> None:
+        if self.on_retry is not None:
+            self.on_retry(attempt, error, delay)
+
+
+def _retrying(fn: Callable[..., Any], policy: _Policy, sleep: Callable[[float], None]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for attempt, delay in policy.delays():
+            try:
+                return fn(*args, **kwargs)
+            except policy.retry_on as error:
+                policy.failed(attempt, error, delay)
+            sleep(delay)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _retrying_async(
+    fn: Callable[..., Awaitable[Any]], policy: _Policy, async_sleep: Callable[[float], Awaitable[None]]
+) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for attempt, delay in policy.delays():
+            try:
+                return await fn(*args, **kwargs)
+            except policy.retry_on as error:
+                policy.failed(attempt, error, delay)
+            await async_sleep(delay)
+        return await fn(*args, **kwargs)
+
+    return wrapper

@@ -35,6 +35,7 @@ class CountingSink(Sink):
     STAGE_NAME = "CountingSink"
 
     def consume(self, stream: Iterable[Any]) -> int:
+        """Drain ``stream``, counting it; return the count."""
         counted = deque(enumerate(stream, start=1), maxlen=1)
         count = counted[0][0] if counted else 0
         self.consumed += count
@@ -51,6 +52,7 @@ class CollectingSink(Sink):
         self.records: list[Any] = []
 
     def consume(self, stream: Iterable[Any]) -> int:
+        """Append every record of ``stream``; return how many."""
         before = len(self.records)
         self.records.extend(stream)
         count = len(self.records) - before
@@ -69,6 +71,7 @@ class ConsoleSink(Sink):
         self._out = stream
 
     def consume(self, stream: Iterable[Mapping[str, Any]]) -> int:
+        """Write every record of ``stream``; return how many."""
         out = self._out if self._out is not None else sys.stdout
         count = 0
         for record in stream:
@@ -89,6 +92,7 @@ class JsonLinesSink(Sink):
         self._out = stream
 
     def consume(self, stream: Iterable[Mapping[str, Any]]) -> int:
+        """Write every record of ``stream``; return how many."""
         out = self._out if self._out is not None else sys.stdout
         count = 0
         for record in stream:

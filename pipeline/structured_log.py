@@ -28,6 +28,7 @@ class JsonLineFormatter(logging.Formatter):
         self._clock = clock
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON line: timestamp, level, logger, event and fields."""
         stamp = datetime.fromtimestamp(self._clock(), tz=UTC)
         line = {
             "timestamp": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -64,13 +65,17 @@ class StructuredLogger:
         self._logger.log(level, event, extra={_FIELDS: fields})
 
     def debug(self, event: str, **fields: Any) -> None:
+        """Log ``event`` with ``fields`` at DEBUG."""
         self.log(logging.DEBUG, event, **fields)
 
     def info(self, event: str, **fields: Any) -> None:
+        """Log ``event`` with ``fields`` at INFO."""
         self.log(logging.INFO, event, **fields)
 
     def warning(self, event: str, **fields: Any) -> None:
+        """Log ``event`` with ``fields`` at WARNING."""
         self.log(logging.WARNING, event, **fields)
 
     def error(self, event: str, **fields: Any) -> None:
+        """Log ``event`` with ``fields`` at ERROR."""
         self.log(logging.ERROR, event, **fields)

@@ -73,6 +73,7 @@ class DequeWindow:
         self._values: deque[float] = deque(maxlen=check_window(size))
 
     def push(self, value: float) -> tuple[float, float]:
+        """Add ``value``; return the window's ``(min, max)``, the value included."""
         values = self._values
         values.append(value)
         return min(values), max(values)
@@ -95,6 +96,7 @@ class MonotonicWindow:
         self._maxs: deque[tuple[int, float]] = deque()
 
     def push(self, value: float) -> tuple[float, float]:
+        """Add ``value``; return the window's ``(min, max)``, the value included."""
         index = self._count
         self._count = index + 1
         expired = index - self._size

@@ -94,7 +94,11 @@ def test_the_worker_sees_the_checkout_and_interpreter_at_paths_of_one_length(tmp
         root, python = counts.fixed_length_paths(work)
         paths = subprocess.run(
             [python, "-c", "import sys, bench; print(sys.prefix, bench.__file__)"],
-            env={"PYTHONPATH": str(root)}, cwd=work, capture_output=True, text=True, check=True,
+            env={"PYTHONPATH": str(root)},
+            cwd=work,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split()
         assert paths[1] == str(work / "src" / "bench" / "__init__.py")
         assert sorted(os.listdir(root)) == sorted(counts.PACKAGES)
