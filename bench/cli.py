@@ -170,7 +170,13 @@ def _build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="print the cases of the variant matrix")
     add_selection_options(listing)
     listing.add_argument("--format", choices=("text", "json"), default="text")
+    _add_run_command(commands)
+    _add_report_commands(commands)
+    _add_compare_command(commands)
+    return parser
 
+
+def _add_run_command(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="measure time (pyperf) and memory (memray) of the selected cases")
     add_selection_options(run)
     run.add_argument("--no-time", dest="time", action="store_false", help="skip the timing pass")
@@ -190,6 +196,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
+
+def _add_report_commands(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser("report", help="write report.md, report.html and summary.csv for runs")
     report.add_argument("runs", nargs="*", type=Path, metavar="RUN_DIR", help="run directories (default: the latest)")
     report.add_argument("--out", type=Path, help="where to write the report (default: the last RUN_DIR)")
@@ -208,6 +216,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help="where to look for the latest run (%(default)s)"
     )
 
+
+def _add_compare_command(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser(
         "compare",
         help="the regression gate: exit 1 on a real regression",
@@ -222,7 +232,6 @@ def _build_parser() -> argparse.ArgumentParser:
     # Paired ratios became the default time basis; the old switch is still accepted.
     compare.add_argument("--normalize", action="store_true", help=argparse.SUPPRESS)
     compare.add_argument("--format", choices=FORMATS, default="table", help="output format")
-    return parser
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {

@@ -39,8 +39,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.cases import Case
-from bench.stats import Interval, Summary, summarize
+from bench.cases import Case, ParamValue
+from bench.stats import SUMMARY_FIGURES, Interval, Summary, summarize
 
 SCHEMA = "pipebench-results"
 SCHEMA_VERSION = 2
@@ -120,42 +120,22 @@ class Row:
         """
         if not isinstance(data, Mapping):
             raise TypeError("a row is not an object")
-        summary = data["summary"]
-        if not isinstance(summary, Mapping):
-            raise TypeError("summary is not an object")
-        ci = data.get("ci")
         metric = str(data["metric"])
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}")
-        params = data["params"]
-        if not isinstance(params, Mapping):
-            raise TypeError("params is not an object")
-        for key, value in params.items():
-            safe_name(key, "parameter")
-            if isinstance(value, str):
-                safe_name(value, "parameter value")
-            else:
-                non_negative_number(value, f"parameter {key}")
-        reference = data.get("reference")
-        estimate = data.get("estimate")
-        confidence = data.get("confidence")
+        ci, reference = data.get("ci"), data.get("reference")
+        estimate, confidence = data.get("estimate"), data.get("confidence")
         return cls(
             case_id=safe_name(data["case_id"], "case id"),
             suite=safe_name(data["suite"], "suite"),
             variant=safe_name(data["variant"], "variant"),
             group=safe_name(data["group"], "group"),
-            params=dict(params),
+            params=_checked_params(data["params"]),
             metric=metric,
             unit=str(data["unit"]),
             tool=str(data["tool"]),
             tool_version=str(data["tool_version"]),
-            summary=Summary(
-                int(non_negative_number(summary["n"], "summary n")),
-                *(
-                    non_negative_number(summary[key], f"summary {key}")
-                    for key in ("median", "mean", "stdev", "min", "max")
-                ),
-            ),
+            summary=_checked_summary(data["summary"]),
             samples=tuple(non_negative_number(x, "sample") for x in data.get("samples") or ()),
             sample_groups=tuple(int(non_negative_number(x, "sample group")) for x in data.get("sample_groups") or ()),
             ci=(non_negative_number(ci[0], "ci"), non_negative_number(ci[1], "ci")) if ci is not None else None,
@@ -165,7 +145,24 @@ class Row:
         )
 
 
-_SUMMARY_FIGURES = ("median", "mean", "stdev", "min", "max")
+def _checked_params(params: Any) -> dict[str, ParamValue]:
+    if not isinstance(params, Mapping):
+        raise TypeError("params is not an object")
+    for key, value in params.items():
+        safe_name(key, "parameter")
+        if isinstance(value, str):
+            safe_name(value, "parameter value")
+        else:
+            non_negative_number(value, f"parameter {key}")
+    return dict(params)
+
+
+def _checked_summary(summary: Any) -> Summary:
+    if not isinstance(summary, Mapping):
+        raise TypeError("summary is not an object")
+    figures = (non_negative_number(summary[key], f"summary {key}") for key in SUMMARY_FIGURES)
+    return Summary(int(non_negative_number(summary["n"], "summary n")), *figures)
+
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.,=+\-\[\]]{0,199}$")
 """What a name read from a results file may hold: it becomes part of file names and of

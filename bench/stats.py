@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 from scipy import stats as scipy_stats
@@ -35,14 +35,11 @@ class Summary:
 
     def as_dict(self) -> dict[str, float | int]:
         """The summary as plain JSON-ready data."""
-        return {
-            "n": self.n,
-            "median": self.median,
-            "mean": self.mean,
-            "stdev": self.stdev,
-            "min": self.min,
-            "max": self.max,
-        }
+        return asdict(self)
+
+
+SUMMARY_FIGURES = tuple(f.name for f in fields(Summary) if f.name != "n")
+"""The figures of a :class:`Summary` after its count, in order."""
 
 
 def summarize(values: Sequence[float]) -> Summary:
