@@ -1,24 +1,32 @@
 """Comparison, scaling and findings: the report's numbers, computed from the tidy frame.
 
-Functions here take the DataFrame of :func:`bench.store.to_frame` and return DataFrames
-or sentences; they read no files and draw nothing. A verdict follows from the ratio's
-confidence interval, never from its point estimate alone.
+Functions here take the DataFrame of :func:`bench.store.to_frame` and the suites'
+descriptions the runs stored (:func:`bench.store.suite_descriptions`: each suite's axes,
+the axes its scaling is fit against, the finding it wants), and return DataFrames or
+sentences; they read no files, draw nothing and know no suite by name. A verdict follows
+from the ratio's confidence interval, never from its point estimate alone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bench.formatting import format_interval
-from bench.matrix import SUITES
 from bench.scaling import fit_loglog
 
-# The parameters that are not the variant, in the order they are shown.
-SIZE_PARAMS = ("records", "w")
+Suites = Mapping[str, Mapping[str, Any]]
+SIZE_AXIS = "n"
+"""The axis every suite has: the number of records a call handles."""
+
+
+def size_axes(suites: Suites) -> list[str]:
+    """Every suite's size axes, ``n`` first, in the order they were declared."""
+    return list(dict.fromkeys([SIZE_AXIS, *(axis for suite in suites.values() for axis in suite.get("axes", ()))]))
 
 
 def verdict(low: float, high: float) -> str:
@@ -41,9 +49,10 @@ def run_label(frame: pd.DataFrame, run_id: str) -> str:
     return f"{run_id} ({plain_text(row['machine'])}, {plain_text(row['commit'])}{'-dirty' if row['dirty'] else ''})"
 
 
-def case_table(frame: pd.DataFrame) -> pd.DataFrame:
+def case_table(frame: pd.DataFrame, suites: Suites) -> pd.DataFrame:
     """One line per (run, case): time, throughput, ratio with interval and verdict, memory."""
-    keys = ["run_id", "suite", "group", "case_id", "variant", *[p for p in SIZE_PARAMS if p in frame.columns]]
+    keys = ["run_id", "suite", "group", "case_id", "variant", "is_reference"]
+    keys += [axis for axis in size_axes(suites) if axis in frame.columns]
     base = frame[keys].drop_duplicates("case_id" if frame["run_id"].nunique() == 1 else ["run_id", "case_id"])
     medians = frame.pivot_table(index=["run_id", "case_id"], columns="metric", values="median", aggfunc="first")
     table = base.merge(medians.reset_index(), on=["run_id", "case_id"], how="left")
@@ -51,10 +60,6 @@ def case_table(frame: pd.DataFrame) -> pd.DataFrame:
     table = table.merge(ratios, on=["run_id", "case_id"], how="left")
     if "time_per_record" in table:
         table["records_per_s"] = 1e9 / table["time_per_record"]
-    table["is_reference"] = [
-        suite in SUITES and variant == SUITES[suite].reference
-        for suite, variant in zip(table["suite"], table["variant"], strict=True)
-    ]
     table["verdict"] = [
         "reference" if is_reference else ("" if pd.isna(estimate) else verdict(low, high))
         for is_reference, estimate, low, high in zip(
@@ -64,37 +69,40 @@ def case_table(frame: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns={"estimate": "ratio", "ci_low": "ratio_low", "ci_high": "ratio_high"})
 
 
-def _fixed_groups(table: pd.DataFrame, against: str) -> Iterator[tuple[tuple, pd.DataFrame]]:
-    others = [p for p in SIZE_PARAMS if p != against and p in table.columns and table[p].notna().any()]
-    keys = ["run_id", "suite", "variant", *others]
-    for key, part in table.groupby(keys, dropna=False, sort=False):
-        yield dict(zip(keys, key, strict=True)), part
+def _fits(suites: Suites) -> Iterator[tuple[str, str, str, str]]:
+    """``(suite, axis, measure, column)`` of every fit the suites ask for."""
+    for name, suite in suites.items():
+        for axis in suite.get("swept", ()):
+            yield name, axis, "time", "call_ns"
+            if axis == SIZE_AXIS:
+                yield name, axis, "peak memory", "peak_memory"
 
 
-def scaling_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Log-log fits of time per call and peak memory against N, and of time against W (windows)."""
+def scaling_table(table: pd.DataFrame, suites: Suites) -> pd.DataFrame:
+    """Log-log fits of time per call, and of peak memory against N, along each suite's swept axes."""
     lines = []
-    fits = [("records", "time", "call_ns"), ("records", "peak memory", "peak_memory"), ("w", "time", "call_ns")]
-    table = table.assign(call_ns=table.get("time_per_record", np.nan) * table["records"])
-    for against, measure, column in fits:
-        if against not in table.columns or column not in table.columns:
+    table = table.assign(call_ns=table.get("time_per_record", np.nan) * table[SIZE_AXIS])
+    for suite, against, measure, column in _fits(suites):
+        subset = table[table["suite"] == suite]
+        if against not in subset.columns or column not in subset.columns:
             continue
-        subset = table if against == "records" else table[table["suite"] == "windows"]
-        for fixed, part in _fixed_groups(subset, against):
+        held_axes = [
+            a for a in suites[suite].get("axes", ()) if a != against and a in subset and subset[a].notna().any()
+        ]
+        keys = ["run_id", "variant", *held_axes]
+        for key, part in subset.groupby(keys, dropna=False, sort=False):
+            fixed = dict(zip(keys, key, strict=True))
             part = part.dropna(subset=[against, column])
             if part[against].nunique() < 2:
                 continue
             fit = fit_loglog(part[against].astype(float), part[column].astype(float))
-            held = ", ".join(
-                f"{'n' if k == 'records' else k}={int(v)}" for k, v in fixed.items() if k in SIZE_PARAMS and pd.notna(v)
-            )
             lines.append(
                 {
                     "run_id": fixed["run_id"],
-                    "suite": fixed["suite"],
+                    "suite": suite,
                     "variant": fixed["variant"],
-                    "held": held,
-                    "against": "N" if against == "records" else "W",
+                    "held": ", ".join(f"{a}={int(fixed[a])}" for a in held_axes if pd.notna(fixed[a])),
+                    "against": against.upper(),
                     "measure": measure,
                     "slope": fit.slope,
                     "r_squared": fit.r_squared,
@@ -106,15 +114,13 @@ def scaling_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(lines)
 
 
-def _params_text(row: pd.Series) -> str:
-    parts = [f"n={int(row['records'])}"]
-    if "w" in row and pd.notna(row["w"]):
-        parts.append(f"w={int(row['w'])}")
-    return ", ".join(parts)
+def params_text(row: pd.Series, axes: list[str]) -> str:
+    """``n=1000, w=50``: the row's size parameters."""
+    return ", ".join(f"{axis}={int(row[axis])}" for axis in axes if axis in row and pd.notna(row[axis]))
 
 
-def _speed_sentence(suite: str, row: pd.Series, reference: str) -> str:
-    where = _params_text(row)
+def _speed_sentence(suite: str, row: pd.Series, reference: str, axes: list[str]) -> str:
+    where = params_text(row, axes)
     if row["verdict"] == "faster":
         return (
             f"{suite}: `{row['variant']}` is {1 / row['ratio']:.3g}x faster than `{reference}` at {where} "
@@ -131,13 +137,13 @@ def _speed_sentence(suite: str, row: pd.Series, reference: str) -> str:
     )
 
 
-def _speed_findings(suite: str, part: pd.DataFrame) -> list[str]:
+def _speed_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str]:
     if "time_per_record" not in part or "ratio" not in part:
         return []
     timed = part[part["time_per_record"].notna()]
     if timed.empty:
         return []
-    largest = timed[timed["records"] == timed["records"].max()]
+    largest = timed[timed[SIZE_AXIS] == timed[SIZE_AXIS].max()]
     sentences = []
     for _, group in largest.groupby("group", sort=False):
         reference = group[group["is_reference"]]
@@ -149,14 +155,14 @@ def _speed_findings(suite: str, part: pd.DataFrame) -> list[str]:
         if others.iloc[-1]["verdict"] == "slower" and len(others) > 1:
             chosen.append(others.iloc[-1])
         chosen += [row for _, row in others.iloc[1:-1].iterrows() if row["verdict"] == "no real difference"]
-        sentences += [_speed_sentence(suite, row, name) for row in chosen]
+        sentences += [_speed_sentence(suite, row, name, axes) for row in chosen]
     return sentences
 
 
-def _memory_findings(suite: str, part: pd.DataFrame) -> list[str]:
+def _memory_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str]:
     if "bytes_per_record" not in part or part["bytes_per_record"].isna().all():
         return []
-    largest = part[part["records"] == part["records"].max()]
+    largest = part[part[SIZE_AXIS] == part[SIZE_AXIS].max()]
     sentences = []
     for _, group in largest.groupby("group", sort=False):
         reference = group[group["is_reference"]]
@@ -173,20 +179,17 @@ def _memory_findings(suite: str, part: pd.DataFrame) -> list[str]:
         sentences.append(
             f"{suite}: `{lean['variant']}` holds {lean['bytes_per_record']:.0f} bytes per record against "
             f"{base['bytes_per_record']:.0f} for `{base['variant']}` ({share:.2f}x) "
-            f"at {_params_text(lean)} (memray, deterministic to within 1%)."
+            f"at {params_text(lean, axes)} (memray, deterministic to within 1%)."
         )
         break
     return sentences
 
 
-def _scaling_findings(suite: str, scaling: pd.DataFrame) -> list[str]:
-    if scaling.empty:
+def _scaling_findings(suite: str, scaling: pd.DataFrame, wanted: list[str] | None) -> list[str]:
+    if scaling.empty or not wanted:
         return []
     part = scaling[scaling["suite"] == suite]
-    wanted = {"stages": ("N", "peak memory"), "windows": ("W", "time"), "pipeline": ("N", "peak memory")}
-    if suite not in wanted:
-        return []
-    against, measure = wanted[suite]
+    against, measure = wanted[0].upper(), wanted[1]
     part = part[(part["against"] == against) & (part["measure"] == measure)]
     if part.empty:
         return []
@@ -201,15 +204,17 @@ def _scaling_findings(suite: str, scaling: pd.DataFrame) -> list[str]:
     return [f"{suite}: {measure} against {against}{at}: {described}."]
 
 
-def findings(table: pd.DataFrame, scaling: pd.DataFrame) -> dict[str, list[str]]:
+def findings(table: pd.DataFrame, scaling: pd.DataFrame, suites: Suites) -> dict[str, list[str]]:
     """Sentences per run id, each with its figure and interval; nothing the numbers do not show."""
     result: dict[str, list[str]] = {}
     for run_id, run_table in table.groupby("run_id", sort=False):
         run_scaling = scaling[scaling["run_id"] == run_id] if not scaling.empty else scaling
         sentences: list[str] = []
         for suite, part in run_table.groupby("suite", sort=False):
-            sentences += _speed_findings(suite, part)
-            sentences += _memory_findings(suite, part)
-            sentences += _scaling_findings(suite, run_scaling)
+            described = suites.get(suite, {})
+            axes = list(described.get("axes", [SIZE_AXIS]))
+            sentences += _speed_findings(suite, part, axes)
+            sentences += _memory_findings(suite, part, axes)
+            sentences += _scaling_findings(suite, run_scaling, described.get("finding"))
         result[run_id] = sentences
     return result

@@ -1,21 +1,23 @@
 """The pytest-benchmark suites, generated from the variant matrix.
 
-One test function per suite, parametrized with that suite's axes as real pytest
+One test function per suite, made from its declaration, parametrized with that suite's axes as real pytest
 parameters (``strategy``, ``n``, ``w``, ...), so that pytest-benchmark stores them in its
 JSON and ``--benchmark-group-by=param:n`` works. ``pytest --benchmark-only`` times every
 case, grouped by suite and parameter set so that each group's table compares the variants
 of one workload. Input is built before the timed call; ``extra_info`` carries the case id,
-its parameters and per-record figures. A test's signature names its suite's axes: pytest
-refuses to run it if they drift apart from the matrix.
+its parameters and per-record figures. A suite added to the matrix gets its test here
+by itself.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+
 import pytest
 
 from bench.cases import Case
-from bench.matrix import SUITES
-from bench.workloads import prepare
+from bench.matrix import SUITES, Suite, prepare
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -34,7 +36,8 @@ def _case(request: pytest.FixtureRequest, suite: str) -> Case:
     return next(case for case in SUITES[suite].cases(size) if case.param_dict == wanted)
 
 
-def measure(benchmark, case: Case) -> None:
+def time_case(benchmark, case: Case) -> None:
+    """Time ``case``'s workload with pytest-benchmark, in its group, with per-record figures."""
     workload = prepare(case)
     benchmark.group = case.group
     benchmark.extra_info.update(
@@ -47,17 +50,20 @@ def measure(benchmark, case: Case) -> None:
         benchmark.extra_info["records_per_s"] = workload.records / median if median > 0 else float("inf")
 
 
-def test_records(benchmark, request, kind, n):
-    measure(benchmark, _case(request, "records"))
+def _suite_test(suite: Suite) -> Callable[..., None]:
+    """``test_<suite>``: its signature names the suite's axes, which pytest then parametrizes."""
+
+    def test(benchmark, request, **params):
+        time_case(benchmark, _case(request, suite.name))
+
+    axes = dict.fromkeys(axis for size in suite.sizes.values() for axis in size)
+    names = ["benchmark", "request", suite.variant_axis, *axes]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    test.__signature__ = inspect.Signature([inspect.Parameter(name, kind) for name in names])
+    test.__name__ = test.__qualname__ = f"test_{suite.name}"
+    test.__doc__ = f"Time every case of {suite.name}: {suite.description}."
+    return test
 
 
-def test_stages(benchmark, request, style, n, w):
-    measure(benchmark, _case(request, "stages"))
-
-
-def test_windows(benchmark, request, strategy, n, w):
-    measure(benchmark, _case(request, "windows"))
-
-
-def test_pipeline(benchmark, request, pipeline, n, w):
-    measure(benchmark, _case(request, "pipeline"))
+for _suite in SUITES.values():
+    globals()[f"test_{_suite.name}"] = _suite_test(_suite)

@@ -127,7 +127,8 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     from bench import report, store
 
     run_dirs = args.runs or [store.latest_run(args.runs_root)]
-    built = report.build(store.load_frame(run_dirs))
+    runs = [store.load_run(path) for path in run_dirs]
+    built = report.build(store.to_frame(runs), store.suite_descriptions(runs))
     target = store.output_dir(args.out or run_dirs[-1])
     files: dict[str, str | bytes] = {image.name: image.png for section in built.sections for image in section.images}
     files.update(

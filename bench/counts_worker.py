@@ -27,8 +27,8 @@ from typing import Protocol
 
 from bench.client_requests import ClientRequests
 from bench.client_requests import supported as client_requests_supported
-from bench.matrix import all_cases
-from bench.workloads import Workload, prepare
+from bench.matrix import all_cases, prepare
+from bench.workloads import Workload
 
 
 class Control(Protocol):

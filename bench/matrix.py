@@ -8,35 +8,71 @@ sets: ``quick`` (the default, a few minutes on two cores) and ``full``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from bench import workloads
 from bench.cases import Case, ParamValue, expand
+from bench.workloads import Workload
 from pipeline.pipelines import PIPELINES, REFERENCE_PIPELINE
 from pipeline.record_kinds import RECORD_KINDS, REFERENCE_RECORD_KIND
 from pipeline.stage_styles import REFERENCE_STAGE_STYLE, STAGE_STYLES
 from pipeline.windows import REFERENCE_WINDOW, WINDOW_STRATEGIES
 
 SIZES = ("quick", "full")
-SEED = 20_240_601
+MEASURES = ("time", "peak memory")
+"""What a scaling fit can be of: time per call, or peak memory."""
 
 
 @dataclass(frozen=True)
 class Suite:
-    """One suite: what it compares, its variant axis and its size axes per size set."""
+    """One suite, all that pipebench knows of it.
+
+    ``build`` makes a case's workload; ``sizes`` gives each size set's parameter axes
+    (``n``, the number of records, first); ``swept`` names the axes that scaling is fit
+    against (time against each, peak memory against ``n``); ``finding`` is the one fit the
+    report states as a sentence, as ``(axis, measure)``. A run stores :meth:`describe`,
+    so that it is read later by what it was, not by what the code is then.
+    """
 
     name: str
     description: str
     variant_axis: str
     variants: Sequence[str]
     reference: str
+    build: Callable[[Case], Workload]
     sizes: Mapping[str, Mapping[str, Sequence[ParamValue]]]
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    swept: tuple[str, ...] = ("n",)
+    finding: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        axes = {axis for size in self.sizes.values() for axis in size}
+        if self.reference not in self.variants:
+            raise ValueError(f"suite {self.name}: reference {self.reference!r} is not one of its variants")
+        if any(size and next(iter(size)) != "n" for size in self.sizes.values()):
+            raise ValueError(f"suite {self.name}: the first size axis must be n, the number of records")
+        if not set(self.swept) <= axes:
+            raise ValueError(f"suite {self.name}: swept axes {self.swept} are not all among {sorted(axes)}")
+        if self.finding is not None and (self.finding[0] not in self.swept or self.finding[1] not in MEASURES):
+            raise ValueError(f"suite {self.name}: finding {self.finding} is not a swept axis and a measure")
 
     def cases(self, size: str = "quick") -> list[Case]:
         """This suite's cases at ``size``, variant axis first."""
         axes = {self.variant_axis: list(self.variants), **self.sizes[size]}
         return expand(self.name, axes, variant_axis=self.variant_axis, reference=self.reference, tags=self.tags)
+
+    def describe(self, size: str) -> dict[str, Any]:
+        """What a run records of this suite: enough to read its results without this code."""
+        return {
+            "description": self.description,
+            "variant_axis": self.variant_axis,
+            "reference": self.reference,
+            "axes": list(self.sizes[size]),
+            "swept": list(self.swept),
+            "finding": list(self.finding) if self.finding else None,
+        }
 
 
 _N_QUICK = [1_000, 10_000, 100_000]
@@ -51,6 +87,7 @@ SUITES: dict[str, Suite] = {
             "kind",
             list(RECORD_KINDS),
             REFERENCE_RECORD_KIND,
+            workloads.build_records,
             {"quick": {"n": _N_QUICK}, "full": {"n": _N_FULL}},
             {"dict": ("reference",), "tuple": ("builtin",), "namedtuple": ("builtin",)},
         ),
@@ -60,8 +97,10 @@ SUITES: dict[str, Suite] = {
             "style",
             list(STAGE_STYLES),
             REFERENCE_STAGE_STYLE,
+            workloads.build_stages,
             {"quick": {"n": _N_QUICK, "w": [50]}, "full": {"n": _N_FULL, "w": [50]}},
             {"generator": ("reference", "streaming"), "list": ("materialized",), "numpy_batches": ("vectorized",)},
+            finding=("n", "peak memory"),
         ),
         Suite(
             "windows",
@@ -69,11 +108,14 @@ SUITES: dict[str, Suite] = {
             "strategy",
             list(WINDOW_STRATEGIES),
             REFERENCE_WINDOW,
+            workloads.build_windows,
             {
                 "quick": {"n": _N_QUICK, "w": [10, 50, 500]},
                 "full": {"n": [1_000, 10_000, 100_000, 300_000], "w": [10, 50, 200, 1000]},
             },
             {"deque": ("reference",), "numpy": ("vectorized",), "scipy": ("vectorized",)},
+            swept=("n", "w"),
+            finding=("w", "time"),
         ),
         Suite(
             "pipeline",
@@ -81,8 +123,10 @@ SUITES: dict[str, Suite] = {
             "pipeline",
             list(PIPELINES),
             REFERENCE_PIPELINE,
+            workloads.build_pipeline,
             {"quick": {"n": _N_QUICK, "w": [50, 500]}, "full": {"n": _N_FULL, "w": [10, 50, 1000]}},
             {"seed": ("reference",), "vectorized": ("vectorized",)},
+            finding=("n", "peak memory"),
         ),
     )
 }
@@ -100,3 +144,8 @@ def all_cases(size: str = "quick", suites: Sequence[str] = ()) -> list[Case]:
     if unknown:
         raise KeyError(f"unknown suite {unknown[0]!r}; choose from {', '.join(SUITES)}")
     return [case for name in (suites or SUITES) for case in SUITES[name].cases(size)]
+
+
+def prepare(case: Case) -> Workload:
+    """Build ``case``'s input and return its workload (its suite's builder does it)."""
+    return SUITES[case.suite].build(case)

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import memray
 
-from bench.matrix import all_cases
-from bench.workloads import prepare
+from bench.matrix import all_cases, prepare
 
 
 def peak_of(capture: Path) -> int:

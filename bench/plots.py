@@ -71,36 +71,36 @@ def throughput_figure(table: pd.DataFrame, samples: dict[str, tuple[float, ...]]
     return figure
 
 
-def scaling_figure(table: pd.DataFrame, suite: str, title: str, against: str = "records") -> Figure:
-    """Time per call and peak memory against N (or time against W), log-log, one line per variant."""
-    part = table[table["suite"] == suite].copy()
-    part["call_ms"] = part["time_per_record"] * part["records"] / 1e6
-    other = "w" if against == "records" and "w" in part and part["w"].notna().any() else None
-    if against == "w":
-        other = "records"
-    facets = sorted(part[other].dropna().unique()) if other else [None]
+def scaling_figure(table: pd.DataFrame, title: str, against: str, facet: str | None = None) -> Figure:
+    """Time per call (and, against N, peak memory) against an axis, log-log, one line per variant.
+
+    ``table`` holds one suite's cases; ``facet`` is another axis with several values, drawn
+    as side-by-side panels, one per value.
+    """
+    part = table.copy()
+    part["call_ms"] = part["time_per_record"] * part["n"] / 1e6
+    facets = sorted(part[facet].dropna().unique()) if facet else [None]
     measures = [("call_ms", "time per call (ms)")]
-    if against == "records" and "peak_memory" in part:
+    if against == "n" and "peak_memory" in part:
         measures.append(("peak_memory", "peak memory (bytes)"))
     figure = Figure(figsize=(_WIDTH, 3.6 * len(measures)), layout="constrained")
     grid = figure.subplots(len(measures), len(facets), squeeze=False)
-    for column_index, facet in enumerate(facets):
-        subset = part if facet is None else part[part[other] == facet]
+    for column_index, value in enumerate(facets):
+        subset = part if value is None else part[part[facet] == value]
         for row_index, (column, label) in enumerate(measures):
             axes = grid[row_index][column_index]
             for variant, lines in subset.groupby("variant", sort=False):
                 lines = lines.dropna(subset=[column]).sort_values(against)
-                axes.plot(lines[against], lines[column], marker="o", label=variant)
+                axes.plot(lines[against].astype(float), lines[column], marker="o", label=variant)
             axes.set_xscale("log")
             axes.set_yscale("log")
             if row_index == len(measures) - 1:
-                axes.set_xlabel("records (N)" if against == "records" else "window size (W)")
+                axes.set_xlabel(against.upper())
             if column_index == 0:
                 axes.set_ylabel(label)
-            if facet is not None and row_index == 0:
-                axes.set_title(f"{'W' if other == 'w' else 'N'} = {int(facet)}", fontsize="medium")
+            if value is not None and row_index == 0:
+                axes.set_title(f"{facet.upper()} = {int(value)}", fontsize="medium")
             axes.grid(which="both", alpha=0.3)
     grid[0][0].legend(fontsize="small")
-    name = "N" if against == "records" else "W"
-    figure.suptitle(f"{title}: cost against {name} (log-log)")
+    figure.suptitle(f"{title}: cost against {against.upper()} (log-log)")
     return figure

@@ -17,8 +17,8 @@ import pandas as pd
 from tabulate import tabulate
 
 from bench import analysis, plots
+from bench.analysis import SIZE_AXIS, Suites
 from bench.formatting import format_bytes, format_interval
-from bench.matrix import SUITES
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,13 @@ def _number(value: float, spec: str) -> str:
     return "" if pd.isna(value) else format(value, spec)
 
 
-def _display_comparison(part: pd.DataFrame, labels: dict[str, str], several: bool) -> pd.DataFrame:
+def _display_comparison(part: pd.DataFrame, axes: list[str], labels: dict[str, str], several: bool) -> pd.DataFrame:
     columns: dict[str, list[str]] = {}
     if several:
         columns["run"] = [labels[run] for run in part["run_id"]]
-    columns["n"] = [_number(v, ".0f") for v in part["records"]]
-    if "w" in part and part["w"].notna().any():
-        columns["W"] = [_number(v, ".0f") for v in part["w"]]
+    for axis in axes:
+        if axis in part and part[axis].notna().any():
+            columns[axis] = ["" if pd.isna(v) else f"{int(v)}" for v in part[axis]]
     columns["variant"] = list(part["variant"])
     columns["ns/record"] = [_number(v, ",.1f") for v in part.get("time_per_record", pd.Series(dtype=float))]
     columns["records/s"] = [_number(v, ",.0f") for v in part.get("records_per_s", pd.Series(dtype=float))]
@@ -120,31 +120,34 @@ def _machine_notes(frame: pd.DataFrame) -> list[str]:
     return ["These runs come from the same machine and CPU model."]
 
 
-def build(frame: pd.DataFrame) -> Report:
-    """Compute the whole report from the tidy frame of one or more runs."""
+def build(frame: pd.DataFrame, suites: Suites) -> Report:
+    """Compute the whole report from the tidy frame of one or more runs and their suites' descriptions."""
     run_ids = list(dict.fromkeys(frame["run_id"]))
     labels = {run_id: analysis.run_label(frame, run_id) for run_id in run_ids}
     several = len(run_ids) > 1
-    table = analysis.case_table(frame)
-    scaling = analysis.scaling_table(table) if "time_per_record" in table or "peak_memory" in table else pd.DataFrame()
+    table = analysis.case_table(frame, suites)
+    measured = "time_per_record" in table or "peak_memory" in table
+    scaling = analysis.scaling_table(table, suites) if measured else pd.DataFrame()
     time_rows = frame[frame["metric"] == "time_per_record"]
     samples = {(r.run_id, r.case_id): r.samples for r in time_rows.itertuples()}
     sections = []
     for suite in dict.fromkeys(table["suite"]):
         part = table[table["suite"] == suite]
+        described = suites.get(suite, {})
         images = []
         for run_id in run_ids:
             run_part = part[part["run_id"] == run_id]
             if run_part.empty:
                 continue
             suffix = f"-{run_id}" if several else ""
-            images += _suite_images(suite, run_part, samples, run_id, suffix, labels[run_id] if several else suite)
+            title = labels[run_id] if several else suite
+            images += _suite_images(suite, described, run_part, samples, run_id, suffix, title)
         scaling_part = scaling[scaling["suite"] == suite] if not scaling.empty else scaling
         sections.append(
             Section(
                 suite,
-                SUITES[suite].description if suite in SUITES else "",
-                _display_comparison(part, labels, several),
+                described.get("description", ""),
+                _display_comparison(part, analysis.size_axes(suites), labels, several),
                 _display_scaling(scaling_part, labels, several),
                 images,
             )
@@ -157,26 +160,29 @@ def build(frame: pd.DataFrame) -> Report:
     return Report(
         runs=[labels[r] for r in run_ids],
         notes=_machine_notes(frame),
-        findings={labels[k]: v for k, v in analysis.findings(table, scaling).items()},
+        findings={labels[k]: v for k, v in analysis.findings(table, scaling, suites).items()},
         sections=sections,
         table=table,
         side_by_side=side_by_side,
     )
 
 
-def _suite_images(suite, part, samples, run_id, suffix, title) -> list[Image]:
+def _suite_images(suite, described, part, samples, run_id, suffix, title) -> list[Image]:
     images = []
     timed = part[part["time_per_record"].notna()] if "time_per_record" in part else part.iloc[0:0]
-    if not timed.empty:
-        case_samples = {case_id: samples[(run_id, case_id)] for case_id in timed["case_id"]}
-        figure = plots.throughput_figure(timed, case_samples, suite, title)
-        images.append(Image(f"report-{suite}-throughput{suffix}.png", f"{suite}: records/s", plots.png_bytes(figure)))
-    if part["records"].nunique() > 1 and not timed.empty:
-        figure = plots.scaling_figure(part, suite, title, "records")
-        images.append(Image(f"report-{suite}-vs-n{suffix}.png", f"{suite}: cost against N", plots.png_bytes(figure)))
-    if suite == "windows" and "w" in part and part["w"].nunique() > 1 and not timed.empty:
-        figure = plots.scaling_figure(part, suite, title, "w")
-        images.append(Image(f"report-{suite}-vs-w{suffix}.png", f"{suite}: time against W", plots.png_bytes(figure)))
+    if timed.empty:
+        return images
+    case_samples = {case_id: samples[(run_id, case_id)] for case_id in timed["case_id"]}
+    figure = plots.throughput_figure(timed, case_samples, suite, title)
+    images.append(Image(f"report-{suite}-throughput{suffix}.png", f"{suite}: records/s", plots.png_bytes(figure)))
+    axes = list(described.get("axes", [SIZE_AXIS]))
+    for against in described.get("swept", ()):
+        if against not in part or part[against].nunique() < 2:
+            continue
+        facet = next((axis for axis in axes if axis != against and axis in part and part[axis].nunique() > 1), None)
+        figure = plots.scaling_figure(part, title, against, facet)
+        name, caption = f"report-{suite}-vs-{against}{suffix}.png", f"{suite}: cost against {against.upper()}"
+        images.append(Image(name, caption, plots.png_bytes(figure)))
     return images
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from bench import counts, memory, metadata, store, timing
 from bench.cases import Case
 from bench.errors import UsageError
-from bench.matrix import all_cases
+from bench.matrix import SUITES, all_cases
 from bench.results import Row, RunResults
 
 Progress = Callable[[str], None]
@@ -79,6 +79,9 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
     valgrind = counts.valgrind_version() if request.instructions else None
     info = metadata.collect(request.size)
     info["method"] = method(request)
+    info["suites"] = {
+        name: SUITES[name].describe(request.size) for name in dict.fromkeys(c.suite for c in request.cases)
+    }
     if valgrind is not None:
         info["counts"] = {"valgrind": valgrind, "interpreter": counts.build_identity(), "cpu": info["cpu_model"]}
     run_id = metadata.run_id(info)

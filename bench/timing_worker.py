@@ -28,8 +28,8 @@ from typing import Any
 import pyperf
 
 from bench.cases import Case
-from bench.matrix import all_cases
-from bench.workloads import Workload, prepare
+from bench.matrix import all_cases, prepare
+from bench.workloads import Workload
 
 Clock = Callable[[], float]
 MAX_LOOPS = 2**20

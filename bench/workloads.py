@@ -1,8 +1,9 @@
 """Workloads: the input a case needs, built outside any timed region, and its body.
 
-:func:`prepare` turns a :class:`~bench.cases.Case` into a :class:`Workload`: the input is
-built once (seeded, so every runner and every process sees the same data) and ``run`` is
-a function of no arguments doing exactly the work to be timed or tracked, nothing else.
+A builder here turns a :class:`~bench.cases.Case` of its suite into a :class:`Workload`:
+the input is built once (seeded, so every runner and every process sees the same data)
+and ``run`` is a function of no arguments doing exactly the work to be timed or tracked,
+nothing else. Each suite names its builder where it is declared, in :mod:`bench.matrix`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.cases import Case
-from bench.matrix import SEED
 from pipeline.pipelines import PIPELINES, StageParams
 from pipeline.record_kinds import RECORD_KINDS
 from pipeline.source import SourceColumns, SyntheticSource
 from pipeline.stage_styles import STAGE_STYLES
 from pipeline.windows import WINDOW_STRATEGIES
+
+SEED = 20_240_601
+"""The seed of every input: every runner and every process builds the same data."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ def _drain(iterable: Any) -> None:
     deque(iterable, maxlen=0)
 
 
-def _records(case: Case) -> Workload:
+def build_records(case: Case) -> Workload:
+    """Build N records of the case's kind from the source's columns, reading every value."""
     block = _source(case.get("n"))
     names = block.sensor_names
     columns = (
@@ -64,7 +68,8 @@ def _records(case: Case) -> Workload:
     return Workload(case, lambda: kind.build_and_sum(columns), output, len(block), materialized=True)
 
 
-def _stages(case: Case) -> Workload:
+def build_stages(case: Case) -> Workload:
+    """Filter and normalize N dict records in the case's stage style."""
     records = list(_source(case.get("n")).records())
     style = STAGE_STYLES[case.variant]
     params = StageParams(window=case.get("w"))
@@ -77,7 +82,8 @@ def _stages(case: Case) -> Workload:
     )
 
 
-def _windows(case: Case) -> Workload:
+def build_windows(case: Case) -> Workload:
+    """Normalize N values with the case's window strategy at window W."""
     values = _source(case.get("n")).values.tolist()
     strategy = WINDOW_STRATEGIES[case.variant]
     size = case.get("w")
@@ -90,7 +96,8 @@ def _windows(case: Case) -> Workload:
     )
 
 
-def _pipeline(case: Case) -> Workload:
+def build_pipeline(case: Case) -> Workload:
+    """Run the case's whole pipeline over N source records at window W."""
     columns = _source(case.get("n"))
     variant = PIPELINES[case.variant]
     params = StageParams(window=case.get("w"))
@@ -106,16 +113,3 @@ def _pipeline(case: Case) -> Workload:
         len(columns),
         materialized=case.variant == "vectorized",
     )
-
-
-_PREPARE: dict[str, Callable[[Case], Workload]] = {
-    "records": _records,
-    "stages": _stages,
-    "windows": _windows,
-    "pipeline": _pipeline,
-}
-
-
-def prepare(case: Case) -> Workload:
-    """Build ``case``'s input and return its workload."""
-    return _PREPARE[case.suite](case)

@@ -178,6 +178,7 @@ def _fused_rows(columns: Blocks, params: StageParams, counts: Counts) -> Iterato
                     lo = min_v[0]
                     hi = max_v[0]
                     passed += 1
+                    # windows.normalize, inlined: a function call per record would be timed with the loop.
                     normalized = round((value - lo) / (hi - lo if hi != lo else 1.0), DECIMALS)
                     yield (names[sensor], stamp, value, unit, normalized)
     finally:

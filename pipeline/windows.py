@@ -185,6 +185,7 @@ def _normalize_deque(values: Sequence[float], size: int) -> list[float]:
     for value in values:
         window.append(value)
         lo, hi = min(window), max(window)
+        # normalize(), inlined: a function call per record would be timed with the loop.
         span = hi - lo if hi != lo else 1.0
         out.append(round((value - lo) / span, DECIMALS))
     return out

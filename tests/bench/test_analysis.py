@@ -37,14 +37,26 @@ def synthetic_run(run_id="r1", machine="box"):
                                  tool_version="x"))  # fmt: skip
             rows.append(make_row(case("deque", n, w), "bytes_per_record", [[30_000.0 / n]], tool="memray",
                                  tool_version="x"))  # fmt: skip
-    return RunResults(
-        run_id, {"machine": machine, "cpu_model": "cpu", "commit": "abc1234", "dirty": False}, tuple(rows)
-    )
+    metadata = {"machine": machine, "cpu_model": "cpu", "commit": "abc1234", "dirty": False, "suites": SUITE}
+    return RunResults(run_id, metadata, tuple(rows))
+
+
+# What the run says of its suite: the analysis reads this, never today's matrix.
+SUITE = {
+    "windows": {
+        "description": "windows",
+        "variant_axis": "strategy",
+        "reference": "deque",
+        "axes": ["n", "w"],
+        "swept": ["n", "w"],
+        "finding": ["w", "time"],
+    }
+}
 
 
 @pytest.fixture
 def table():
-    return analysis.case_table(to_frame([synthetic_run()]))
+    return analysis.case_table(to_frame([synthetic_run()]), SUITE)
 
 
 VERDICTS = [
@@ -71,7 +83,7 @@ def test_case_table_has_one_line_per_case_with_ratio_and_verdict(table):
 
 
 def test_scaling_names_the_reference_linear_in_w_and_monotonic_constant(table):
-    scaling = analysis.scaling_table(table)
+    scaling = analysis.scaling_table(table, SUITE)
     in_w = scaling[(scaling["against"] == "W") & (scaling["held"] == "n=100000")].set_index("variant")
     assert in_w.loc["deque", "growth"] == "linear"
     assert in_w.loc["monotonic", "growth"] == "constant"
@@ -83,7 +95,7 @@ def test_scaling_names_the_reference_linear_in_w_and_monotonic_constant(table):
 
 
 def test_findings_state_figures_with_intervals(table):
-    sentences = analysis.findings(table, analysis.scaling_table(table))["r1"]
+    sentences = analysis.findings(table, analysis.scaling_table(table, SUITE), SUITE)["r1"]
     speed = [s for s in sentences if "faster" in s]
     assert any("`monotonic` is 31.1x faster than `deque` at n=100000, w=1000 (95% CI [30.5, 31.7])" in s
                for s in speed)  # fmt: skip
@@ -95,7 +107,7 @@ def test_no_real_difference_is_said_as_such():
     ratio_rows = frame["metric"] == "ratio_to_reference"
     frame.loc[ratio_rows, "ci_low"] = 0.5
     frame.loc[ratio_rows, "ci_high"] = 1.5
-    table = analysis.case_table(frame)
-    sentences = analysis.findings(table, pd.DataFrame())["r1"]
+    table = analysis.case_table(frame, SUITE)
+    sentences = analysis.findings(table, pd.DataFrame(), SUITE)["r1"]
     assert sentences and all("not measurably different" in s for s in sentences if "`monotonic` is" in s)
     assert not any("faster" in s for s in sentences)

@@ -23,6 +23,7 @@ def case(case_id):
     return next(c for c in all_cases("quick") if c.id == case_id)
 
 
+@pytest.mark.slow
 def test_counts_repeat_exactly_and_grow_linearly_with_calls(tmp_path):
     """Two processes count the same; four calls count twice two, within the calls' own spread.
 
@@ -50,6 +51,7 @@ def counted_in(tree, selection, out):
     return {(row["case_id"], row["metric"]): row["summary"]["median"] for row in rows}
 
 
+@pytest.mark.slow
 def test_one_more_object_per_record_adds_one_allocation_and_calls_alone_add_none(tmp_path):
     """The same cases counted in a copy of the code with real source changes applied."""
     selection = ["records[kind=slots,n=1000]", "records[kind=dataclass,n=1000]"]

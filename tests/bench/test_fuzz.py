@@ -14,6 +14,7 @@ import math
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -120,6 +121,7 @@ def test_compare_against_a_broken_results_file(tmp_path_factory, document):
             json.loads(out, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(document=broken(PYTEST_BENCHMARK))
 def test_compare_with_a_broken_pytest_benchmark_file(tmp_path_factory, document):

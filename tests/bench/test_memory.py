@@ -48,8 +48,7 @@ def test_rows_report_bytes_per_record_only_for_materialized_work_and_no_memray_a
 
 TRACEMALLOC_SCRIPT = """
 import gc, json, sys, tracemalloc
-from bench.matrix import all_cases
-from bench.workloads import prepare
+from bench.matrix import all_cases, prepare
 case = next(c for c in all_cases("quick") if c.id == sys.argv[1])
 workload = prepare(case)
 gc.collect()

@@ -29,6 +29,7 @@ def baseline(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_an_a_a_of_two_sessions_passes_even_at_two_percent(baseline, tmp_path):
     """Run from another directory, with the option's value after a space: the plugin is an installed plugin."""
     done = pytest_run("--pipebench-baseline", str(baseline), "--pipebench-fail-on", "time:2%", cwd=tmp_path)
@@ -36,6 +37,7 @@ def test_an_a_a_of_two_sessions_passes_even_at_two_percent(baseline, tmp_path):
     assert "pipebench gate passed: no regression" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_baseline_three_times_faster_than_the_code_fails_the_session_and_names_the_benchmark(baseline, tmp_path):
     data = json.loads(baseline.read_text())
     for bench in data["benchmarks"]:

@@ -25,6 +25,7 @@ def small_run(tmp_path_factory):
     return run_dir, out
 
 
+@pytest.mark.slow
 def test_run_writes_a_complete_directory_with_native_files(small_run):
     run_dir, out = small_run
     assert store.is_complete(run_dir)
@@ -37,8 +38,9 @@ def test_run_writes_a_complete_directory_with_native_files(small_run):
     assert f"flame graph: {flame}" in out
 
 
+@pytest.mark.slow
 def test_every_case_has_time_and_memory_in_the_frame(small_run):
-    frame = store.load_frame([small_run[0]])
+    frame = store.to_frame([store.load_run(small_run[0])])
     metrics = frame.groupby("case_id")["metric"].apply(set)
     assert len(metrics) == 4
     for case_metrics in metrics:
@@ -48,6 +50,7 @@ def test_every_case_has_time_and_memory_in_the_frame(small_run):
     assert frame["commit"].notna().all() and frame["cpu_model"].notna().all()
 
 
+@pytest.mark.slow
 def test_summary_table_lists_every_case(small_run):
     out = small_run[1]
     for strategy in ("deque", "monotonic", "numpy", "scipy"):
