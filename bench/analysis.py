@@ -18,6 +18,7 @@ import pandas as pd
 
 from bench.formatting import format_interval
 from bench.scaling import fit_loglog
+from bench.stats import CI_LABEL
 
 Suites = Mapping[str, Mapping[str, Any]]
 SIZE_AXIS = "n"
@@ -124,16 +125,17 @@ def _speed_sentence(suite: str, row: pd.Series, reference: str, axes: list[str])
     if row["verdict"] == "faster":
         return (
             f"{suite}: `{row['variant']}` is {1 / row['ratio']:.3g}x faster than `{reference}` at {where} "
-            f"(95% CI {format_interval(1 / row['ratio_high'], 1 / row['ratio_low'])})."
+            f"({CI_LABEL} {format_interval(1 / row['ratio_high'], 1 / row['ratio_low'])})."
         )
     if row["verdict"] == "slower":
         return (
             f"{suite}: `{row['variant']}` is {row['ratio']:.3g}x slower than `{reference}` at {where} "
-            f"(95% CI {format_interval(row['ratio_low'], row['ratio_high'])})."
+            f"({CI_LABEL} {format_interval(row['ratio_low'], row['ratio_high'])})."
         )
+    interval = format_interval(row["ratio_low"], row["ratio_high"])
     return (
         f"{suite}: `{row['variant']}` is not measurably different from `{reference}` at {where} "
-        f"(time ratio {row['ratio']:.3g}, 95% CI {format_interval(row['ratio_low'], row['ratio_high'])} includes 1)."
+        f"(time ratio {row['ratio']:.3g}, {CI_LABEL} {interval} includes 1)."
     )
 
 

@@ -13,6 +13,7 @@ from tabulate import tabulate
 
 from bench.formatting import format_interval
 from bench.gate import Comparison, Outcome
+from bench.stats import CI_LABEL
 
 
 def _p(value: float | None) -> str:
@@ -38,7 +39,7 @@ def _row(comparison: Comparison) -> list[str]:
     ]
 
 
-_HEADERS = ["benchmark", "metric", "base", "current", "ratio", "95% CI", "test p", "threshold", "verdict"]
+_HEADERS = ["benchmark", "metric", "base", "current", "ratio", CI_LABEL, "test p", "threshold", "verdict"]
 
 
 def _summary(outcome: Outcome, strict: bool) -> str:

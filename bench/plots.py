@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from bench.stats import median_interval
+from bench.stats import CI_LABEL, median_interval
 
 _WIDTH = 10.0
 
@@ -65,7 +65,7 @@ def throughput_figure(table: pd.DataFrame, samples: dict[str, tuple[float, ...]]
     axes.set_xticks(positions + width * (len(variants) - 1) / 2)
     labels = [group.split("[", 1)[1].rstrip("]") if "[" in group else group for group in groups]
     axes.set_xticklabels(labels, rotation=30, ha="right")
-    axes.set_title(f"{title}: throughput per variant (bars: 95% interval of the median)")
+    axes.set_title(f"{title}: throughput per variant (bars: {CI_LABEL} of the median)")
     axes.legend(fontsize="small", ncols=min(len(variants), 6))
     axes.grid(axis="y", which="both", alpha=0.3)
     return figure

@@ -19,6 +19,7 @@ from tabulate import tabulate
 from bench import analysis, plots
 from bench.analysis import SIZE_AXIS, Suites
 from bench.formatting import format_bytes, format_interval
+from bench.stats import CI_LABEL
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _display_comparison(part: pd.DataFrame, axes: list[str], labels: dict[str, s
     columns["ns/record"] = [_number(v, ",.1f") for v in part.get("time_per_record", pd.Series(dtype=float))]
     columns["records/s"] = [_number(v, ",.0f") for v in part.get("records_per_s", pd.Series(dtype=float))]
     columns["time vs ref"] = [_number(v, ".3g") for v in part["ratio"]]
-    columns["95% CI"] = [
+    columns[CI_LABEL] = [
         "" if pd.isna(low) else format_interval(low, high) for low, high in zip(part["ratio_low"], part["ratio_high"])
     ]
     columns["verdict"] = list(part["verdict"])
@@ -188,7 +189,7 @@ def _suite_images(suite, described, part, samples, run_id, suffix, title) -> lis
 
 _GUIDE = (
     "time vs ref is the variant's time over the reference's, paired round by round in the same run "
-    "(below 1: faster); the verdict follows from its 95% confidence interval. Memory figures are "
+    f"(below 1: faster); the verdict follows from its {CI_LABEL}. Memory figures are "
     "memray's (Python allocators traced); B/record is shown where the workload holds all its records. "
     "instr/record and allocs/record are callgrind's counts (runs with --instructions): CPU instructions "
     "and allocator calls per record, the same on any load. "

@@ -48,7 +48,8 @@ def method(request: RunRequest) -> dict:
     return {
         "version": metadata.METHOD_VERSION,
         "timing": asdict(timing.PLANS[request.size]) if request.time else None,
-        "gc": "collected, then paused while a value is timed",
+        "gc": "collected once before a group's values, paused while they are timed",
+        "clock": "process CPU time (time.process_time)",
         "counting": asdict(counts.PLAN) if request.instructions else None,
     }
 

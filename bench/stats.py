@@ -18,6 +18,8 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 CONFIDENCE = 0.95
+CI_LABEL = f"{CONFIDENCE:.0%} CI"
+"""How an interval at :data:`CONFIDENCE` is labelled wherever one is shown."""
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0
 
@@ -237,7 +239,9 @@ def bootstrap_bounds(
     """
     for method in methods:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            # Too few distinct values make BCa warn and return NaN bounds: handled below.
+            warnings.simplefilter("ignore", scipy_stats.DegenerateDataWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
             result = scipy_stats.bootstrap(
                 data,
                 statistic,

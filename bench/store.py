@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,20 +46,33 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write_bytes(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file and an atomic rename."""
-    path = Path(path)
+def _replace_atomically(path: Path, fill: Callable[[str], None]) -> None:
+    """Have ``fill`` write a temporary file beside ``path``, then rename it over ``path``.
+
+    The rename is atomic, so ``path`` is either the old file or the whole new one, never a
+    part; a failure (or an interruption) removes the temporary file.
+    """
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
+        fill(temporary)
         os.chmod(temporary, _file_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file and an atomic rename."""
+
+    def fill(temporary: str) -> None:
+        with open(temporary, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+
+    _replace_atomically(Path(path), fill)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -135,15 +148,7 @@ def new_run_dir(root: Path, run_id: str) -> Path:
 def write_pyperf(run_dir: Path, suite: Any) -> Path:
     """Dump a pyperf BenchmarkSuite into the run directory atomically; return its path."""
     path = Path(run_dir) / PYPERF_FILE
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        suite.dump(temporary, replace=True)
-        os.chmod(temporary, _file_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    _replace_atomically(path, lambda temporary: suite.dump(temporary, replace=True))
     return path
 
 

@@ -7,11 +7,12 @@ from tabulate import tabulate
 
 from bench.formatting import format_bytes, format_interval
 from bench.results import RunResults
+from bench.stats import CI_LABEL
 from bench.store import to_frame
 
 _COLUMNS = {
     "time_per_record": "ns/record",
-    "ratio_to_reference": "time vs ref [95% CI]",
+    "ratio_to_reference": f"time vs ref [{CI_LABEL}]",
     "peak_memory": "peak",
     "bytes_per_record": "B/record",
     "instructions_per_record": "instr/record",

@@ -32,13 +32,20 @@ from bench.matrix import all_cases, prepare
 from bench.workloads import Workload
 
 Clock = Callable[[], float]
+# CPU time of this process, not wall time: on a shared machine, time spent waiting for a
+# core is not the code's. Under a burner and a second job on two cores, a single 0.1 s
+# call of the reference measured 10 or 19 ms per 1,000 records in wall time depending on
+# whether it was descheduled, and a 20 ms value of another variant in the same round
+# was not, so one paired ratio moved 1.8x; CPU time leaves only what contention does to
+# the code itself (shared caches, memory bandwidth).
+CLOCK: Clock = time.process_time
 MAX_LOOPS = 2**20
 # A first call can be several times slower than a warm one (fresh memory arenas, cold
 # caches): only a first call this many times the minimum settles the loops by itself.
 COLD_ENOUGH = 10
 
 
-def time_func(workload: Workload, loops: int, clock: Clock = time.perf_counter) -> float:
+def time_func(workload: Workload, loops: int, clock: Clock = CLOCK) -> float:
     """Seconds taken by ``loops`` calls of the workload (pyperf's ``bench_time_func`` contract)."""
     run = workload.run
     started = clock()
@@ -47,7 +54,7 @@ def time_func(workload: Workload, loops: int, clock: Clock = time.perf_counter) 
     return clock() - started
 
 
-def calibrate(workload: Workload, min_time: float, clock: Clock = time.perf_counter) -> int:
+def calibrate(workload: Workload, min_time: float, clock: Clock = CLOCK) -> int:
     """The loop count that makes one value last at least ``min_time`` seconds.
 
     As pyperf does, the count doubles until a value is long enough, after one discarded
@@ -128,7 +135,7 @@ def measure_group(
     loops: dict[str, int],
     plan: RoundPlan,
     rotation: int,
-    clock: Clock = time.perf_counter,
+    clock: Clock = CLOCK,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Warm-up and round values (seconds per call) for each case id of one group.
 
@@ -163,6 +170,7 @@ def pyperf_metadata(case: Case, records: int, loops: int) -> dict[str, Any]:
         "pipebench_suite": case.suite,
         "pipebench_group": case.group,
         "pipebench_records": records,
+        "pipebench_clock": "process_time",
     }
     for name, value in case.params:
         metadata[f"pipebench_param_{name}"] = value

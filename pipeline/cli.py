@@ -18,10 +18,12 @@ from typing import TextIO
 
 from pipeline.assembly import PipelineConfig, RunSummary, run_pipeline
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.pipelines import PIPELINES, REFERENCE_PIPELINE
+from pipeline.pipelines import PIPELINES
 from pipeline.registry import manifest, render_manifest
 from pipeline.sinks import ConsoleSink, JsonLinesSink
 from pipeline.structured_log import StructuredLogger
+
+_DEFAULTS = PipelineConfig()  # the defaults of run's options are the configuration's own
 
 PROG = "python -m pipeline"
 
@@ -39,17 +41,23 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="The reference stream-processing pipeline.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="generate, filter, normalize and output records")
-    run.add_argument("--records", type=int, default=200, help="records to generate (default: %(default)s)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    run.add_argument("--window", type=int, default=50, help="normalizer window size (default: %(default)s)")
-    run.add_argument("--anomaly-rate", type=float, default=0.1, help="share of out-of-range readings, in [0, 1]")
-    run.add_argument("--low", type=float, default=10.0, help="lowest value kept (default: %(default)s)")
-    run.add_argument("--high", type=float, default=100.0, help="highest value kept (default: %(default)s)")
+    run.add_argument(
+        "--records", type=int, default=_DEFAULTS.records, help="records to generate (default: %(default)s)"
+    )
+    run.add_argument("--seed", type=int, default=_DEFAULTS.seed, help="random seed (default: %(default)s)")
+    run.add_argument(
+        "--window", type=int, default=_DEFAULTS.window, help="normalizer window size (default: %(default)s)"
+    )
+    run.add_argument(
+        "--anomaly-rate", type=float, default=_DEFAULTS.anomaly_rate, help="share of out-of-range readings, in [0, 1]"
+    )
+    run.add_argument("--low", type=float, default=_DEFAULTS.low, help="lowest value kept (default: %(default)s)")
+    run.add_argument("--high", type=float, default=_DEFAULTS.high, help="highest value kept (default: %(default)s)")
     run.add_argument("--limit", type=int, default=5, help="records shown in text mode (default: %(default)s)")
     run.add_argument(
         "--pipeline",
         choices=list(PIPELINES),
-        default=REFERENCE_PIPELINE,
+        default=_DEFAULTS.pipeline,
         help="end-to-end variant; every one prints the same records (default: %(default)s)",
     )
     run.add_argument(

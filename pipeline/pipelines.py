@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.records import OUTPUT_FIELDS
 from pipeline.source import SourceColumns
 from pipeline.stages import (
     DEFAULT_HIGH,
@@ -130,11 +131,8 @@ def streaming_pipeline(columns: Blocks, params: StageParams) -> PipelineOutput:
     return PipelineOutput(_fused_rows(columns, params, counts), _row_to_dict, lambda: counts)
 
 
-_FIELDS = ("sensor_id", "timestamp", "value", "unit", "normalized")
-
-
 def _row_to_dict(row: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip(_FIELDS, row))
+    return dict(zip(OUTPUT_FIELDS, row))
 
 
 def _fused_rows(columns: Blocks, params: StageParams, counts: Counts) -> Iterator[tuple[Any, ...]]:

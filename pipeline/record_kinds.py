@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
-from pipeline.records import SensorRecord
+from pipeline.records import FIELDS, SensorRecord
 
 Columns = tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str]]
 
@@ -82,9 +82,6 @@ def _sum_by(getter: Callable[[Any], float]) -> Callable[[list[Any]], float]:
     return total
 
 
-_FIELDS = ("sensor_id", "timestamp", "value", "unit")
-
-
 @dataclass(frozen=True)
 class RecordKind:
     """How one kind of record is built, read and compared."""
@@ -103,10 +100,10 @@ class RecordKind:
 RECORD_KINDS: dict[str, RecordKind] = {
     kind.name: kind
     for kind in (
-        RecordKind("dict", _build_dicts, _sum_by(itemgetter("value")), itemgetter(*_FIELDS)),
-        RecordKind("slots", _build_with(SensorRecord), _sum_by(attrgetter("value")), attrgetter(*_FIELDS)),
-        RecordKind("plain", _build_with(PlainRecord), _sum_by(attrgetter("value")), attrgetter(*_FIELDS)),
-        RecordKind("dataclass", _build_with(DataclassRecord), _sum_by(attrgetter("value")), attrgetter(*_FIELDS)),
+        RecordKind("dict", _build_dicts, _sum_by(itemgetter("value")), itemgetter(*FIELDS)),
+        RecordKind("slots", _build_with(SensorRecord), _sum_by(attrgetter("value")), attrgetter(*FIELDS)),
+        RecordKind("plain", _build_with(PlainRecord), _sum_by(attrgetter("value")), attrgetter(*FIELDS)),
+        RecordKind("dataclass", _build_with(DataclassRecord), _sum_by(attrgetter("value")), attrgetter(*FIELDS)),
         RecordKind("namedtuple", _build_with(TupleRecord), _sum_by(attrgetter("value")), tuple),
         RecordKind("tuple", _build_tuples, _sum_by(itemgetter(2)), tuple),
     )

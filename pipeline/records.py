@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 FIELDS: tuple[str, ...] = ("sensor_id", "timestamp", "value", "unit")
+OUTPUT_FIELDS: tuple[str, ...] = (*FIELDS, "normalized")
+"""A record's fields once the normalizer has added its value."""
 
 
 class SensorRecordDict(TypedDict):

@@ -13,9 +13,8 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
+from pipeline.records import OUTPUT_FIELDS
 from pipeline.registry import RegistrableStage
-
-OUTPUT_FIELDS = ("sensor_id", "timestamp", "value", "unit", "normalized")
 
 
 class Sink(RegistrableStage, ABC):
