@@ -38,8 +38,9 @@ its numbers say something else (version 1's allocations counted memray's own obj
 History: 1 - timing in 3 processes with adaptive rounds, allocations from memray.
 2 - a fixed number of values per benchmark, intervals by process, counts by callgrind.
 3 - values in process CPU time instead of wall time; one collection before a group's
-values instead of one before each value, warm-ups of one call; counting workers that see fixed-length paths and load byte code compiled
-under one file name (counts equal from any checkout).
+values instead of one before each value, warm-ups of one call; counting workers that see
+fixed-length paths and load byte code compiled under one file name (counts equal from any
+checkout).
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 
