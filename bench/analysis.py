@@ -1,7 +1,7 @@
 """Comparison, scaling and findings: the report's numbers, computed from the tidy frame.
 
-Functions here take the DataFrame of :func:`bench.store.to_frame` and the suites'
-descriptions the runs stored (:func:`bench.store.suite_descriptions`: each suite's axes,
+Functions here take the DataFrame of :func:`bench.frames.to_frame` and the suites'
+descriptions the runs stored (:func:`bench.frames.suite_descriptions`: each suite's axes,
 the axes its scaling is fit against, the finding it wants), and return DataFrames or
 sentences; they read no files, draw nothing and know no suite by name. A verdict follows
 from the ratio's confidence interval, never from its point estimate alone.

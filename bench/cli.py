@@ -18,14 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from bench import runner
 from bench.cases import Case, select
 from bench.errors import BenchError, UsageError
 from bench.gate_options import FORMATS, add_gate_options
 from bench.matrix import SUITES, all_cases
+from bench.processes import stop_all
 from bench.store import DEFAULT_RUNS_ROOT
-from bench.summary import render_summary
-from bench.workers import stop_all
 
 PROG = "pipebench"
 
@@ -86,6 +84,8 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import runner  # numpy, scipy and pandas: only for a run
+
     request = runner.RunRequest(
         cases=selected_cases(args),
         size=args.size,
@@ -99,7 +99,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     )
     with _progress_bar(runner.planned_steps(request), args.progress) as advance:
         outcome = runner.execute(request, advance)
-    out.write(render_summary(outcome.results))
+    from bench.run_table import render_run_table  # pandas, only once there is a table to show
+
+    out.write(render_run_table(outcome.results))
     for path in outcome.flamegraphs:
         out.write(f"\nflame graph: {path}")
     out.write(f"\nrun: {outcome.run_dir}\n")
@@ -124,11 +126,11 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
 
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import report, store
+    from bench import frames, report, store
 
     run_dirs = args.runs or [store.latest_run(args.runs_root)]
     runs = [store.load_run(path) for path in run_dirs]
-    built = report.build(store.to_frame(runs), store.suite_descriptions(runs))
+    built = report.build(frames.to_frame(runs), frames.suite_descriptions(runs))
     target = store.output_dir(args.out or run_dirs[-1])
     files: dict[str, str | bytes] = {image.name: image.png for section in built.sections for image in section.images}
     files.update(
@@ -145,13 +147,13 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
     from bench.gate import compare_sides
+    from bench.gate_inputs import load_gate_input
     from bench.gate_options import FAMILY_NAMES, check_comparable, thresholds_from
     from bench.gate_render import RENDERERS
-    from bench.inputs import load_side
 
     families = tuple(dict.fromkeys(args.metric)) or FAMILY_NAMES
     thresholds = thresholds_from(args.fail_on)
-    base, current = load_side(args.base), load_side(args.current)
+    base, current = load_gate_input(args.base), load_gate_input(args.current)
     check_comparable(base, current, families)
     outcome = compare_sides(base, current, thresholds, absolute_time=args.absolute_time, families=families)
     out.write(RENDERERS[args.format](outcome, args.strict))

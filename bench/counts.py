@@ -35,8 +35,8 @@ from bench.counts_worker import label
 from bench.errors import BenchError, UsageError
 from bench.memory import capture_name
 from bench.metadata import PACKAGE_ROOT
+from bench.processes import per_case, run_module
 from bench.results import Row, make_row
-from bench.workers import per_case, run_module
 
 Progress = Callable[[str], None]
 INSTALL_HINT = "valgrind is not installed: install it (Debian/Ubuntu: apt-get install valgrind) or drop --instructions"
@@ -250,7 +250,6 @@ def measure(
     cases: Sequence[Case], size: str, directory: Path, jobs: int = 2, progress: Progress | None = None
 ) -> dict[str, dict[str, Any]]:
     """Counts for every case, keyed by case id, ``jobs`` processes at a time (counts ignore load)."""
-    directory.mkdir(parents=True, exist_ok=True)
     remove_stale_scratch()
     compile_sources()
     return per_case(lambda case: count_case(case, size, directory), cases, jobs, progress, "count")

@@ -1,6 +1,6 @@
 """The regression gate's statistics: ratio, interval, test and verdict per benchmark.
 
-Pure functions over :class:`~bench.inputs.Measure` values. Timed values are compared as
+Pure functions over :class:`~bench.gate_inputs.Measure` values. Timed values are compared as
 clusters (the rounds of one process, or one batch of a pytest-benchmark session, share
 its conditions): the ratio of medians gets a two-stage bootstrap interval and Welch's
 test counts clusters, not rounds. A change is a *regression* when it is statistically
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from scipy import stats as scipy_stats
 
 from bench.errors import UsageError
+from bench.gate_inputs import GateInput, Measurement
 from bench.gate_options import FAMILY_NAMES
-from bench.inputs import Measure, Side
 from bench.stats import CONFIDENCE, cluster_test, clustered_ratio_of_medians
 
 # Below these differences (in the compared metric's unit) a deterministic figure has not
@@ -71,14 +71,14 @@ class Comparison:
         return self.verdict == "inconclusive" and self.ci_high >= 1.0 + self.threshold
 
 
-def _sampled(base: Measure, current: Measure) -> tuple[float, float, float, str, float | None]:
+def _sampled(base: Measurement, current: Measurement) -> tuple[float, float, float, str, float | None]:
     interval = clustered_ratio_of_medians(base.clusters, current.clusters)
     p_value = cluster_test(base.clusters, current.clusters)
     test = "welch/clusters" if p_value is not None else "bootstrap"
     return interval.estimate, interval.low, interval.high, test, p_value
 
 
-def _from_summaries(base: Measure, current: Measure) -> tuple[float, float, float, str, float | None]:
+def _from_summaries(base: Measurement, current: Measurement) -> tuple[float, float, float, str, float | None]:
     """Welch's t-test and a delta-method interval, when only means and deviations are known."""
     mb, mc = (
         base.mean if base.mean is not None else base.center,
@@ -102,7 +102,7 @@ def _exact_ratio(base: float, current: float) -> float:
     return current / base
 
 
-def compare(base: Measure, current: Measure, threshold: float, alpha: float = ALPHA) -> Comparison:
+def compare(base: Measurement, current: Measurement, threshold: float, alpha: float = ALPHA) -> Comparison:
     """Compare one benchmark's measure on both sides."""
     if base.exact and current.exact:
         estimate = low = high = _exact_ratio(base.center, current.center)
@@ -180,7 +180,7 @@ class Outcome:
         return strict and (any(c.regression_possible for c in self.comparisons) or bool(self.missing))
 
 
-def _index(measures: Mapping[tuple[str, str], Measure]) -> dict[tuple[str, str], Measure]:
+def _index(measures: Mapping[tuple[str, str], Measurement]) -> dict[tuple[str, str], Measurement]:
     index = dict(measures)
     for (_name, family), measure in measures.items():
         if measure.alias:
@@ -188,14 +188,14 @@ def _index(measures: Mapping[tuple[str, str], Measure]) -> dict[tuple[str, str],
     return index
 
 
-def _time_measures(side: Side, by_ratio: bool) -> dict[tuple[str, str], Measure]:
+def _time_measures(side: GateInput, by_ratio: bool) -> dict[tuple[str, str], Measurement]:
     """A side's time measures: its paired ratios to the reference, or its absolute times."""
     if by_ratio:
         return {(case_id, "time"): measure for case_id, measure in side.ratios.items()}
     return {key: measure for key, measure in side.measures.items() if key[1] == "time"}
 
 
-def _notes(base: Side, current: Side, absolute: bool, families: tuple[str, ...]) -> list[str]:
+def _notes(base: GateInput, current: GateInput, absolute: bool, families: tuple[str, ...]) -> list[str]:
     notes = []
     pipebench_time = base.kind == current.kind == "pipebench" and "time" in families
     if base.machine != current.machine:
@@ -213,8 +213,8 @@ def _notes(base: Side, current: Side, absolute: bool, families: tuple[str, ...])
 
 
 def compare_sides(
-    base: Side,
-    current: Side,
+    base: GateInput,
+    current: GateInput,
     thresholds: Mapping[str, float],
     *,
     absolute_time: bool = False,

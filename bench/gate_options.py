@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bench.errors import UsageError
 
 if TYPE_CHECKING:  # the command line and pytest's start-up import this module: keep it light
-    from bench.inputs import Side
+    from bench.gate_inputs import GateInput
 
 FAMILY_NAMES = ("time", "memory", "allocations", "instructions")
 # Time: paired ratios of a case agree within about 7% between two runs on a shared
@@ -72,7 +72,7 @@ def thresholds_from(specs: Sequence[str]) -> dict[str, float]:
     return thresholds
 
 
-def check_comparable(base: Side, current: Side, families: Sequence[str]) -> None:
+def check_comparable(base: GateInput, current: GateInput, families: Sequence[str]) -> None:
     """Refuse two sides whose numbers say different things.
 
     Raises:

@@ -17,8 +17,8 @@ from typing import Any
 from bench.cases import Case
 from bench.errors import BenchError
 from bench.metadata import package_version
+from bench.processes import per_case, run_module
 from bench.results import Row, make_row
-from bench.workers import per_case, run_module
 
 MEMRAY_VERSION = package_version("memray")
 Progress = Callable[[str], None]
@@ -46,8 +46,7 @@ def measure_case(case: Case, size: str, directory: Path) -> dict[str, Any]:
 def measure(
     cases: Sequence[Case], size: str, directory: Path, jobs: int = 2, progress: Progress | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Figures for every case, keyed by case id."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Figures for every case, keyed by case id; ``directory`` (which exists) receives the captures."""
     return per_case(lambda case: measure_case(case, size, directory), cases, jobs, progress, "memory")
 
 

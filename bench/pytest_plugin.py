@@ -29,7 +29,7 @@ from bench.matrix import SIZES
 
 if TYPE_CHECKING:  # the comparison's modules load only when a session asks for the gate
     from bench.gate import Outcome
-    from bench.inputs import Side
+    from bench.gate_inputs import GateInput
 
 # Options that only make sense when benchmarks are timed.
 _TIMING_OPTIONS = (
@@ -75,7 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
 class _Gate:
     """The baseline and options of one session, the benchmarks it timed, and what the comparison found."""
 
-    def __init__(self, baseline: Side, thresholds: dict[str, float], options: pytest.Config) -> None:
+    def __init__(self, baseline: GateInput, thresholds: dict[str, float], options: pytest.Config) -> None:
         self.baseline = baseline
         self.thresholds = thresholds
         self.strict = bool(options.getoption("pipebench_strict"))
@@ -90,10 +90,10 @@ class _Gate:
             thresholds = thresholds_from(config.getoption("pipebench_fail_on"))
         except BenchError as error:
             raise pytest.UsageError(f"--pipebench-fail-on: {error}") from None
-        from bench.inputs import load_side
+        from bench.gate_inputs import load_gate_input
 
         try:
-            return cls(load_side(Path(path)), thresholds, config)
+            return cls(load_gate_input(Path(path)), thresholds, config)
         except BenchError as error:
             raise pytest.UsageError(f"--pipebench-baseline: {error}") from None
 
@@ -124,9 +124,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if gate is None:
         return
     from bench.gate import compare_sides
-    from bench.inputs import machine_name, session_side
+    from bench.gate_inputs import machine_name, session_gate_input
 
-    current = session_side(gate.timed, machine_name(_machine_info(session.config)))
+    current = session_gate_input(gate.timed, machine_name(_machine_info(session.config)))
     if not current.measures:
         gate.error = "no timed benchmark to compare (run with --benchmark-only)"
     else:

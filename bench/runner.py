@@ -96,12 +96,14 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
         store.write_pyperf(run_dir, suite)
         rows += timing.rows(suite, groups)
     if request.memory:
-        directory = run_dir / store.MEMRAY_DIR
+        directory = store.tool_dir(run_dir, store.MEMRAY_DIR)
         figures = memory.measure(request.cases, request.size, directory, request.jobs, progress)
         rows += memory.rows(request.cases, figures)
         flamegraphs = [memory.flamegraph(case, directory) for case in flame_cases]
     if valgrind is not None:
-        figures = counts.measure(request.cases, request.size, run_dir / store.CALLGRIND_DIR, request.jobs, progress)
+        figures = counts.measure(
+            request.cases, request.size, store.tool_dir(run_dir, store.CALLGRIND_DIR), request.jobs, progress
+        )
         rows += counts.rows(request.cases, figures, valgrind)
     results = RunResults(run_id, info, tuple(rows))
     store.finish_run(run_dir, results)

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 CONFIDENCE = 0.95
 CI_LABEL = f"{CONFIDENCE:.0%} CI"
@@ -216,6 +215,8 @@ def cluster_test(base: Clusters, current: Clusters) -> float | None:
         return None
     if np.ptp(medians[0]) == 0.0 and np.ptp(medians[1]) == 0.0:
         return 0.0 if medians[0][0] != medians[1][0] else 1.0
+    from scipy import stats as scipy_stats  # on first use: 0.5 s that reading results never needs
+
     with warnings.catch_warnings():
         # Near-identical medians make scipy warn of precision loss; the p-value is still right.
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -237,6 +238,8 @@ def bootstrap_bounds(
     the next; if none works, the interval collapses to the statistic of the whole data, so
     the bounds are always in the statistic's own units.
     """
+    from scipy import stats as scipy_stats  # on first use, as above
+
     for method in methods:
         with warnings.catch_warnings():
             # Too few distinct values make BCa warn and return NaN bounds: handled below.

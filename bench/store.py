@@ -1,4 +1,4 @@
-"""The results store: the only module that reads and writes run directories.
+"""The results store: run directories, their layout, and every file pipebench itself writes there.
 
 A run directory holds::
 
@@ -8,9 +8,11 @@ A run directory holds::
     callgrind/      one callgrind profile per counted case (callgrind_annotate, KCachegrind)
     INCOMPLETE      present from the start until results.json is in place
 
-Every file is written to a temporary name in the same directory and renamed into place,
-so a reader never sees half a file; a run that was interrupted keeps its ``INCOMPLETE``
-marker and is refused by :func:`load_run`.
+Every file written here goes to a temporary name in the same directory and is renamed
+into place, so a reader never sees half a file; a run that was interrupted keeps its
+``INCOMPLETE`` marker and is refused by :func:`load_run`. The measuring tools write their
+own native files (memray's captures, callgrind's profiles) into the directories
+:func:`tool_dir` makes for them, and workers pass figures through :func:`scratch`.
 """
 
 from __future__ import annotations
@@ -20,12 +22,10 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from bench.errors import InputError
 from bench.results import RunResults
@@ -97,7 +97,7 @@ def start_run(run_dir: Path) -> Path:
     try:
         if run_dir.exists() and any(run_dir.iterdir()):
             raise InputError(f"{run_dir}: output directory exists and is not empty")
-        (run_dir / MEMRAY_DIR).mkdir(parents=True, exist_ok=True)
+        run_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(run_dir / INCOMPLETE_MARKER, "this run has not finished; its results are not usable\n")
     except OSError as error:
         raise InputError(f"{run_dir}: cannot create the run directory ({error.strerror or error})") from None
@@ -118,6 +118,13 @@ def output_dir(directory: Path) -> Path:
     except OSError as error:
         raise InputError(f"{directory}: cannot create the directory ({error.strerror or error})") from None
     return directory
+
+
+def tool_dir(run_dir: Path, name: str) -> Path:
+    """The run's directory ``name`` (:data:`MEMRAY_DIR`, :data:`CALLGRIND_DIR`) for a tool's files, made if missing."""
+    path = Path(run_dir) / name
+    path.mkdir(exist_ok=True)
+    return path
 
 
 @contextmanager
@@ -249,87 +256,3 @@ def latest_run(root: Path = DEFAULT_RUNS_ROOT) -> Path:
     if not runs:
         raise InputError(f"{root}: no complete run found (run `pipebench run` first)")
     return runs[-1]
-
-
-_METADATA_COLUMNS = ("machine", "cpu_model", "python", "commit", "dirty", "timestamp", "size")
-
-
-def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
-    """The rows of ``runs`` as one tidy DataFrame, one line per (run, case, metric).
-
-    Columns: ``run_id``, the run metadata in :data:`_METADATA_COLUMNS` (``timestamp`` a
-    timezone-aware datetime), ``case_id``, ``suite``, ``variant``, ``group``,
-    ``is_reference``, ``reference``, ``metric``, ``unit``, ``tool``, ``tool_version``, the
-    summary (``count`` of samples, ``median``, ``mean``, ``stdev``, ``min``, ``max``),
-    ``estimate``, ``ci_low``, ``ci_high``, ``samples`` (a tuple) and one column per case
-    parameter under its own name (``n``, ``w``, ...; nullable integers when whole).
-    """
-    lines = []
-    params: dict[str, None] = {}
-    for run in runs:
-        meta = {name: run.metadata.get(name) for name in _METADATA_COLUMNS}
-        references = {name: suite.get("reference") for name, suite in suite_descriptions([run]).items()}
-        for row in run.rows:
-            summary = row.summary.as_dict()
-            params.update(dict.fromkeys(row.params))
-            lines.append(
-                {
-                    "run_id": run.run_id,
-                    **meta,
-                    "case_id": row.case_id,
-                    "suite": row.suite,
-                    "variant": row.variant,
-                    "group": row.group,
-                    "is_reference": row.variant == references.get(row.suite),
-                    "reference": row.reference,
-                    "metric": row.metric,
-                    "unit": row.unit,
-                    "tool": row.tool,
-                    "tool_version": row.tool_version,
-                    "count": summary.pop("n"),
-                    **summary,
-                    "estimate": row.estimate,
-                    "ci_low": row.ci[0] if row.ci else None,
-                    "ci_high": row.ci[1] if row.ci else None,
-                    "samples": row.samples,
-                    **row.params,
-                }
-            )
-    frame = pd.DataFrame(lines)
-    if "timestamp" in frame:
-        frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True, errors="coerce")
-    for name in params:
-        column = frame[name]
-        numbers = pd.to_numeric(column, errors="coerce")
-        if numbers.notna().sum() == column.notna().sum() and (numbers.dropna() % 1 == 0).all():
-            # A parameter missing from some suites (``w``) stays an integer, not a float.
-            frame[name] = numbers.astype("Int64")
-    return frame
-
-
-def suite_descriptions(runs: Iterable[RunResults]) -> dict[str, dict[str, Any]]:
-    """What each suite of ``runs`` was when they were measured (the latest run's word wins).
-
-    A run stores its suites' descriptions (:meth:`bench.matrix.Suite.describe`); for a
-    run from before it did, they are read from its rows: the reference is the case its
-    ratios were taken against, the axes are its parameters, ``n`` is swept.
-    """
-    suites: dict[str, dict[str, Any]] = {}
-    for run in runs:
-        stored = run.metadata.get("suites")
-        if isinstance(stored, dict):
-            suites.update({name: dict(description) for name, description in stored.items()})
-            continue
-        variants = {row.case_id: row.variant for row in run.rows}
-        for row in run.rows:
-            if row.suite in suites and suites[row.suite]["reference"] is not None:
-                continue
-            axes = [name for name in row.params if row.params[name] != row.variant]
-            suites[row.suite] = {
-                "description": "",
-                "reference": variants.get(row.reference) if row.reference else None,
-                "axes": axes,
-                "swept": ["n"] if "n" in axes else [],
-                "finding": None,
-            }
-    return suites

@@ -23,10 +23,10 @@ import pyperf
 from bench.cases import Case
 from bench.errors import BenchError
 from bench.metadata import PIPEBENCH_VERSION
+from bench.processes import run_module
 from bench.results import Row, make_row
 from bench.stats import clustered_ratio_estimate, paired_ratios
 from bench.timing_worker import RoundPlan
-from bench.workers import run_module
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 
 from bench import analysis
+from bench.frames import to_frame
 from bench.matrix import SUITES
 from bench.results import RunResults, make_row
 from bench.stats import Interval
-from bench.store import to_frame
 
 WINDOWS = SUITES["windows"].cases("full")
 

@@ -5,8 +5,8 @@ import pytest
 
 from bench.errors import UsageError
 from bench.gate import Comparison, Outcome, compare, compare_sides, judge
+from bench.gate_inputs import GateInput, Measurement
 from bench.gate_options import DEFAULT_THRESHOLDS, check_comparable, thresholds_from
-from bench.inputs import Measure, Side
 
 STEADY = [[100, 101, 99], [100, 102, 98], [100, 101, 99], [100, 100, 101]]
 
@@ -14,7 +14,7 @@ STEADY = [[100, 101, 99], [100, 102, 98], [100, 101, 99], [100, 100, 101]]
 def sampled(clusters, family="time", name="b"):
     clusters = tuple(tuple(float(v) for v in cluster) for cluster in clusters)
     values = [v for cluster in clusters for v in cluster]
-    return Measure(name, "time_per_record", family, "ns/record", float(np.median(values)), clusters,
+    return Measurement(name, "time_per_record", family, "ns/record", float(np.median(values)), clusters,
                    float(np.mean(values)), float(np.std(values, ddof=1)), len(values))  # fmt: skip
 
 
@@ -23,7 +23,7 @@ def scaled(clusters, factor):
 
 
 def exact(value, family="memory", name="b"):
-    return Measure(name, "peak_memory", family, "bytes", float(value), exact=True)
+    return Measurement(name, "peak_memory", family, "bytes", float(value), exact=True)
 
 
 @pytest.mark.parametrize(
@@ -107,15 +107,15 @@ def test_zero_counts_compare_without_dividing_by_zero(base, current, verdict):
 
 
 def test_summaries_alone_use_welch():
-    base = Measure("b", "time", "time", "s", 100.0, mean=100.0, stdev=2.0, n=50)
-    current = Measure("b", "time", "time", "s", 130.0, mean=130.0, stdev=2.0, n=50)
+    base = Measurement("b", "time", "time", "s", 100.0, mean=100.0, stdev=2.0, n=50)
+    current = Measurement("b", "time", "time", "s", 130.0, mean=130.0, stdev=2.0, n=50)
     result = compare(base, current, threshold=0.10)
     assert result.test == "welch" and result.verdict == "slower"
 
 
 def side(measures, kind="pipebench", machine="m", ratios=None, metadata=None):
     metadata = {"method": {"version": 2}, "dirty": False} if metadata is None else metadata
-    return Side("side", kind, machine, {(m.id, m.family): m for m in measures}, ratios or {}, metadata)
+    return GateInput("side", kind, machine, {(m.id, m.family): m for m in measures}, ratios or {}, metadata)
 
 
 def test_sides_list_added_and_missing_benchmarks_and_say_so():

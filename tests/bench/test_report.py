@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-from bench import report, store
+from bench import frames, report, store
 from bench.cli import main
 from tests.bench.test_analysis import synthetic_run
 
@@ -69,7 +69,7 @@ def test_summary_csv_has_a_line_per_case(written):
 
 def test_runs_from_different_machines_are_labelled_and_not_mixed(tmp_path):
     runs = [synthetic_run("r1", "alpha"), synthetic_run("r2", "beta")]
-    built = report.build(store.to_frame(runs), store.suite_descriptions(runs))
+    built = report.build(frames.to_frame(runs), frames.suite_descriptions(runs))
     assert len(built.notes) == 1 and "different machines" in built.notes[0]
     assert set(built.findings) == {"r1 (alpha, abc1234)", "r2 (beta, abc1234)"}
     assert built.side_by_side is not None and list(built.side_by_side.columns)[1:] == list(built.findings)

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from bench import memory, store
+from bench import frames, memory, store
 from bench.cli import main
 from bench.errors import BenchError
 
@@ -40,7 +40,7 @@ def test_run_writes_a_complete_directory_with_native_files(small_run):
 
 @pytest.mark.slow
 def test_every_case_has_time_and_memory_in_the_frame(small_run):
-    frame = store.to_frame([store.load_run(small_run[0])])
+    frame = frames.to_frame([store.load_run(small_run[0])])
     metrics = frame.groupby("case_id")["metric"].apply(set)
     assert len(metrics) == 4
     for case_metrics in metrics:

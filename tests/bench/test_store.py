@@ -100,32 +100,6 @@ def test_new_run_dir_never_reuses_a_name(tmp_path):
     assert store.new_run_dir(tmp_path, "id") != first
 
 
-def test_frame_has_one_line_per_case_and_metric_with_params_as_columns(tmp_path):
-    frame = store.to_frame([store.load_run(finished_run(tmp_path))])
-    assert len(frame) == 3
-    assert set(frame["metric"]) == {"time_per_record", "ratio_to_reference", "peak_memory"}
-    assert list(frame["n"]) == [100, 100, 100] and set(frame["w"]) == {5} and frame["n"].dtype == "Int64"
-    assert list(frame["count"]) == [2, 3, 1]
-    ratio = frame[frame["metric"] == "ratio_to_reference"].iloc[0]
-    assert (ratio["estimate"], ratio["ci_low"], ratio["ci_high"]) == (0.51, 0.49, 0.53)
-    assert frame["machine"].iloc[0] == "box"
-
-
-def test_a_run_is_read_by_the_suites_it_stored_not_by_todays_matrix():
-    results = sample_results()
-    reference, variant = results.rows[0], results.rows[1]
-    # A run from before runs stored their suites: its reference is what its ratios were taken against.
-    frame = store.to_frame([results])
-    assert set(frame[frame["is_reference"]]["case_id"]) == {reference.case_id}
-    assert store.suite_descriptions([results])[reference.suite]["reference"] == reference.variant
-    # A run that stored them is read by them, whatever the matrix says now.
-    described = {reference.suite: {"reference": variant.variant, "axes": ["n", "w"], "swept": ["w"]}}
-    stored = type(results)(results.run_id, {**results.metadata, "suites": described}, results.rows)
-    frame = store.to_frame([stored])
-    assert set(frame[frame["is_reference"]]["case_id"]) == {variant.case_id}
-    assert store.suite_descriptions([stored]) == described
-
-
 def test_written_files_get_ordinary_permissions(tmp_path):
     mask = os.umask(0o022)
     try:

@@ -1,4 +1,4 @@
-"""The end-of-run summary table: one line per case, time, memory and counts side by side."""
+"""The table printed at the end of a run: one line per case, time, memory and counts side by side."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pandas as pd
 from tabulate import tabulate
 
 from bench.formatting import format_bytes, format_interval
+from bench.frames import to_frame
 from bench.results import RunResults
 from bench.stats import CI_LABEL
-from bench.store import to_frame
 
 _COLUMNS = {
     "time_per_record": "ns/record",
@@ -30,7 +30,7 @@ def _cell(metric: str, row: pd.Series) -> str:
     return f"{row['median']:,.2f}"
 
 
-def summary_frame(results: RunResults) -> pd.DataFrame:
+def run_table_frame(results: RunResults) -> pd.DataFrame:
     """Cases as rows, the metrics of :data:`_COLUMNS` as formatted columns."""
     frame = to_frame([results])
     table: dict[str, dict[str, str]] = {}
@@ -42,9 +42,9 @@ def summary_frame(results: RunResults) -> pd.DataFrame:
     return summary[columns].fillna("")
 
 
-def render_summary(results: RunResults) -> str:
+def render_run_table(results: RunResults) -> str:
     """The summary as a plain-text table."""
-    frame = summary_frame(results)
+    frame = run_table_frame(results)
     if frame.empty:
         return "(no measurements)\n"
     return tabulate(frame, headers=["case", *frame.columns], tablefmt="simple", disable_numparse=True) + "\n"

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from bench.errors import InputError
-from bench.inputs import load_side
+from bench.gate_inputs import load_gate_input
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_pipebench_run_directory():
-    side = load_side(DATA / "run_small")
+    side = load_gate_input(DATA / "run_small")
     assert side.kind == "pipebench"
     assert ("windows[strategy=scipy,n=1000,w=10]", "time") in side.measures
     memory = side.measures[("windows[strategy=scipy,n=1000,w=10]", "memory")]
@@ -26,7 +26,7 @@ def test_pipebench_run_directory():
 
 
 def test_pytest_benchmark_file_is_keyed_by_fullname_with_the_case_id_as_alias():
-    side = load_side(DATA / "pytest_benchmark.json")
+    side = load_gate_input(DATA / "pytest_benchmark.json")
     assert side.kind == "pytest-benchmark"
     key = ("bench/bench_suites.py::test_windows[strategy=scipy,n=1000,w=10]", "time")
     measure = side.measures[key]
@@ -36,17 +36,17 @@ def test_pytest_benchmark_file_is_keyed_by_fullname_with_the_case_id_as_alias():
 
 
 def test_pyperf_file_is_keyed_by_benchmark_name():
-    side = load_side(DATA / "run_small" / "pyperf.json")
+    side = load_gate_input(DATA / "run_small" / "pyperf.json")
     assert side.kind == "pyperf"
     measure = side.measures[("windows[strategy=deque,n=1000,w=10]", "time")]
     assert measure.unit == "ns/record" and len(measure.samples) >= 6
-    pipebench = load_side(DATA / "run_small").measures[("windows[strategy=deque,n=1000,w=10]", "time")]
+    pipebench = load_gate_input(DATA / "run_small").measures[("windows[strategy=deque,n=1000,w=10]", "time")]
     assert measure.center == pytest.approx(pipebench.center)
     assert [len(c) for c in measure.clusters] == [len(c) for c in pipebench.clusters]  # pyperf runs = processes
 
 
 def test_batches_keep_order_and_cover_every_value():
-    from bench.inputs import batches
+    from bench.gate_inputs import batches
 
     assert batches([1, 2, 3, 4, 5], 2) == ((1, 2, 3), (4, 5))
     assert batches(list(range(100)), 10)[3] == tuple(range(30, 40))
@@ -60,7 +60,7 @@ def test_times_that_are_not_positive_numbers_are_refused(tmp_path, bad):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match="malformed benchmark file"):
-        load_side(path)
+        load_gate_input(path)
 
 
 def truncated(tmp_path):
@@ -101,5 +101,5 @@ def broken_pyperf(tmp_path):
 def test_bad_files_are_refused_naming_the_file(tmp_path, make, message):
     path = make(tmp_path)
     with pytest.raises(InputError, match=message) as error:
-        load_side(path)
+        load_gate_input(path)
     assert str(path) in str(error.value)

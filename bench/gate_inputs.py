@@ -1,6 +1,6 @@
 """Reading what ``pipebench compare`` compares: pipebench runs, pytest-benchmark and pyperf files.
 
-Every format becomes a :class:`Side`: its measurements keyed by benchmark id (a pipebench
+Every format becomes a :class:`GateInput`: its measurements keyed by benchmark id (a pipebench
 case id, a pytest-benchmark ``fullname``, a pyperf benchmark name) and metric family, and
 the machine it came from. A pytest-benchmark benchmark also answers to the pipebench case
 id in its ``extra_info``, so it can be matched with a pipebench run.
@@ -30,13 +30,12 @@ FAMILIES = {
     "allocations_per_record": "allocations",
     "instructions": "instructions",
 }
-COUNTED = frozenset({"allocations", "instructions"})
 # A single pytest-benchmark session is cut into this many contiguous batches of rounds.
 SESSION_BATCHES = 10
 
 
 @dataclass(frozen=True)
-class Measure:
+class Measurement:
     """One benchmark's figures for one metric: samples by cluster, or summary statistics alone."""
 
     id: str
@@ -58,14 +57,14 @@ class Measure:
 
 
 @dataclass(frozen=True)
-class Side:
+class GateInput:
     """One side of a comparison."""
 
     path: Path
     kind: str
     machine: str
-    measures: dict[tuple[str, str], Measure] = field(default_factory=dict)
-    ratios: dict[str, Measure] = field(default_factory=dict)
+    measures: dict[tuple[str, str], Measurement] = field(default_factory=dict)
+    ratios: dict[str, Measurement] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -98,7 +97,7 @@ def batches(values: Sequence[float], count: int = SESSION_BATCHES) -> tuple[tupl
     return tuple(part for part in out if part)
 
 
-def load_side(path: Path) -> Side:
+def load_gate_input(path: Path) -> GateInput:
     """Read ``path`` in whichever of the three formats it is.
 
     Raises:
@@ -122,16 +121,16 @@ def load_side(path: Path) -> Side:
     raise InputError(f"{path}: neither a pipebench run, a pytest-benchmark JSON nor a pyperf JSON file")
 
 
-def _from_pipebench(path: Path) -> Side:
+def _from_pipebench(path: Path) -> GateInput:
     run = load_run(path)
-    measures: dict[tuple[str, str], Measure] = {}
-    ratios: dict[str, Measure] = {}
+    measures: dict[tuple[str, str], Measurement] = {}
+    ratios: dict[str, Measurement] = {}
     try:
         for row in run.rows:
             clusters = tuple(tuple(cluster) for cluster in row.clusters)
             if row.metric == "ratio_to_reference":
                 checked(row.samples, f"{row.case_id} {row.metric}")
-                ratios[row.case_id] = Measure(
+                ratios[row.case_id] = Measurement(
                     row.case_id, row.metric, "time", "ratio", row.estimate or row.summary.median, clusters,
                     row.summary.mean, row.summary.stdev, row.summary.n,
                 )  # fmt: skip
@@ -139,19 +138,19 @@ def _from_pipebench(path: Path) -> Side:
                 family = FAMILIES[row.metric]
                 exact = row.tool in ("memray", "callgrind")
                 checked(row.samples or (row.summary.median,), f"{row.case_id} {row.metric}", allow_zero=exact)
-                measures[(row.case_id, family)] = Measure(
+                measures[(row.case_id, family)] = Measurement(
                     row.case_id, row.metric, family, row.unit, row.summary.median,
                     () if exact else clusters, row.summary.mean, row.summary.stdev, row.summary.n, exact,
                 )  # fmt: skip
     except ValueError as error:
         raise InputError(f"{path}: {error}") from None
     machine = f"{run.metadata.get('machine')} / {run.metadata.get('cpu_model')}"
-    return Side(path, "pipebench", machine, measures, ratios, run.metadata)
+    return GateInput(path, "pipebench", machine, measures, ratios, run.metadata)
 
 
 def _time_measure(
     name: str, clusters: Sequence[Sequence[float]], summary: Mapping[str, Any], extra: Mapping[str, Any]
-) -> Measure:
+) -> Measurement:
     """A time measure in ns/record when the benchmark says how many records a call handles.
 
     pipebench's own suites all do, so their figures compare across the three formats;
@@ -166,14 +165,14 @@ def _time_measure(
     checked([median, mean], f"{name} time")
     scaled = tuple(tuple(value * scale for value in checked(cluster, f"{name} samples")) for cluster in clusters)
     alias = extra.get("case_id")
-    return Measure(
+    return Measurement(
         name, "time", "time", unit, median * scale, scaled, mean * scale, stdev * scale,
         int(checked([summary["n"]], f"{name} rounds")[0]),
         alias=str(alias) if alias is not None else None,
     )  # fmt: skip
 
 
-def _from_pytest_benchmark(path: Path, data: Mapping[str, Any]) -> Side:
+def _from_pytest_benchmark(path: Path, data: Mapping[str, Any]) -> GateInput:
     measures = {}
     for bench in data["benchmarks"]:
         stats = bench["stats"]
@@ -186,7 +185,7 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, Any]) -> Side:
     info = data["machine_info"]
     if not isinstance(info, Mapping):
         raise TypeError("machine_info is not an object")
-    return Side(path, "pytest-benchmark", machine_name(info), measures)
+    return GateInput(path, "pytest-benchmark", machine_name(info), measures)
 
 
 def machine_name(info: Mapping[str, Any]) -> str:
@@ -196,7 +195,7 @@ def machine_name(info: Mapping[str, Any]) -> str:
     return f"{info.get('node')} / {brand or info.get('processor')}"
 
 
-def _from_pyperf(path: Path) -> Side:
+def _from_pyperf(path: Path) -> GateInput:
     import pyperf
 
     try:
@@ -215,10 +214,10 @@ def _from_pyperf(path: Path) -> Side:
         metadata = bench.get_metadata()
         measures[(name, "time")] = _time_measure(name, clusters, summary, metadata)
         machines.add(f"{metadata.get('hostname')} / {metadata.get('cpu_model_name')}")
-    return Side(path, "pyperf", " + ".join(sorted(machines)) or "unknown", measures)
+    return GateInput(path, "pyperf", " + ".join(sorted(machines)) or "unknown", measures)
 
 
-def session_side(benchmarks: Iterable[Any], machine: str) -> Side:
+def session_gate_input(benchmarks: Iterable[Any], machine: str) -> GateInput:
     """A side built from the benchmarks (``Metadata`` objects) of a running pytest-benchmark session."""
     measures = {}
     for bench in benchmarks:
@@ -227,4 +226,4 @@ def session_side(benchmarks: Iterable[Any], machine: str) -> Side:
         data = tuple(bench.stats.data)
         summary = summarize(data).as_dict()
         measures[(bench.fullname, "time")] = _time_measure(bench.fullname, batches(data), summary, bench.extra_info)
-    return Side(Path("<this pytest run>"), "pytest-benchmark", machine, measures)
+    return GateInput(Path("<this pytest run>"), "pytest-benchmark", machine, measures)
