@@ -1,35 +1,27 @@
 """pipebench list, and the CLI's error handling, in-process through main()."""
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from bench.cli import main
 from bench.matrix import all_cases
 
 
-def call(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def test_list_prints_every_quick_case():
-    code, out, _ = call("list")
+def test_list_prints_every_quick_case(pipebench):
+    code, out, _ = pipebench("list")
     assert code == 0
     for case in all_cases("quick"):
         assert f"  {case.id}" in out
     assert out.splitlines()[-1] == f"{len(all_cases('quick'))} cases"
 
 
-def test_list_full_has_more_cases():
-    assert len(json.loads(call("list", "--full", "--format", "json")[1])) == len(all_cases("full"))
+def test_list_full_has_more_cases(pipebench):
+    assert len(json.loads(pipebench("list", "--full", "--format", "json")[1])) == len(all_cases("full"))
 
 
-def test_list_selects_by_suite_and_pattern():
-    code, out, _ = call("list", "--suite", "windows", "-k", "monotonic", "-k", "*w=1000]", "--format", "json")
+def test_list_selects_by_suite_and_pattern(pipebench):
+    code, out, _ = pipebench("list", "--suite", "windows", "-k", "monotonic", "-k", "*w=1000]", "--format", "json")
     rows = json.loads(out)
     assert code == 0 and rows
     assert all(r["suite"] == "windows" and ("monotonic" in r["id"] or r["params"]["w"] == 1000) for r in rows)
@@ -45,8 +37,8 @@ def test_list_selects_by_suite_and_pattern():
         ([], "required"),
     ],
 )
-def test_bad_selection_is_one_line_and_exit_code_2(argv, message):
-    code, out, err = call(*argv)
+def test_bad_selection_is_one_line_and_exit_code_2(pipebench, argv, message):
+    code, out, err = pipebench(*argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err
 
@@ -62,7 +54,7 @@ def test_a_run_started_elsewhere_records_the_commit_of_the_code_measured(tmp_pat
 
 
 @pytest.mark.parametrize("where", ["a-file", "unwritable"])
-def test_run_and_report_out_that_cannot_be_a_directory_get_one_line(tmp_path, where):
+def test_run_and_report_out_that_cannot_be_a_directory_get_one_line(pipebench, tmp_path, where):
     target = tmp_path / "a-file"
     target.write_text("not a directory")
     if where == "unwritable":
@@ -71,14 +63,14 @@ def test_run_and_report_out_that_cannot_be_a_directory_get_one_line(tmp_path, wh
         ["run", "--suite", "windows", "-k", "n=1000,w=10]", "--no-progress", "--out", str(target)],
         ["report", str(Path(__file__).resolve().parents[1] / "data" / "run_small"), "--out", str(target)],
     ):
-        code, out, err = call(*argv)
+        code, out, err = pipebench(*argv)
         assert code == 2 and out == "" and err.count("\n") == 1 and str(target) in err, err  # fmt: skip
 
 
-def test_json_nested_too_deeply_is_one_line(tmp_path):
+def test_json_nested_too_deeply_is_one_line(pipebench, tmp_path):
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
-    code, _, err = call("compare", str(deep), str(deep))
+    code, _, err = pipebench("compare", str(deep), str(deep))
     assert code == 2 and "nested too deeply" in err and err.count("\n") == 1
 
 

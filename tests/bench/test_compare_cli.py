@@ -1,23 +1,14 @@
 """pipebench compare: exit codes, formats, thresholds, and the committed CI baseline."""
 
-import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from bench.cli import main
-
 DATA = Path(__file__).resolve().parents[1] / "data"
 RUN = DATA / "run_small"
 BASELINE = Path(__file__).resolve().parents[2] / "results" / "baseline" / "ci"
-
-
-def call(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main([str(a) for a in argv], out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def edited_run(tmp_path, edit, source=RUN):
@@ -43,58 +34,58 @@ def scale(metric, factor, case_filter=""):
     return edit
 
 
-def test_identical_runs_exit_0():
-    code, out, _ = call("compare", RUN, RUN)
+def test_identical_runs_exit_0(pipebench):
+    code, out, _ = pipebench("compare", RUN, RUN)
     assert code == 0 and "0 regression(s)" in out
 
 
-def test_memory_growth_exits_1_and_names_the_case(tmp_path):
+def test_memory_growth_exits_1_and_names_the_case(pipebench, tmp_path):
     current = edited_run(tmp_path, scale("peak_memory", 1.05, "strategy=monotonic,n=1000,w=10]"))
-    code, out, _ = call("compare", RUN, current)
+    code, out, _ = pipebench("compare", RUN, current)
     assert code == 1
     flagged = [line for line in out.splitlines() if "REGRESSION" in line]
     assert len(flagged) == 1 and "windows[strategy=monotonic,n=1000,w=10]" in flagged[0] and "memory" in flagged[0]
 
 
-def test_slowdown_beyond_threshold_exits_1_and_a_looser_threshold_passes(tmp_path):
+def test_slowdown_beyond_threshold_exits_1_and_a_looser_threshold_passes(pipebench, tmp_path):
     current = edited_run(tmp_path, scale("ratio_to_reference", 1.5, "strategy=scipy"))
-    assert call("compare", RUN, current, "--metric", "time")[0] == 1
-    assert call("compare", RUN, current, "--metric", "time", "--fail-on", "time:80%")[0] == 0
+    assert pipebench("compare", RUN, current, "--metric", "time")[0] == 1
+    assert pipebench("compare", RUN, current, "--metric", "time", "--fail-on", "time:80%")[0] == 0
 
 
-def test_absolute_times_are_compared_only_when_asked_and_with_a_warning(tmp_path):
+def test_absolute_times_are_compared_only_when_asked_and_with_a_warning(pipebench, tmp_path):
     current = edited_run(tmp_path, scale("time_per_record", 1.5))  # the whole machine 1.5x slower
-    assert call("compare", RUN, current, "--metric", "time")[0] == 0  # ratios cancel it
-    code, out, _ = call("compare", RUN, current, "--metric", "time", "--absolute-time")
+    assert pipebench("compare", RUN, current, "--metric", "time")[0] == 0  # ratios cancel it
+    code, out, _ = pipebench("compare", RUN, current, "--metric", "time", "--absolute-time")
     assert code == 1 and "--absolute-time" in out
 
 
-def test_strict_makes_inconclusive_fail(tmp_path):
+def test_strict_makes_inconclusive_fail(pipebench, tmp_path):
     current = edited_run(tmp_path, scale("ratio_to_reference", 1.07))
-    code, out, _ = call("compare", RUN, current, "--metric", "time", "--format", "json")
+    code, out, _ = pipebench("compare", RUN, current, "--metric", "time", "--format", "json")
     document = json.loads(out)
     assert code == 0 and any(c["verdict"] == "inconclusive" for c in document["comparisons"])
-    assert call("compare", RUN, current, "--metric", "time", "--strict")[0] == 1
+    assert pipebench("compare", RUN, current, "--metric", "time", "--strict")[0] == 1
 
 
-def test_markdown_and_github_action_benchmark_formats():
-    code, out, _ = call("compare", RUN, RUN, "--format", "md")
+def test_markdown_and_github_action_benchmark_formats(pipebench):
+    code, out, _ = pipebench("compare", RUN, RUN, "--format", "md")
     assert code == 0 and out.startswith("### pipebench compare: passed") and "|--" in out
-    entries = json.loads(call("compare", RUN, RUN, "--format", "github-action-benchmark")[1])
+    entries = json.loads(pipebench("compare", RUN, RUN, "--format", "github-action-benchmark")[1])
     assert {"name", "unit", "value"} <= set(entries[0])
     assert all(isinstance(entry["value"], float) for entry in entries)
 
 
-def test_formats_can_be_mixed_when_ids_match():
-    code, out, _ = call("compare", RUN / "pyperf.json", RUN, "--metric", "time")
+def test_formats_can_be_mixed_when_ids_match(pipebench):
+    code, out, _ = pipebench("compare", RUN / "pyperf.json", RUN, "--metric", "time")
     assert code == 0 and "windows[strategy=deque,n=1000,w=10]" in out
 
 
-def test_added_and_missing_benchmarks_are_listed(tmp_path):
+def test_added_and_missing_benchmarks_are_listed(pipebench, tmp_path):
     def drop_scipy(rows):
         rows[:] = [row for row in rows if "scipy" not in row["case_id"]]
 
-    code, out, _ = call("compare", edited_run(tmp_path, drop_scipy), RUN)
+    code, out, _ = pipebench("compare", edited_run(tmp_path, drop_scipy), RUN)
     assert code == 0 and "added (only in CURRENT): windows[strategy=scipy" in out
 
 
@@ -108,34 +99,36 @@ def test_added_and_missing_benchmarks_are_listed(tmp_path):
         (["compare", RUN], "required"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_code_2(argv, message, tmp_path):
-    code, out, err = call(*argv)
+def test_bad_input_is_one_line_and_exit_code_2(pipebench, argv, message, tmp_path):
+    code, out, err = pipebench(*argv)
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
 
 
-def test_files_with_nothing_in_common_are_refused(tmp_path):
+def test_files_with_nothing_in_common_are_refused(pipebench, tmp_path):
     def keep_stages(rows):
         rows[:] = [row for row in rows if row["suite"] == "stages"]
 
-    code, out, err = call("compare", DATA / "pytest_benchmark.json", edited_run(tmp_path, keep_stages))
+    code, out, err = pipebench("compare", DATA / "pytest_benchmark.json", edited_run(tmp_path, keep_stages))
     assert code == 2 and out == "" and "no benchmark in common" in err
 
 
-def test_pytest_benchmark_file_matches_a_pipebench_run_by_case_id():
-    code, out, _ = call("compare", DATA / "pytest_benchmark.json", RUN, "--metric", "time", "--fail-on", "time:500%")
+def test_pytest_benchmark_file_matches_a_pipebench_run_by_case_id(pipebench):
+    code, out, _ = pipebench(
+        "compare", DATA / "pytest_benchmark.json", RUN, "--metric", "time", "--fail-on", "time:500%"
+    )
     assert code == 0 and "3 compared" in out
 
 
-def test_committed_ci_baseline_passes_against_itself():
-    assert call("compare", BASELINE, BASELINE, "--fail-on", "time:20%")[0] == 0
+def test_committed_ci_baseline_passes_against_itself(pipebench):
+    assert pipebench("compare", BASELINE, BASELINE, "--fail-on", "time:20%")[0] == 0
 
 
-def test_ci_gate_fails_when_the_baseline_is_made_stricter_than_the_code_can_meet(tmp_path):
+def test_ci_gate_fails_when_the_baseline_is_made_stricter_than_the_code_can_meet(pipebench, tmp_path):
     """A baseline claiming 10% less memory, or 40% better ratios, than the code delivers fails the gate."""
     leaner = edited_run(tmp_path / "a", scale("peak_memory", 0.9), BASELINE)
-    assert call("compare", leaner, BASELINE, "--fail-on", "time:20%")[0] == 1
+    assert pipebench("compare", leaner, BASELINE, "--fail-on", "time:20%")[0] == 1
     quicker = edited_run(tmp_path / "b", scale("ratio_to_reference", 0.6, "monotonic"), BASELINE)
-    code, out, _ = call("compare", quicker, BASELINE, "--fail-on", "time:20%", "--metric", "time")
+    code, out, _ = pipebench("compare", quicker, BASELINE, "--fail-on", "time:20%", "--metric", "time")
     assert code == 1 and "monotonic" in next(line for line in out.splitlines() if "REGRESSION" in line)
 
 
@@ -156,13 +149,13 @@ def pyperf_significant_changes(base, current):
     return changes
 
 
-def test_verdicts_agree_with_pyperf_where_it_sees_a_significant_change_beyond_the_threshold():
+def test_verdicts_agree_with_pyperf_where_it_sees_a_significant_change_beyond_the_threshold(pipebench):
     """pyperf files of two runs, the second with monotonic slowed by 20% and numpy by 3%."""
     base, current = DATA / "pyperf_base.json", DATA / "pyperf_slowed.json"
     significant = pyperf_significant_changes(base, current)
     beyond = {name for name, ratio in significant.items() if ratio > 1.10}
     assert beyond == {f"windows[strategy=monotonic,n=10000,w={w}]" for w in (10, 50, 1000)}
-    document = json.loads(call("compare", base, current, "--format", "json")[1])
+    document = json.loads(pipebench("compare", base, current, "--format", "json")[1])
     regressions = {c["id"] for c in document["comparisons"] if c["regression"]}
     assert regressions == beyond
 
@@ -179,7 +172,7 @@ def test_pyperf_tests_significance_between_two_real_runs_of_different_lengths():
     assert "windows[strategy=scipy,n=1000,w=10]" in done.stdout
 
 
-def test_a_baseline_of_another_method_or_a_dirty_tree_is_refused_with_how_to_refresh(tmp_path):
+def test_a_baseline_of_another_method_or_a_dirty_tree_is_refused_with_how_to_refresh(pipebench, tmp_path):
     def with_metadata(name, **changes):
         copy = tmp_path / name
         shutil.copytree(RUN, copy)
@@ -191,7 +184,7 @@ def test_a_baseline_of_another_method_or_a_dirty_tree_is_refused_with_how_to_ref
     old = with_metadata("old", method={"version": 1})
     dirty = with_metadata("dirty", dirty=True, patch="0123456789ab")
     for base, words in ((old, "method version 1"), (dirty, "uncommitted changes")):
-        code, out, err = call("compare", base, RUN)
+        code, out, err = pipebench("compare", base, RUN)
         assert code == 2 and out == "" and words in err and "re-measure" in err and err.count("\n") == 1
 
 
@@ -205,13 +198,13 @@ def test_the_committed_ci_baseline_was_measured_by_the_current_method_from_a_com
     assert not metadata["dirty"] and metadata["counts"]["valgrind"].startswith("valgrind")
 
 
-def test_markdown_puts_what_needs_a_look_first_and_folds_long_lists(tmp_path):
+def test_markdown_puts_what_needs_a_look_first_and_folds_long_lists(pipebench, tmp_path):
     def drop_most(rows):
         rows[:] = [row for row in rows if "n=1000," in row["case_id"]]
 
     current = edited_run(tmp_path / "a", scale("ratio_to_reference", 3.0, "strategy=scipy,n=1000,w=10]"))
     current = edited_run(tmp_path / "b", drop_most, current)
-    code, out, _ = call("compare", RUN, current, "--format", "md", "--metric", "time")
+    code, out, _ = pipebench("compare", RUN, current, "--format", "md", "--metric", "time")
     assert code == 1 and out.startswith("### pipebench compare: FAILED")
     table = [line for line in out.splitlines() if line.startswith("| ")]
     assert table[0].startswith("| verdict") and "REGRESSION" in table[1]  # the header, then the regression

@@ -1,11 +1,9 @@
 """The tidy frame of runs: one line per case and metric, read by what each run stored."""
 
 from bench import frames, store
-from tests.bench.test_results import sample_results
-from tests.bench.test_store import finished_run
 
 
-def test_frame_has_one_line_per_case_and_metric_with_params_as_columns(tmp_path):
+def test_frame_has_one_line_per_case_and_metric_with_params_as_columns(finished_run, tmp_path):
     frame = frames.to_frame([store.load_run(finished_run(tmp_path))])
     assert len(frame) == 3
     assert set(frame["metric"]) == {"time_per_record", "ratio_to_reference", "peak_memory"}
@@ -16,7 +14,7 @@ def test_frame_has_one_line_per_case_and_metric_with_params_as_columns(tmp_path)
     assert frame["machine"].iloc[0] == "box"
 
 
-def test_a_run_is_read_by_the_suites_it_stored_not_by_todays_matrix():
+def test_a_run_is_read_by_the_suites_it_stored_not_by_todays_matrix(sample_results):
     results = sample_results()
     reference, variant = results.rows[0], results.rows[1]
     # A run from before runs stored their suites: its reference is what its ratios were taken against.

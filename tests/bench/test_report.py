@@ -1,6 +1,5 @@
 """pipebench report: rendering on a small committed run, several runs, and bad input."""
 
-import io
 import json
 import shutil
 from pathlib import Path
@@ -9,25 +8,17 @@ import matplotlib.image
 import pytest
 
 from bench import frames, report, store
-from bench.cli import main
-from tests.bench.test_analysis import synthetic_run
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SMALL_RUN = DATA / "run_small"
 
 
-def call(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture(scope="module")
-def written(tmp_path_factory):
+def written(pipebench, tmp_path_factory):
     """The committed run, reported into a copy of its directory."""
     run_dir = tmp_path_factory.mktemp("report") / "run"
     shutil.copytree(SMALL_RUN, run_dir)
-    code, out, err = call("report", str(run_dir))
+    code, out, err = pipebench("report", str(run_dir))
     assert code == 0, err
     assert out == f"report: {run_dir / 'report.html'}\n"
     return run_dir
@@ -67,7 +58,7 @@ def test_summary_csv_has_a_line_per_case(written):
     assert len(lines) - 1 == len({row["case_id"] for row in results["rows"]})
 
 
-def test_runs_from_different_machines_are_labelled_and_not_mixed(tmp_path):
+def test_runs_from_different_machines_are_labelled_and_not_mixed(synthetic_run, tmp_path):
     runs = [synthetic_run("r1", "alpha"), synthetic_run("r2", "beta")]
     built = report.build(frames.to_frame(runs), frames.suite_descriptions(runs))
     assert len(built.notes) == 1 and "different machines" in built.notes[0]
@@ -78,10 +69,10 @@ def test_runs_from_different_machines_are_labelled_and_not_mixed(tmp_path):
     assert len(comparison) == 2 * 18
 
 
-def test_latest_run_is_the_default(tmp_path):
+def test_latest_run_is_the_default(pipebench, tmp_path):
     runs = tmp_path / "runs"
     shutil.copytree(SMALL_RUN, runs / "20260101T000000Z_abcdef0")
-    code, out, _ = call("report", "--runs-root", str(runs))
+    code, out, _ = pipebench("report", "--runs-root", str(runs))
     assert code == 0 and "20260101T000000Z_abcdef0" in out
 
 
@@ -108,17 +99,17 @@ def empty(run_dir):
     ("damage", "message"),
     [(corrupt, "unreadable JSON"), (other_version, "schema version 0"), (incomplete, "incomplete"), (empty, "missing")],
 )
-def test_bad_run_directories_get_one_line_naming_the_file_and_exit_code_2(tmp_path, damage, message):
+def test_bad_run_directories_get_one_line_naming_the_file_and_exit_code_2(pipebench, tmp_path, damage, message):
     run_dir = tmp_path / "run"
     shutil.copytree(SMALL_RUN, run_dir)
     damage(run_dir)
-    code, out, err = call("report", str(run_dir))
+    code, out, err = pipebench("report", str(run_dir))
     assert code == 2 and out == "" and message in err and str(run_dir) in err and err.count("\n") == 1
 
 
-def test_missing_run_directory_and_no_runs_at_all(tmp_path):
-    assert call("report", str(tmp_path / "nope"))[0] == 2
-    code, _, err = call("report", "--runs-root", str(tmp_path))
+def test_missing_run_directory_and_no_runs_at_all(pipebench, tmp_path):
+    assert pipebench("report", str(tmp_path / "nope"))[0] == 2
+    code, _, err = pipebench("report", "--runs-root", str(tmp_path))
     assert code == 2 and "no complete run" in err
 
 
@@ -143,8 +134,10 @@ def _partial_run(tmp_path, name, keep, empty_samples=False):
         ("no-samples", lambda m: True, True, "time vs ref"),
     ],
 )
-def test_runs_that_measured_part_of_the_metrics_report_what_they_have(tmp_path, name, keep, empty_samples, shown):
+def test_runs_that_measured_part_of_the_metrics_report_what_they_have(
+    pipebench, tmp_path, name, keep, empty_samples, shown
+):
     run_dir = _partial_run(tmp_path, name, keep, empty_samples)
-    code, _, err = call("report", str(run_dir))
+    code, _, err = pipebench("report", str(run_dir))
     assert code == 0, err
     assert shown in (run_dir / "report.md").read_text()

@@ -1,26 +1,19 @@
 """pipebench run: a small real run end to end, interrupted runs, selection errors."""
 
-import io
-
 import pytest
 
 from bench import frames, memory, store
-from bench.cli import main
 from bench.errors import BenchError
 
 SMALL = ["--suite", "windows", "-k", "n=1000,w=10]", "--no-progress"]
 
 
-def call(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture(scope="module")
-def small_run(tmp_path_factory):
+def small_run(pipebench, tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("runs") / "run"
-    code, out, err = call("run", *SMALL, "--out", str(run_dir), "--flamegraph", "windows[strategy=scipy,n=1000,w=10]")
+    code, out, err = pipebench(
+        "run", *SMALL, "--out", str(run_dir), "--flamegraph", "windows[strategy=scipy,n=1000,w=10]"
+    )
     assert code == 0, err
     return run_dir, out
 
@@ -57,23 +50,23 @@ def test_summary_table_lists_every_case(small_run):
         assert f"windows[strategy={strategy},n=1000,w=10]" in out
 
 
-def test_a_failing_worker_leaves_the_run_marked_incomplete(tmp_path, monkeypatch):
+def test_a_failing_worker_leaves_the_run_marked_incomplete(pipebench, tmp_path, monkeypatch):
     def broken(case, size, directory):
         raise BenchError(f"memory worker for {case.id} failed with exit code 1: boom")
 
     monkeypatch.setattr(memory, "measure_case", broken)
-    code, _, err = call("run", *SMALL, "--no-time", "--out", str(tmp_path / "run"))
+    code, _, err = pipebench("run", *SMALL, "--no-time", "--out", str(tmp_path / "run"))
     assert code == 1 and "boom" in err and err.count("\n") == 1
     assert (tmp_path / "run" / store.INCOMPLETE_MARKER).exists()
     assert not (tmp_path / "run" / store.RESULTS_FILE).exists()
 
 
-def test_an_interrupted_run_stays_incomplete(tmp_path, monkeypatch):
+def test_an_interrupted_run_stays_incomplete(pipebench, tmp_path, monkeypatch):
     def interrupted(case, size, directory):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(memory, "measure_case", interrupted)
-    code, _, err = call("run", *SMALL, "--no-time", "--out", str(tmp_path / "run"))
+    code, _, err = pipebench("run", *SMALL, "--no-time", "--out", str(tmp_path / "run"))
     assert code == 130 and err == "pipebench: interrupted\n"
     assert not store.is_complete(tmp_path / "run")
 
@@ -88,30 +81,30 @@ def test_an_interrupted_run_stays_incomplete(tmp_path, monkeypatch):
         (["run", *SMALL, "--flamegraph", "windows[strategy=deque,n=9,w=10]"], "not among the selected cases"),
     ],
 )
-def test_bad_requests_get_one_line_and_exit_code_2(argv, message, tmp_path):
-    code, out, err = call(*argv, "--runs-root", str(tmp_path))
+def test_bad_requests_get_one_line_and_exit_code_2(pipebench, argv, message, tmp_path):
+    code, out, err = pipebench(*argv, "--runs-root", str(tmp_path))
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_non_empty_output_directory_is_refused(tmp_path):
+def test_a_non_empty_output_directory_is_refused(pipebench, tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
-    code, _, err = call("run", *SMALL, "--no-time", "--out", str(tmp_path))
+    code, _, err = pipebench("run", *SMALL, "--no-time", "--out", str(tmp_path))
     assert code == 2 and "not empty" in err
 
 
-def test_a_missing_valgrind_stops_instructions_before_anything_is_written(tmp_path, monkeypatch):
+def test_a_missing_valgrind_stops_instructions_before_anything_is_written(pipebench, tmp_path, monkeypatch):
     import shutil
 
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name: None if name == "valgrind" else real_which(name))
-    code, out, err = call("run", *SMALL, "--instructions", "--out", str(tmp_path / "run"))
+    code, out, err = pipebench("run", *SMALL, "--instructions", "--out", str(tmp_path / "run"))
     assert code == 2 and out == "" and "apt-get install valgrind" in err and err.count("\n") == 1
     assert not (tmp_path / "run").exists()
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1"])
-def test_jobs_below_one_are_refused_before_measuring(tmp_path, jobs):
-    code, _, err = call("run", *SMALL, "--jobs", jobs, "--out", str(tmp_path / "run"))
+def test_jobs_below_one_are_refused_before_measuring(pipebench, tmp_path, jobs):
+    code, _, err = pipebench("run", *SMALL, "--jobs", jobs, "--out", str(tmp_path / "run"))
     assert code == 2 and "--jobs" in err and err.count("\n") == 1
     assert not (tmp_path / "run").exists()

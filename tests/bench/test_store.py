@@ -7,13 +7,6 @@ import pytest
 
 from bench import store
 from bench.errors import InputError
-from tests.bench.test_results import sample_results
-
-
-def finished_run(tmp_path, name="20260101T000000Z_abcdef0"):
-    run_dir = store.start_run(tmp_path / name)
-    store.finish_run(run_dir, sample_results())
-    return run_dir
 
 
 def test_atomic_write_replaces_the_file_and_leaves_no_temporary(tmp_path):
@@ -33,7 +26,7 @@ def test_failed_write_keeps_the_old_file_intact(tmp_path):
     assert os.listdir(tmp_path) == ["f.json"]
 
 
-def test_a_started_run_is_marked_incomplete_until_finished(tmp_path):
+def test_a_started_run_is_marked_incomplete_until_finished(sample_results, tmp_path):
     run_dir = store.start_run(tmp_path / "run")
     assert (run_dir / store.INCOMPLETE_MARKER).exists() and not store.is_complete(run_dir)
     with pytest.raises(InputError, match="incomplete"):
@@ -43,7 +36,7 @@ def test_a_started_run_is_marked_incomplete_until_finished(tmp_path):
     assert store.load_run(run_dir) == sample_results()
 
 
-def test_results_file_path_loads_too(tmp_path):
+def test_results_file_path_loads_too(sample_results, finished_run, tmp_path):
     assert store.load_run(finished_run(tmp_path) / store.RESULTS_FILE) == sample_results()
 
 
@@ -83,7 +76,7 @@ def test_missing_directory_and_non_run_directory_are_refused(tmp_path):
         store.load_run(tmp_path)
 
 
-def test_latest_run_skips_incomplete_ones(tmp_path):
+def test_latest_run_skips_incomplete_ones(finished_run, tmp_path):
     finished_run(tmp_path, "20260101T000000Z_aaaaaaa")
     finished_run(tmp_path, "20260102T000000Z_bbbbbbb")
     store.start_run(tmp_path / "20260103T000000Z_ccccccc")

@@ -1,6 +1,5 @@
 """python -m pipeline: run and manifest, in-process through main()."""
 
-import io
 import json
 import signal
 import subprocess
@@ -9,18 +8,11 @@ import time
 
 import pytest
 
-from pipeline.cli import main
 from pipeline.pipelines import PIPELINES
 
 
-def call(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def test_text_run_shows_records_stages_totals_and_registry():
-    code, out, _ = call("run", "--records", "300", "--limit", "3")
+def test_text_run_shows_records_stages_totals_and_registry(pipeline_cli):
+    code, out, _ = pipeline_cli("run", "--records", "300", "--limit", "3")
     assert code == 0
     assert out.count("  -> S") == 3
     for expected in ("[ThresholdFilter]", "[WindowNormalizer]", "Records: generated 300", "Elapsed:", "Peak memory:"):
@@ -28,17 +20,17 @@ def test_text_run_shows_records_stages_totals_and_registry():
     assert "Registered stages:" in out
 
 
-def test_jsonl_is_byte_identical_across_runs_and_changes_with_the_seed():
-    first = call("run", "--records", "1000", "--seed", "7", "--format", "jsonl")[1]
-    again = call("run", "--records", "1000", "--seed", "7", "--format", "jsonl")[1]
-    other = call("run", "--records", "1000", "--seed", "8", "--format", "jsonl")[1]
+def test_jsonl_is_byte_identical_across_runs_and_changes_with_the_seed(pipeline_cli):
+    first = pipeline_cli("run", "--records", "1000", "--seed", "7", "--format", "jsonl")[1]
+    again = pipeline_cli("run", "--records", "1000", "--seed", "7", "--format", "jsonl")[1]
+    other = pipeline_cli("run", "--records", "1000", "--seed", "8", "--format", "jsonl")[1]
     assert first == again and first != other
     records = [json.loads(line) for line in first.splitlines()]
     assert list(records[0]) == ["sensor_id", "timestamp", "value", "unit", "normalized"]
 
 
-def test_jsonl_puts_the_summary_on_stderr():
-    code, out, err = call("run", "--records", "100", "--format", "jsonl")
+def test_jsonl_puts_the_summary_on_stderr(pipeline_cli):
+    code, out, err = pipeline_cli("run", "--records", "100", "--format", "jsonl")
     assert code == 0
     summary = json.loads(err)
     assert summary["event"] == "pipeline_complete"
@@ -46,13 +38,13 @@ def test_jsonl_puts_the_summary_on_stderr():
 
 
 @pytest.mark.parametrize("name", list(PIPELINES))
-def test_every_pipeline_prints_the_same_bytes(name):
+def test_every_pipeline_prints_the_same_bytes(pipeline_cli, name):
     args = ("run", "--records", "3000", "--seed", "5", "--window", "40", "--format", "jsonl")
-    assert call(*args, "--pipeline", name)[1] == call(*args)[1]
+    assert pipeline_cli(*args, "--pipeline", name)[1] == pipeline_cli(*args)[1]
 
 
-def test_manifest_lists_the_stages():
-    code, out, _ = call("manifest")
+def test_manifest_lists_the_stages(pipeline_cli):
+    code, out, _ = pipeline_cli("manifest")
     assert code == 0 and "Stage: WindowNormalizer" in out and "Parameters: window=50" in out
 
 
@@ -71,8 +63,8 @@ def test_manifest_lists_the_stages():
         ([], "required"),
     ],
 )
-def test_bad_input_gets_one_line_and_exit_code_2(argv, message):
-    code, out, err = call(*argv)
+def test_bad_input_gets_one_line_and_exit_code_2(pipeline_cli, argv, message):
+    code, out, err = pipeline_cli(*argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
 

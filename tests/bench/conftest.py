@@ -1,0 +1,104 @@
+"""Builders of results shared by the bench tests, as fixtures: each returns its builder."""
+
+import pytest
+
+from bench import store
+from bench.cases import expand
+from bench.matrix import SUITES
+from bench.results import RunResults, make_row
+from bench.stats import Interval
+
+CASES = expand("windows", {"strategy": ["deque", "monotonic"], "n": [100], "w": [5]}, variant_axis="strategy",
+               reference="deque")  # fmt: skip
+
+
+def _sample_results():
+    rows = (
+        make_row(CASES[0], "time_per_record", [[10.0, 11.0]], tool="pyperf", tool_version="2.11.0"),
+        make_row(
+            CASES[1],
+            "ratio_to_reference",
+            [[0.5, 0.52], [0.51]],
+            tool="pipebench",
+            tool_version="0.1.0",
+            interval=Interval(0.51, 0.49, 0.53),
+            reference=CASES[0].id,
+        ),
+        make_row(CASES[1], "peak_memory", [[4096]], tool="memray", tool_version="1.20.0"),
+    )
+    return RunResults("20260101T000000Z_abcdef0", {"machine": "box", "commit": "abcdef0"}, rows)
+
+
+def _finished_run(tmp_path, name="20260101T000000Z_abcdef0"):
+    run_dir = store.start_run(tmp_path / name)
+    store.finish_run(run_dir, _sample_results())
+    return run_dir
+
+
+WINDOWS = SUITES["windows"].cases("full")
+
+
+def case(strategy, n, w):
+    return next(c for c in WINDOWS if c.id == f"windows[strategy={strategy},n={n},w={w}]")
+
+
+def _synthetic_run(run_id="r1", machine="box"):
+    """deque costs 700 + 22 W ns/record; monotonic 730 flat; memory: deque constant, numpy linear."""
+    rows = []
+    for n in (1_000, 10_000, 100_000):
+        for w in (10, 50, 1000):
+            deque_ns = 700 + 22 * w
+            rows.append(
+                make_row(case("deque", n, w), "time_per_record", [[deque_ns] * 3], tool="pyperf", tool_version="x")
+            )
+            rows.append(make_row(case("monotonic", n, w), "time_per_record", [[730.0] * 3], tool="pyperf",
+                                 tool_version="x"))  # fmt: skip
+            ratio = 730.0 / deque_ns
+            rows.append(make_row(case("monotonic", n, w), "ratio_to_reference", [[ratio] * 3], tool="pipebench",
+                                 tool_version="x", interval=Interval(ratio, ratio * 0.98, ratio * 1.02),
+                                 reference=case("deque", n, w).id))  # fmt: skip
+            rows.append(make_row(case("deque", n, w), "peak_memory", [[30_000.0]], tool="memray", tool_version="x"))
+            rows.append(make_row(case("monotonic", n, w), "peak_memory", [[72.0 * n]], tool="memray", tool_version="x"))
+            rows.append(make_row(case("monotonic", n, w), "bytes_per_record", [[72.0]], tool="memray",
+                                 tool_version="x"))  # fmt: skip
+            rows.append(make_row(case("deque", n, w), "bytes_per_record", [[30_000.0 / n]], tool="memray",
+                                 tool_version="x"))  # fmt: skip
+    metadata = {"machine": machine, "cpu_model": "cpu", "commit": "abc1234", "dirty": False, "suites": SYNTHETIC_SUITES}
+    return RunResults(run_id, metadata, tuple(rows))
+
+
+# What the run says of its suite: the analysis reads this, never today's matrix.
+SYNTHETIC_SUITES = {
+    "windows": {
+        "description": "windows",
+        "variant_axis": "strategy",
+        "reference": "deque",
+        "axes": ["n", "w"],
+        "swept": ["n", "w"],
+        "finding": ["w", "time"],
+    }
+}
+
+
+@pytest.fixture(scope="session")
+def sample_results():
+    """A builder of a small run: a reference's time, a variant's ratio and peak memory."""
+    return _sample_results
+
+
+@pytest.fixture(scope="session")
+def finished_run():
+    """A builder of a finished run directory holding the sample results: ``finished_run(tmp_path, name=...)``."""
+    return _finished_run
+
+
+@pytest.fixture(scope="session")
+def synthetic_run():
+    """A builder of a windows run with known answers: ``synthetic_run(run_id, machine)``."""
+    return _synthetic_run
+
+
+@pytest.fixture(scope="session")
+def synthetic_suites():
+    """What the synthetic run says of its suite."""
+    return SYNTHETIC_SUITES
