@@ -33,6 +33,8 @@ def _cell(metric: str, row: pd.Series) -> str:
 def run_table_frame(results: RunResults) -> pd.DataFrame:
     """Cases as rows, the metrics of :data:`_COLUMNS` as formatted columns."""
     frame = to_frame([results])
+    if frame.empty:
+        return pd.DataFrame()
     table: dict[str, dict[str, str]] = {}
     for _, row in frame[frame["metric"].isin(list(_COLUMNS))].iterrows():
         table.setdefault(row["case_id"], {})[_COLUMNS[row["metric"]]] = _cell(row["metric"], row)

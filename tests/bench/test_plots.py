@@ -1,0 +1,32 @@
+"""The report's pictures: real figures with one line per variant, and real PNG files."""
+
+import pytest
+
+from bench import analysis, plots
+from bench.frames import to_frame
+
+
+@pytest.fixture
+def table(synthetic_run, synthetic_suites):
+    return analysis.case_table(to_frame([synthetic_run()]), synthetic_suites)
+
+
+def test_scaling_against_w_has_one_panel_per_n_and_a_line_per_variant(table):
+    figure = plots.scaling_figure(table, "windows", "w", facet="n")
+    axes = figure.get_axes()
+    assert len(axes) == 3 and [a.get_title() for a in axes] == ["N = 1000", "N = 10000", "N = 100000"]
+    assert {line.get_label() for line in axes[0].get_lines()} == {"deque", "monotonic"}
+    assert axes[0].get_xscale() == "log" and axes[0].get_xlabel() == "W"
+
+
+def test_scaling_against_n_adds_peak_memory(table):
+    figure = plots.scaling_figure(table, "windows", "n", facet="w")
+    labels = {a.get_ylabel() for a in figure.get_axes()}
+    assert labels >= {"time per call (ms)", "peak memory (bytes)"}
+
+
+def test_throughput_bars_come_out_as_a_png(table):
+    timed = table[table["time_per_record"].notna()]
+    samples = {case_id: (700.0, 710.0, 690.0) for case_id in timed["case_id"]}
+    png = plots.png_bytes(plots.throughput_figure(timed, samples, "windows", "windows"))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
