@@ -198,6 +198,8 @@ def _scaling_findings(suite: str, scaling: pd.DataFrame, wanted: list[str] | Non
     # One held parameter set: the last (largest) one, so each variant is named once.
     held = part["held"].iloc[-1]
     lines = part[part["held"] == held]
+    if (lines["growth"] == "unclear").all():
+        return []  # nothing the fits support saying
     described = ", ".join(
         f"`{row['variant']}` {row['growth']} (top slope {row['top_slope']:.2f}, fit R\u00b2 {row['r_squared']:.2f})"
         for _, row in lines.iterrows()

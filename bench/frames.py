@@ -14,13 +14,16 @@ import pandas as pd
 
 from bench.results import RunResults
 
-_METADATA_COLUMNS = ("machine", "cpu_model", "python", "commit", "dirty", "timestamp", "size")
+_METADATA_COLUMNS = (
+    "machine", "cpu_model", "cpu_count", "python", "python_build", "platform", "commit", "dirty", "timestamp", "size",
+    "load_avg_1min",
+)  # fmt: skip
 
 
 def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
     """The rows of ``runs`` as one tidy DataFrame, one line per (run, case, metric).
 
-    Columns: ``run_id``, the run metadata in :data:`_METADATA_COLUMNS` (``timestamp`` a
+    Columns: ``run_id``, the run metadata in :data:`_METADATA_COLUMNS` and ``method_version`` (``timestamp`` a
     timezone-aware datetime), ``case_id``, ``suite``, ``variant``, ``group``,
     ``is_reference``, ``reference``, ``metric``, ``unit``, ``tool``, ``tool_version``, the
     summary (``count`` of samples, ``median``, ``mean``, ``stdev``, ``min``, ``max``),
@@ -31,6 +34,7 @@ def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
     params: dict[str, None] = {}
     for run in runs:
         meta = {name: run.metadata.get(name) for name in _METADATA_COLUMNS}
+        meta["method_version"] = (run.metadata.get("method") or {}).get("version")
         references = {name: suite.get("reference") for name, suite in suite_descriptions([run]).items()}
         for row in run.rows:
             summary = row.summary.as_dict()

@@ -104,6 +104,7 @@ def collect(size: str, now: datetime | None = None) -> dict[str, Any]:
         "timestamp": moment.isoformat(timespec="seconds"),
         "size": size,
         "tools": tool_versions(),
+        "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from bench.stats import CI_LABEL, median_interval
+from bench.stats import CI_LABEL
 
 _WIDTH = 10.0
 
@@ -24,49 +24,38 @@ def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-def _records_per_s_interval(samples: tuple[float, ...], median: float) -> tuple[float, float, float]:
-    """Records/s (median) and its interval, from time-per-record samples in ns.
+def ratio_figure(table: pd.DataFrame, title: str) -> Figure:
+    """Each variant's time over its reference's, per parameter set: a point and its interval.
 
-    A row stored without samples has its median alone: no interval is drawn for it.
+    The axis is logarithmic and centred on 1 (as much room above as below), so 2x slower
+    and 2x faster are the same distance from "the same"; a bar chart on a log axis cut off
+    near the data would make a 9% gap look large. The legend sits outside the axes, where
+    it can cover nothing.
     """
-    if not samples:
-        return 1e9 / median, 1e9 / median, 1e9 / median
-    interval = median_interval(samples)
-    return 1e9 / interval.estimate, 1e9 / interval.high, 1e9 / interval.low
-
-
-def throughput_figure(table: pd.DataFrame, samples: dict[str, tuple[float, ...]], suite: str, title: str) -> Figure:
-    """Records/s of every variant at every parameter set of ``suite``, with 95% interval bars."""
-    part = table[(table["suite"] == suite) & table["time_per_record"].notna()]
+    part = table[table["ratio"].notna()] if "ratio" in table else table.iloc[0:0]
     groups = list(dict.fromkeys(part["group"]))
     variants = list(dict.fromkeys(part["variant"]))
     figure = Figure(figsize=(_WIDTH, 4.2), layout="constrained")
     axes = figure.add_subplot()
-    width = 0.8 / max(len(variants), 1)
+    spread = 0.6 / max(len(variants), 1)
     positions = np.arange(len(groups))
     for index, variant in enumerate(variants):
-        heights, lower, upper = [], [], []
-        for group in groups:
-            match = part[(part["group"] == group) & (part["variant"] == variant)]
-            if match.empty:
-                heights.append(np.nan)
-                lower.append(0.0)
-                upper.append(0.0)
-                continue
-            rate, low, high = _records_per_s_interval(
-                samples.get(match["case_id"].iloc[0], ()), match["time_per_record"].iloc[0]
-            )
-            heights.append(rate)
-            lower.append(rate - low)
-            upper.append(high - rate)
-        axes.bar(positions + index * width, heights, width, label=variant, yerr=[lower, upper], capsize=2)
+        rows = part[part["variant"] == variant].set_index("group").reindex(groups)
+        ratio, low, high = rows["ratio"].to_numpy(), rows["ratio_low"].to_numpy(), rows["ratio_high"].to_numpy()
+        offsets = positions - 0.3 + spread * (index + 0.5)
+        axes.errorbar(offsets, ratio, yerr=[ratio - low, high - ratio], fmt="o", capsize=3, label=variant)
     axes.set_yscale("log")
-    axes.set_ylabel("records per second (log scale)")
-    axes.set_xticks(positions + width * (len(variants) - 1) / 2)
+    finite = part[["ratio_low", "ratio_high"]].to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    reach = float(np.max(np.abs(np.log(finite)))) if finite.size else 1.0
+    axes.set_ylim(np.exp(-reach * 1.15), np.exp(reach * 1.15))
+    axes.axhline(1.0, color="0.3", linewidth=1)
+    axes.set_ylabel("time / reference's time (log; 1 = same)")
+    axes.set_xticks(positions)
     labels = [group.split("[", 1)[1].rstrip("]") if "[" in group else group for group in groups]
     axes.set_xticklabels(labels, rotation=30, ha="right")
-    axes.set_title(f"{title}: throughput per variant (bars: {CI_LABEL} of the median)")
-    axes.legend(fontsize="small", ncols=min(len(variants), 6))
+    axes.set_title(f"{title}: each variant against the reference (bars: {CI_LABEL})")
+    axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     axes.grid(axis="y", which="both", alpha=0.3)
     return figure
 
@@ -101,6 +90,6 @@ def scaling_figure(table: pd.DataFrame, title: str, against: str, facet: str | N
             if value is not None and row_index == 0:
                 axes.set_title(f"{facet.upper()} = {int(value)}", fontsize="medium")
             axes.grid(which="both", alpha=0.3)
-    grid[0][0].legend(fontsize="small")
+    grid[0][-1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     figure.suptitle(f"{title}: cost against {against.upper()} (log-log)")
     return figure

@@ -10,10 +10,13 @@ and commit; their samples are never pooled.
 from __future__ import annotations
 
 import base64
-import html
+import functools
 from dataclasses import dataclass, field
 
+import jinja2
 import pandas as pd
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 from tabulate import tabulate
 
 from bench import analysis, plots
@@ -47,6 +50,7 @@ class Report:
     """Everything a report shows, computed; rendering only formats it."""
 
     runs: list[str]
+    environment: list[dict[str, str]]
     notes: list[str]
     findings: dict[str, list[str]]
     sections: list[Section]
@@ -121,6 +125,30 @@ def _machine_notes(frame: pd.DataFrame) -> list[str]:
     return ["These runs come from the same machine and CPU model."]
 
 
+_ENVIRONMENT = (
+    ("machine", "machine"),
+    ("cpu_model", "CPU"),
+    ("cpu_count", "cores"),
+    ("python", "Python"),
+    ("python_build", "build"),
+    ("platform", "platform"),
+    ("timestamp", "measured at"),
+    ("size", "matrix"),
+    ("method_version", "method version"),
+    ("load_avg_1min", "load (1 min) at start"),
+)
+
+
+def _environment(row: pd.Series, label: str) -> dict[str, str]:
+    """What a reader needs to know of where and how a run was measured."""
+    shown = {"run": label}
+    for column, name in _ENVIRONMENT:
+        value = row.get(column)
+        if value is not None and not (isinstance(value, float) and pd.isna(value)):
+            shown[name] = analysis.plain_text(value)
+    return shown
+
+
 def build(frame: pd.DataFrame, suites: Suites) -> Report:
     """Compute the whole report from the tidy frame of one or more runs and their suites' descriptions."""
     run_ids = list(dict.fromkeys(frame["run_id"]))
@@ -129,8 +157,6 @@ def build(frame: pd.DataFrame, suites: Suites) -> Report:
     table = analysis.case_table(frame, suites)
     measured = "time_per_record" in table or "peak_memory" in table
     scaling = analysis.scaling_table(table, suites) if measured else pd.DataFrame()
-    time_rows = frame[frame["metric"] == "time_per_record"]
-    samples = {(r.run_id, r.case_id): r.samples for r in time_rows.itertuples()}
     sections = []
     for suite in dict.fromkeys(table["suite"]):
         part = table[table["suite"] == suite]
@@ -142,7 +168,7 @@ def build(frame: pd.DataFrame, suites: Suites) -> Report:
                 continue
             suffix = f"-{run_id}" if several else ""
             title = labels[run_id] if several else suite
-            images += _suite_images(suite, described, run_part, samples, run_id, suffix, title)
+            images += _suite_images(suite, described, run_part, suffix, title)
         scaling_part = scaling[scaling["suite"] == suite] if not scaling.empty else scaling
         sections.append(
             Section(
@@ -157,9 +183,10 @@ def build(frame: pd.DataFrame, suites: Suites) -> Report:
     if several and "ratio" in table:
         side_by_side = table.pivot_table(index="case_id", columns="run_id", values="ratio", sort=False)
         side_by_side.columns = [labels[c] for c in side_by_side.columns]
-        side_by_side = side_by_side.dropna(how="all").reset_index()
+        side_by_side = side_by_side.dropna(how="all").map(lambda v: "" if pd.isna(v) else f"{v:.3g}").reset_index()
     return Report(
         runs=[labels[r] for r in run_ids],
+        environment=[_environment(frame[frame["run_id"] == run_id].iloc[0], labels[run_id]) for run_id in run_ids],
         notes=_machine_notes(frame),
         findings={labels[k]: v for k, v in analysis.findings(table, scaling, suites).items()},
         sections=sections,
@@ -168,14 +195,16 @@ def build(frame: pd.DataFrame, suites: Suites) -> Report:
     )
 
 
-def _suite_images(suite, described, part, samples, run_id, suffix, title) -> list[Image]:
+def _suite_images(suite, described, part, suffix, title) -> list[Image]:
+    """The suite's pictures, the one that answers its question (the ratios) first."""
     images = []
+    if "ratio" in part and part["ratio"].notna().any():
+        figure = plots.ratio_figure(part, title)
+        caption = f"{suite}: time against the reference"
+        images.append(Image(f"report-{suite}-ratios{suffix}.png", caption, plots.png_bytes(figure)))
     timed = part[part["time_per_record"].notna()] if "time_per_record" in part else part.iloc[0:0]
     if timed.empty:
         return images
-    case_samples = {case_id: samples[(run_id, case_id)] for case_id in timed["case_id"]}
-    figure = plots.throughput_figure(timed, case_samples, suite, title)
-    images.append(Image(f"report-{suite}-throughput{suffix}.png", f"{suite}: records/s", plots.png_bytes(figure)))
     axes = list(described.get("axes", [SIZE_AXIS]))
     for against in described.get("swept", ()):
         if against not in part or part[against].nunique() < 2:
@@ -207,9 +236,13 @@ def to_markdown(report: Report) -> str:
             lines += [f"### {label}", ""]
         lines += [f"- {sentence}" for sentence in sentences] or ["- (no timed comparison in this run)"]
         lines.append("")
+    lines += ["## Environment", ""]
+    for environment in report.environment:
+        lines += [f"- {name}: {value}" for name, value in environment.items()] + [""]
     lines += [_GUIDE, ""]
     for section in report.sections:
         lines += [f"## {section.suite}", "", section.description, ""]
+        lines += [f"![{image.title}]({image.name})" for image in section.images[:1]] + [""]
         lines += [
             tabulate(section.comparison, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True),
             "",
@@ -220,52 +253,85 @@ def to_markdown(report: Report) -> str:
                 tabulate(section.scaling, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True),
                 "",
             ]
-        lines += [f"![{image.title}]({image.name})" for image in section.images] + [""]
+        lines += [f"![{image.title}]({image.name})" for image in section.images[1:]] + [""]
     if report.side_by_side is not None:
         lines += ["## Ratios side by side", ""]
-        lines += [tabulate(report.side_by_side, headers="keys", tablefmt="pipe", showindex=False, floatfmt=".3g"), ""]
+        lines += [
+            tabulate(report.side_by_side, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True),
+            "",
+        ]
     return "\n".join(lines)
 
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222}"
-    "table{border-collapse:collapse;font-size:.85em;margin:1em 0}"
-    "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f2f2f2}"
-    "td:nth-child(-n+3){text-align:left}img{max-width:100%}blockquote{background:#fff6d8;padding:.5em 1em}"
-)
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class _TableView:
+    columns: list[str]
+    rows: list[list[_Cell]]
+
+
+_TEXT_COLUMNS = {"run", "variant", "held", "cost", "growth", "case_id", "verdict"}
+# Tables longer than this are folded under a summary line.
+FOLD_AFTER = 24
+
+
+def _css(column: str, text: str) -> str:
+    if column == "verdict":
+        return "v-" + text.split(" (", 1)[0].replace(" ", "-") if text else "text"
+    return "text" if column in _TEXT_COLUMNS else ""
+
+
+def _view(frame: pd.DataFrame) -> _TableView:
+    columns = [str(column) for column in frame.columns]
+    rows = [
+        [_Cell(text, _css(column, text)) for column, text in zip(columns, map(str, values), strict=True)]
+        for values in frame.itertuples(index=False)
+    ]
+    return _TableView(columns, rows)
+
+
+@functools.cache
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("bench", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    return environment.get_template("report.html.j2")
 
 
 def to_html(report: Report) -> str:
-    """The report as one self-contained HTML page (PNG plots embedded as data URIs)."""
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>pipebench report</title>",
-        f"<style>{_STYLE}</style></head><body><h1>pipebench report</h1><p>Runs:</p><ul>",
-        *[f"<li>{html.escape(label)}</li>" for label in report.runs],
-        "</ul>",
-        *[f"<blockquote>{html.escape(note)}</blockquote>" for note in report.notes],
-        "<h2>Findings</h2>",
+    """The report as one self-contained HTML page (Jinja2; findings rendered from Markdown; PNGs embedded)."""
+    # Findings are Markdown (names in backticks); raw HTML in them is escaped, not rendered.
+    markdown = MarkdownIt("commonmark", {"html": False})
+    findings = {
+        label: [Markup(markdown.renderInline(sentence)) for sentence in sentences]
+        for label, sentences in report.findings.items()
+    }
+    sections = [
+        {
+            "suite": section.suite,
+            "description": section.description,
+            "comparison": _view(section.comparison),
+            "scaling": None if section.scaling.empty else _view(section.scaling),
+            "images": [
+                {"title": image.title, "data": base64.b64encode(image.png).decode("ascii")} for image in section.images
+            ],
+        }
+        for section in report.sections
     ]
-    for label, sentences in report.findings.items():
-        if len(report.findings) > 1:
-            parts.append(f"<h3>{html.escape(label)}</h3>")
-        items = [f"<li>{html.escape(s)}</li>" for s in sentences] or ["<li>(no timed comparison in this run)</li>"]
-        parts += ["<ul>", *items, "</ul>"]
-    parts.append(f"<p><small>{html.escape(_GUIDE)}</small></p>")
-    for section in report.sections:
-        parts += [f"<h2>{html.escape(section.suite)}</h2>", f"<p>{html.escape(section.description)}</p>"]
-        parts.append(section.comparison.to_html(index=False, border=0))
-        if not section.scaling.empty:
-            parts += ["<h3>Scaling</h3>", section.scaling.to_html(index=False, border=0)]
-        for image in section.images:
-            data = base64.b64encode(image.png).decode("ascii")
-            parts.append(f"<figure><img alt='{html.escape(image.title)}' src='data:image/png;base64,{data}'></figure>")
-    if report.side_by_side is not None:
-        parts += [
-            "<h2>Ratios side by side</h2>",
-            report.side_by_side.to_html(index=False, border=0, float_format="{:.3g}".format),
-        ]
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    side_by_side = None if report.side_by_side is None else _view(report.side_by_side)
+    return _template().render(
+        report=report,
+        findings=findings,
+        sections=sections,
+        side_by_side=side_by_side,
+        guide=_GUIDE,
+        fold_after=FOLD_AFTER,
+    )
 
 
 def to_csv(report: Report) -> str:

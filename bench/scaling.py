@@ -20,6 +20,9 @@ from scipy import stats as scipy_stats
 CONSTANT_BELOW = 0.15
 LINEAR_FROM = 0.8
 LINEAR_TO = 1.2
+# A growth is named only from a fit this good, over at least this many sizes.
+MIN_R_SQUARED = 0.9
+MIN_POINTS = 3
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,25 @@ class Scaling:
 
     @property
     def growth(self) -> str:
-        """The growth the top slope names (constant, linear, ...)."""
-        return growth_name(self.top_slope)
+        """The growth the top slope names (constant, linear, ...), or ``unclear``.
+
+        Unclear when the fit does not support a name: fewer than :data:`MIN_POINTS` sizes
+        (two points always fit), a log-log fit with R² below :data:`MIN_R_SQUARED` (unless
+        flat: a constant cost leaves R² only noise to explain), or a
+        super-linear top slope that the whole range does not share: cache effects bend
+        the last segment upwards (scipy's windows: 1.25 over the top, 1.1 overall), which
+        is not growth faster than linear.
+        """
+        if self.points < MIN_POINTS:
+            return "unclear"
+        name = growth_name(self.top_slope)
+        if name == "constant" and growth_name(self.slope) == "constant":
+            return name  # a flat line leaves R² nothing to explain: noise alone sets it
+        if self.r_squared < MIN_R_SQUARED:
+            return "unclear"
+        if name == "super-linear" and self.slope <= LINEAR_TO:
+            return "unclear"
+        return name
 
 
 def growth_name(slope: float) -> str:

@@ -25,8 +25,17 @@ def test_scaling_against_n_adds_peak_memory(table):
     assert labels >= {"time per call (ms)", "peak memory (bytes)"}
 
 
-def test_throughput_bars_come_out_as_a_png(table):
-    timed = table[table["time_per_record"].notna()]
-    samples = {case_id: (700.0, 710.0, 690.0) for case_id in timed["case_id"]}
-    png = plots.png_bytes(plots.throughput_figure(timed, samples, "windows", "windows"))
+def test_ratios_are_points_with_intervals_on_a_log_axis_centred_on_one(table):
+    figure = plots.ratio_figure(table, "windows")
+    axes = figure.get_axes()[0]
+    low, high = axes.get_ylim()
+    assert axes.get_yscale() == "log" and low * high == pytest.approx(1.0)
+    assert low <= table["ratio_low"].min() and table["ratio_high"].max() <= high
+    legend = axes.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["monotonic"]
+    assert legend.get_bbox_to_anchor().x0 >= axes.get_window_extent().x1  # outside the data
+
+
+def test_a_figure_comes_out_as_a_png(table):
+    png = plots.png_bytes(plots.ratio_figure(table, "windows"))
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000

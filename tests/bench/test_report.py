@@ -1,6 +1,7 @@
 """pipebench report: rendering on a small committed run, several runs, and bad input."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -32,24 +33,26 @@ def test_report_files_are_written_into_the_run_directory(written):
 def test_plots_are_real_images_embedded_in_the_html(written):
     pngs = sorted(written.glob("report-*.png"))
     assert {p.name for p in pngs} >= {
-        "report-stages-throughput.png", "report-stages-vs-n.png",
-        "report-windows-throughput.png", "report-windows-vs-n.png", "report-windows-vs-w.png",
+        "report-stages-ratios.png", "report-stages-vs-n.png",
+        "report-windows-ratios.png", "report-windows-vs-n.png", "report-windows-vs-w.png",
     }  # fmt: skip
     for png in pngs:
         pixels = matplotlib.image.imread(png)
         assert pixels.shape[0] > 200 and pixels.shape[1] > 400
     html = (written / "report.html").read_text()
-    assert html.count("src='data:image/png;base64,") == len(pngs)
+    assert html.count('src="data:image/png;base64,') == len(pngs)
     assert "<img" in html and "report-" not in html.split("<body>")[1].split("<h2>Findings")[0]
 
 
 def test_markdown_has_tables_scaling_and_findings_for_every_suite(written):
     text = (written / "report.md").read_text()
     for suite in ("stages", "windows"):
-        assert f"## {suite}" in text and f"![{suite}: records/s](report-{suite}-throughput.png)" in text
+        assert f"## {suite}" in text and f"![{suite}: time against the reference](report-{suite}-ratios.png)" in text
     assert "| variant" in text and "Scaling:" in text and "## Findings" in text
     assert "faster than `deque`" in text
-    assert "peak memory against N" in text and "time against W" in text
+    assert "peak memory vs N" in text and "time vs W" in text
+    # Two sizes of N fit any slope: no growth is named from them, so no sentence says one.
+    assert "peak memory against N" not in text and "| unclear" in text
 
 
 def test_summary_csv_has_a_line_per_case(written):
@@ -141,3 +144,23 @@ def test_runs_that_measured_part_of_the_metrics_report_what_they_have(
     code, _, err = pipebench("report", str(run_dir))
     assert code == 0, err
     assert shown in (run_dir / "report.md").read_text()
+
+
+def test_the_html_puts_findings_first_rendered_with_coloured_verdicts_and_an_environment(written):
+    html = (written / "report.html").read_text()
+    body = html.split("<body>", 1)[1]
+    assert body.index("<h2>Findings</h2>") < body.index("<h2>Environment</h2>") < body.index('<section id="stages">')
+    assert "<code>numpy_batches</code>" in body and "`numpy_batches`" not in body
+    assert 'class="v-faster"' in body and 'class="v-reference"' in body
+    assert "<dt>CPU</dt>" in body and "<dt>method version</dt>" in body
+    stages = body.split('<section id="stages">', 1)[1].split("</section>", 1)[0]
+    assert stages.index("<figure>") < stages.index("<table>")  # the picture that answers first
+    text = re.sub(r"base64,[^\"]+", "", body)
+    assert not re.search(r"\bnan\b", text, re.IGNORECASE)
+
+
+def test_findings_cannot_inject_html(synthetic_run):
+    built = report.build(frames.to_frame([synthetic_run()]), frames.suite_descriptions([synthetic_run()]))
+    built.findings[next(iter(built.findings))].append("<script>alert(1)</script> and `code`")
+    html = report.to_html(built)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<code>code</code>" in html

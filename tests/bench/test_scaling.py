@@ -49,3 +49,13 @@ def test_degenerate_input_is_refused(sizes, costs):
                                              (1.2, "linear"), (1.21, "super-linear")])  # fmt: skip
 def test_growth_name_boundaries(slope, name):
     assert growth_name(slope) == name
+
+
+def test_growth_is_unclear_where_the_fit_does_not_support_a_name():
+    assert fit_loglog([10, 100], [10, 1000]).growth == "unclear"  # two points always fit
+    assert fit_loglog([1, 10, 100, 1000], [1, 100, 1, 100]).growth == "unclear"  # R² 0
+    # Cache effects: linear, then the last segment bends up; the range as a whole is linear.
+    bent = fit_loglog([1_000, 10_000, 100_000], [35.0, 320.0, 5_700.0])
+    assert bent.top_slope > 1.2 and bent.slope <= 1.2 and bent.growth == "unclear"
+    assert fit_loglog([1_000, 10_000, 100_000], [1.0, 100.0, 10_000.0]).growth == "super-linear"
+    assert fit_loglog([10, 50, 1000], [920.0, 1_800.0, 22_700.0]).growth == "linear"
