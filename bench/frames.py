@@ -25,7 +25,8 @@ def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
 
     Columns: ``run_id``, the run metadata in :data:`_METADATA_COLUMNS` and ``method_version`` (``timestamp`` a
     timezone-aware datetime), ``case_id``, ``suite``, ``variant``, ``group``,
-    ``is_reference``, ``reference``, ``metric``, ``unit``, ``tool``, ``tool_version``, the
+    ``is_reference``, ``reference``, ``metric``, ``value`` (the figure to read: a ratio's
+    estimate, otherwise the median), ``unit``, ``tool``, ``tool_version``, the
     summary (``count`` of samples, ``median``, ``mean``, ``stdev``, ``min``, ``max``),
     ``estimate``, ``ci_low``, ``ci_high``, ``samples`` (a tuple) and one column per case
     parameter under its own name (``n``, ``w``, ...; nullable integers when whole).
@@ -50,6 +51,9 @@ def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
                     "is_reference": row.variant == references.get(row.suite),
                     "reference": row.reference,
                     "metric": row.metric,
+                    # The figure to read: for a ratio the clustered estimate (the median of
+                    # all its pooled pairs can fall on the other side of 1).
+                    "value": row.estimate if row.estimate is not None else row.summary.median,
                     "unit": row.unit,
                     "tool": row.tool,
                     "tool_version": row.tool_version,

@@ -1,5 +1,10 @@
 """The tidy frame of runs: one line per case and metric, read by what each run stored."""
 
+import contextlib
+import io
+import shutil
+from pathlib import Path
+
 from bench import frames, store
 
 
@@ -27,3 +32,19 @@ def test_a_run_is_read_by_the_suites_it_stored_not_by_todays_matrix(sample_resul
     frame = frames.to_frame([stored])
     assert set(frame[frame["is_reference"]]["case_id"]) == {variant.case_id}
     assert frames.suite_descriptions([stored]) == described
+
+
+def test_readmes_pandas_example_pivots_ratios_by_variant_and_parameters(tmp_path, monkeypatch):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = readme.split("Ratios by variant and parameters:", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    runs_root = tmp_path / "results" / "runs"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "run_small", runs_root / "20261129T074529Z_f78b305")
+    monkeypatch.chdir(tmp_path)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(example, "README.md", "exec"), {})
+    table = printed.getvalue()
+    assert "monotonic" in table and "numpy_batches" in table
+    frame = frames.to_frame([store.load_run(runs_root / "20261129T074529Z_f78b305")])
+    ratio = frame[(frame["metric"] == "ratio_to_reference")].iloc[0]
+    assert ratio["value"] == ratio["estimate"] and frame["timestamp"].dtype.kind == "M"
