@@ -7,12 +7,8 @@ maps :class:`~bench.errors.BenchError` to its exit code with a one-line message.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +20,7 @@ from bench.gate_options import FORMATS, add_gate_options
 from bench.matrix import SUITES, all_cases
 from bench.processes import stop_all
 from bench.store import DEFAULT_RUNS_ROOT
+from pipeline.command_line import run_command, streams
 
 PROG = "pipebench"
 
@@ -246,14 +243,6 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 }
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (what a CI system sends to cancel a job), handled as Ctrl-C is."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
-
-
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run ``pipebench``; return the exit code.
 
@@ -261,42 +250,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     (exit codes 130 and 143). Output that cannot be written ends the command quietly
     when the reader went away, and with one line otherwise.
     """
-    out = out if out is not None else (sys.stdout or open(os.devnull, "w"))  # noqa: SIM115
-    err = err if err is not None else (sys.stderr or open(os.devnull, "w"))  # noqa: SIM115
-    previous = _install(signal.SIGTERM, _terminate)
-    try:
-        args = _build_parser().parse_args(argv)
-        return _COMMANDS[args.command](args, out)
-    except BenchError as error:
-        err.write(f"{PROG}: error: {error}\n")
-        return error.exit_code
-    except Terminated:
-        stop_all()
-        err.write(f"{PROG}: terminated\n")
-        return 143
-    except KeyboardInterrupt:
-        stop_all()
-        err.write(f"{PROG}: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        _silence(out)
-        return 0
-    except OSError as error:
-        # Output that cannot be written (a full disk, a closed stream): say so in one line.
-        err.write(f"{PROG}: error: {error.strerror or error}\n")
-        return 1
-    finally:
-        _install(signal.SIGTERM, previous)
+    out, err = streams(out, err)
 
+    def body() -> int:
+        try:
+            args = _build_parser().parse_args(argv)
+            return _COMMANDS[args.command](args, out)
+        except BenchError as error:
+            err.write(f"{PROG}: error: {error}\n")
+            return error.exit_code
 
-def _install(signum: int, handler):
-    """Set a signal handler where this thread may (the main thread); return the previous one."""
-    if handler is None or threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signum, handler)
-
-
-def _silence(stream: TextIO) -> None:
-    """Point a stream whose reader went away at /dev/null, so the exit-time flush cannot fail."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):  # a stream with no descriptor needs nothing
-        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    return run_command(PROG, body, out, err, on_stop=stop_all)

@@ -8,15 +8,11 @@ fails for another reason the library reports.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import signal
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from pipeline.assembly import PipelineConfig, RunSummary, run_pipeline
+from pipeline.command_line import run_command, streams
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.pipelines import PIPELINES
 from pipeline.registry import manifest, render_manifest
@@ -121,48 +117,17 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; return the exit code (130 on Ctrl-C, 143 on SIGTERM)."""
-    out = out if out is not None else (sys.stdout or open(os.devnull, "w"))  # noqa: SIM115
-    err = err if err is not None else (sys.stderr or open(os.devnull, "w"))  # noqa: SIM115
-    previous = _on_sigterm(_terminate)
-    try:
-        args = _build_parser().parse_args(argv)
-        return _COMMANDS[args.command](args, out, err)
-    except (UsageError, ConfigError) as error:
-        err.write(f"{PROG}: error: {error}\n")
-        return 2
-    except PipelineError as error:
-        err.write(f"{PROG}: {error}\n")
-        return 1
-    except _Terminated:
-        err.write(f"{PROG}: terminated\n")
-        return 143
-    except KeyboardInterrupt:
-        err.write(f"{PROG}: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        # The reader went away (``| head``): stop quietly, as a well-behaved filter does,
-        # with stdout pointed at /dev/null so that the exit-time flush cannot fail.
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
-        return 0
-    except OSError as error:
-        # Output that cannot be written: a full disk, a closed stream.
-        err.write(f"{PROG}: error: {error.strerror or error}\n")
-        return 1
-    finally:
-        _on_sigterm(previous)
+    out, err = streams(out, err)
 
+    def body() -> int:
+        try:
+            args = _build_parser().parse_args(argv)
+            return _COMMANDS[args.command](args, out, err)
+        except (UsageError, ConfigError) as error:
+            err.write(f"{PROG}: error: {error}\n")
+            return 2
+        except PipelineError as error:
+            err.write(f"{PROG}: {error}\n")
+            return 1
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C is."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise _Terminated
-
-
-def _on_sigterm(handler):
-    """Install a SIGTERM handler from the main thread; return the previous one."""
-    if handler is None or threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, handler)
+    return run_command(PROG, body, out, err)

@@ -1,0 +1,36 @@
+"""How a command line ends: its exit code and its one line for each way of being stopped."""
+
+import errno
+import io
+
+import pytest
+
+from pipeline.command_line import Terminated, run_command
+
+
+def raising(error):
+    def body():
+        raise error
+
+    return body
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "line"),
+    [
+        (KeyboardInterrupt(), 130, "prog: interrupted\n"),
+        (Terminated(), 143, "prog: terminated\n"),
+        (OSError(errno.ENOSPC, "No space left on device"), 1, "prog: error: No space left on device\n"),
+        (BrokenPipeError(), 0, ""),
+    ],
+)
+def test_each_way_of_stopping_has_its_code_and_line(error, code, line):
+    stopped = []
+    err = io.StringIO()
+    assert run_command("prog", raising(error), io.StringIO(), err, on_stop=lambda: stopped.append(True)) == code
+    assert err.getvalue() == line
+    assert stopped == ([True] if code in (130, 143) else [])
+
+
+def test_a_body_that_finishes_returns_its_own_code():
+    assert run_command("prog", lambda: 7, io.StringIO(), io.StringIO()) == 7
