@@ -59,6 +59,8 @@ class FunctionCost:
     self_instructions: int = 0
     calls: int = 0
     inclusive_instructions: int = 0
+    allocations: int = 0
+    """Calls this function made into an allocator (it is outside the allocator)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class _Reader:
         self.calls: dict[str, int] = defaultdict(int)
         self.inclusive: dict[str, int] = defaultdict(int)
         self.allocations = 0
+        self.allocated_by: dict[str, int] = defaultdict(int)
         self.current = self.callee = ""
         self.pending_calls = 0
 
@@ -143,6 +146,7 @@ class _Reader:
         self.calls[self.callee] += count
         if self.callee in ALLOCATORS and self.current not in ALLOCATORS:
             self.allocations += count
+            self.allocated_by[self.current] += count
 
     def _header(self, line: str) -> None:
         if line.startswith("totals:"):
@@ -157,8 +161,14 @@ class _Reader:
         if not self.header_seen or self.totals is None:
             raise ValueError("not a complete callgrind profile (no header or no totals line)")
         functions = {
-            name: FunctionCost(name, self.self_cost.get(name, 0), self.calls.get(name, 0), self.inclusive.get(name, 0))
-            for name in set(self.self_cost) | set(self.calls)
+            name: FunctionCost(
+                name,
+                self.self_cost.get(name, 0),
+                self.calls.get(name, 0),
+                self.inclusive.get(name, 0),
+                self.allocated_by.get(name, 0),
+            )
+            for name in set(self.self_cost) | set(self.calls) | set(self.allocated_by)
         }
         return Profile(self.label, self.totals, functions, self.allocations)
 

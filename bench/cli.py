@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
@@ -154,13 +155,40 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
     check_comparable(base, current, families)
     outcome = compare_sides(base, current, thresholds, absolute_time=args.absolute_time, families=families)
     out.write(RENDERERS[args.format](outcome, args.strict))
+    if args.format == "table":
+        out.write(_where_counts_moved(args.base, args.current, outcome))
     return 1 if outcome.failed(args.strict) else 0
+
+
+def _where_counts_moved(base: Path, current: Path, outcome) -> str:
+    """Under a table with count regressions: the top functions each came from, when both runs kept profiles."""
+    from bench import explain
+
+    moved = list(dict.fromkeys(c.id for c in outcome.regressions if c.family in ("instructions", "allocations")))
+    if not moved:
+        return ""
+    try:
+        explanations = explain.explain(base, current, moved)
+    except BenchError:
+        return ""  # not two runs with profiles: the table is all there is
+    return "\nwhere the counts moved (pipebench explain):\n" + explain.render(explanations, top=3)
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
     from bench import export, store
 
     out.write(export.render(store.load_run(args.run or store.latest_run(args.runs_root))))
+    return 0
+
+
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import explain
+
+    explanations = explain.explain(args.base, args.current, args.case)
+    if args.format == "json":
+        out.write(json.dumps([asdict(item) for item in explanations], indent=2) + "\n")
+    else:
+        out.write(explain.render(explanations, args.top))
     return 0
 
 
@@ -173,6 +201,17 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_run_command(commands)
     _add_report_commands(commands)
     _add_compare_command(commands)
+    explaining = commands.add_parser(
+        "explain",
+        help="what changed between two runs' counts, function by function",
+        description="For cases counted (--instructions) in both runs: the change per record of each function's "
+        "own instructions, calls received and allocator calls made, largest first.",
+    )
+    explaining.add_argument("base", type=Path, metavar="BASE")
+    explaining.add_argument("current", type=Path, metavar="CURRENT")
+    explaining.add_argument("--case", action="append", default=[], metavar="ID", help="only this case; repeatable")
+    explaining.add_argument("--top", type=int, default=10, help="functions shown per case (default: %(default)s)")
+    explaining.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -240,6 +279,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "report": _report,
     "compare": _compare,
     "export": _export,
+    "explain": _explain,
 }
 
 

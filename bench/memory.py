@@ -26,7 +26,12 @@ Progress = Callable[[str], None]
 
 def capture_name(case: Case) -> str:
     """A file-system-safe name for a case's capture (``windows-strategy=deque-n=1000-w=10``)."""
-    return re.sub(r"[^A-Za-z0-9=._-]+", "-", case.id).strip("-")
+    return capture_name_of(case.id)
+
+
+def capture_name_of(case_id: str) -> str:
+    """:func:`capture_name` from the case's id alone (for a case read from a run)."""
+    return re.sub(r"[^A-Za-z0-9=._-]+", "-", case_id).strip("-")
 
 
 def measure_case(case: Case, size: str, directory: Path) -> dict[str, Any]:

@@ -1,0 +1,147 @@
+"""``pipebench explain``: what changed between two runs' counts of a case, function by function.
+
+Each run counted with ``--instructions`` keeps callgrind's profile of every case (two
+calls of its workload, in ``callgrind/``). Set side by side, the two profiles say where a
+moved count went: per record, the change in each function's own instructions, in the
+calls it received and in the allocator calls it made. Function names are those callgrind
+sees: the interpreter's C functions (``deque_append``, ``list_append``,
+``_PyEval_EvalFrameDefault``...). The changes are exact: counts repeat to the
+instruction, so a function that moved by +4.0 calls per record was called four more times.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import callgrind, store
+from bench.counts import PLAN
+from bench.errors import UsageError
+from bench.memory import capture_name_of
+from bench.results import RunResults
+
+# Changes smaller than these, per record, are not listed: below them is rounding of the
+# two calls' difference, not a change of the code.
+INSTRUCTIONS_FLOOR = 0.5
+CALLS_FLOOR = 0.005
+
+
+@dataclass(frozen=True)
+class FunctionChange:
+    """One function's change between BASE and CURRENT, per record."""
+
+    function: str
+    instructions: float
+    calls: float
+    allocations: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A case's whole change per record, and the functions it came from, largest first."""
+
+    case_id: str
+    instructions: float
+    allocations: float
+    functions: tuple[FunctionChange, ...]
+
+
+def function_changes(
+    base: callgrind.Profile, current: callgrind.Profile, base_records: float, current_records: float
+) -> list[FunctionChange]:
+    """Every function whose counts per record moved past the floors, the largest change first."""
+    calls = PLAN.calls[1] - PLAN.calls[0]
+    empty = callgrind.FunctionCost("")
+    out = []
+    for name in set(base.functions) | set(current.functions):
+        old, new = base.functions.get(name, empty), current.functions.get(name, empty)
+
+        def per_record(field: str, old=old, new=new) -> float:
+            return getattr(new, field) / calls / current_records - getattr(old, field) / calls / base_records
+
+        change = FunctionChange(name, per_record("self_instructions"), per_record("calls"), per_record("allocations"))
+        if (
+            abs(change.instructions) >= INSTRUCTIONS_FLOOR
+            or abs(change.calls) >= CALLS_FLOOR
+            or abs(change.allocations) >= CALLS_FLOOR
+        ):
+            out.append(change)
+    # Allocation changes first (they name where an object was added), then by instructions.
+    return sorted(out, key=lambda c: (abs(c.allocations) < CALLS_FLOOR, -abs(c.instructions), c.function))
+
+
+def _records(run: RunResults, case_id: str) -> float:
+    figures = {row.metric: row.summary.median for row in run.rows if row.case_id == case_id}
+    per_record = figures.get("instructions_per_record")
+    if not figures.get("instructions") or not per_record:
+        raise UsageError(f"{run.run_id}: no instruction count of {case_id} (measure it with --instructions)")
+    return figures["instructions"] / per_record
+
+
+def _profile(run_dir: Path, case_id: str) -> callgrind.Profile:
+    path = Path(run_dir) / store.CALLGRIND_DIR / f"{capture_name_of(case_id)}.callgrind.out"
+    if not path.is_file():
+        raise UsageError(f"{run_dir}: no callgrind profile of {case_id} (measure it with --instructions)")
+    try:
+        return callgrind.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except ValueError as error:
+        raise UsageError(f"{path}: {error}") from None
+
+
+def counted_cases(run: RunResults) -> list[str]:
+    """The cases a run counted, in its order."""
+    return list(dict.fromkeys(row.case_id for row in run.rows if row.metric == "instructions"))
+
+
+def explain(base_dir: Path, current_dir: Path, case_ids: Sequence[str] = ()) -> list[Explanation]:
+    """The explanation of every case asked for (by default: every counted case of both runs that moved).
+
+    Raises:
+        UsageError: a run without counts, or a case either run did not count.
+        bench.errors.InputError: a directory that is not a finished run.
+    """
+    base, current = store.load_run(base_dir), store.load_run(current_dir)
+    counted = [case for case in counted_cases(base) if case in set(counted_cases(current))]
+    if not counted:
+        raise UsageError(f"{base_dir} and {current_dir} have no case counted in both (run with --instructions)")
+    for case_id in case_ids:
+        if case_id not in counted:
+            raise UsageError(f"{case_id}: not counted in both runs; counted in both: {', '.join(counted[:5])} ...")
+    out = []
+    for case_id in case_ids or counted:
+        base_records, current_records = _records(base, case_id), _records(current, case_id)
+        old, new = _profile(base_dir, case_id), _profile(current_dir, case_id)
+        calls = PLAN.calls[1] - PLAN.calls[0]
+        instructions = new.instructions / calls / current_records - old.instructions / calls / base_records
+        allocations = new.allocations / calls / current_records - old.allocations / calls / base_records
+        changes = function_changes(old, new, base_records, current_records)
+        if case_ids or changes:
+            out.append(Explanation(case_id, instructions, allocations, tuple(changes)))
+    return out
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    text = f"{value:+,.{digits}f}"
+    return "0" if text.strip("+-0.,") == "" else text
+
+
+def render(explanations: Sequence[Explanation], top: int = 10) -> str:
+    """Each case's change per record and its top functions, one line each."""
+    if not explanations:
+        return "no counted case changed between the two runs\n"
+    lines = []
+    for item in explanations:
+        lines.append(
+            f"{item.case_id}: {_signed(item.instructions, 1)} instructions/record, "
+            f"{_signed(item.allocations)} allocations/record"
+        )
+        for change in item.functions[:top]:
+            parts = [f"{_signed(change.instructions, 1)} instr", f"{_signed(change.calls)} calls"]
+            if not math.isclose(change.allocations, 0.0, abs_tol=CALLS_FLOOR):
+                parts.append(f"{_signed(change.allocations)} allocations")
+            lines.append(f"  {change.function}: {', '.join(parts)} /record")
+        if len(item.functions) > top:
+            lines.append(f"  ... {len(item.functions) - top} more functions changed")
+    return "\n".join(lines) + "\n"
