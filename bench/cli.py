@@ -181,6 +181,22 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _profile(args: argparse.Namespace, out: TextIO) -> int:
+    from datetime import UTC, datetime
+
+    from bench import profiling, store
+
+    if args.seconds <= 0 or args.seconds > 600:
+        raise UsageError(f"--seconds {args.seconds}: give a time in (0, 600]")
+    cases = selected_cases(args)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    directory = store.output_dir(args.out or args.runs_root.parent / "profiles" / stamp) / profiling.PROFILE_DIR
+    for case in cases:
+        summary = profiling.profile_case(case, args.size, store.output_dir(directory), args.seconds)
+        out.write(profiling.render(summary, directory, args.top) + "\n")
+    return 0
+
+
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     from bench import explain
 
@@ -201,6 +217,15 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_run_command(commands)
     _add_report_commands(commands)
     _add_compare_command(commands)
+    profiling = commands.add_parser(
+        "profile",
+        help="where the selected cases spend their time (pyinstrument; HTML and speedscope files kept)",
+    )
+    add_selection_options(profiling)
+    profiling.add_argument("--seconds", type=float, default=1.0, help="profiled time per case (default: %(default)s)")
+    profiling.add_argument("--top", type=int, default=8, help="functions shown per case (default: %(default)s)")
+    profiling.add_argument("--out", type=Path, help="where the profiles go (default: results/profiles/<timestamp>)")
+    profiling.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help=argparse.SUPPRESS)
     explaining = commands.add_parser(
         "explain",
         help="what changed between two runs' counts, function by function",
@@ -280,6 +305,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "compare": _compare,
     "export": _export,
     "explain": _explain,
+    "profile": _profile,
 }
 
 
