@@ -197,6 +197,34 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _history(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import history, store
+
+    directories = []
+    for path in args.paths or [args.runs_root]:
+        directories += [path] if store.is_complete(path) else store.list_runs(path)
+    if len(directories) < 2:
+        raise UsageError(
+            f"history needs at least two complete runs; found {len(directories)} in {args.paths or [args.runs_root]}"
+        )
+    runs = history.ordered([store.load_run(path) for path in directories], history.commit_order())
+    series = history.build_series(runs)
+    steps = history.all_steps(series)
+    target = store.output_dir(args.out or args.runs_root.parent / "history")
+    store.write_files(
+        target,
+        {
+            "history.json": json.dumps(history.as_json(steps), indent=2) + "\n",
+            "history.html": history.render_html(steps, series, len(runs)),
+        },
+    )
+    if args.format == "json":
+        out.write(json.dumps(history.as_json(steps), indent=2) + "\n")
+    else:
+        out.write(history.render_table(steps, len(runs), len(series)) + f"history: {target / 'history.html'}\n")
+    return 0
+
+
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     from bench import explain
 
@@ -226,6 +254,14 @@ def _build_parser() -> argparse.ArgumentParser:
     profiling.add_argument("--top", type=int, default=8, help="functions shown per case (default: %(default)s)")
     profiling.add_argument("--out", type=Path, help="where the profiles go (default: results/profiles/<timestamp>)")
     profiling.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help=argparse.SUPPRESS)
+    chronicle = commands.add_parser(
+        "history",
+        help="every case's figures across runs in commit order, and the commits where they moved",
+    )
+    chronicle.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="run directories or directories of runs")
+    chronicle.add_argument("--out", type=Path, help="where history.html and history.json go (default: results/history)")
+    chronicle.add_argument("--format", choices=("table", "json"), default="table")
+    chronicle.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help=argparse.SUPPRESS)
     explaining = commands.add_parser(
         "explain",
         help="what changed between two runs' counts, function by function",
@@ -306,6 +342,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "export": _export,
     "explain": _explain,
     "profile": _profile,
+    "history": _history,
 }
 
 
