@@ -27,7 +27,7 @@ def package_version(package: str) -> str:
 
 PIPEBENCH_VERSION = package_version("pipebench")
 
-METHOD_VERSION = 3
+METHOD_VERSION = 4
 """The version of how pipebench measures, stored in every run.
 
 Bump it with any change that would move the numbers: the timing plan, the collector
@@ -37,10 +37,10 @@ its numbers say something else (version 1's allocations counted memray's own obj
 
 History: 1 - timing in 3 processes with adaptive rounds, allocations from memray.
 2 - a fixed number of values per benchmark, intervals by process, counts by callgrind.
-3 - values in process CPU time instead of wall time; one collection before a group's
-values instead of one before each value, warm-ups of one call; counting workers that see
-fixed-length paths and load byte code compiled under one file name (counts equal from any
-checkout).
+3 - one collection before a group's values instead of one before each value, warm-ups
+of one call; counting workers that see fixed-length paths and load byte code compiled
+under one file name (counts equal from any checkout).
+4 - values in process CPU time instead of wall time.
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 
