@@ -200,9 +200,7 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
 def _history(args: argparse.Namespace, out: TextIO) -> int:
     from bench import history, store
 
-    directories = []
-    for path in args.paths or [args.runs_root]:
-        directories += [path] if store.is_complete(path) else store.list_runs(path)
+    directories = [run for path in args.paths or [args.runs_root] for run in store.runs_in(path)]
     if len(directories) < 2:
         raise UsageError(
             f"history needs at least two complete runs; found {len(directories)} in {args.paths or [args.runs_root]}"

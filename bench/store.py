@@ -246,6 +246,19 @@ def list_runs(root: Path = DEFAULT_RUNS_ROOT) -> list[Path]:
     return sorted(runs, key=lambda p: p.name)
 
 
+def runs_in(directory: Path) -> list[Path]:
+    """``directory`` itself if it is a complete run, else the complete runs directly in it, whatever their names.
+
+    Runs gathered from elsewhere (CI artifacts) keep the names they were given.
+    """
+    directory = Path(directory)
+    if is_complete(directory):
+        return [directory]
+    if not directory.is_dir():
+        return []
+    return sorted(path for path in directory.iterdir() if path.is_dir() and is_complete(path))
+
+
 def latest_run(root: Path = DEFAULT_RUNS_ROOT) -> Path:
     """The newest complete run under ``root``.
 
