@@ -84,8 +84,20 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     from bench import runner  # numpy, scipy and pandas: only for a run
 
+    cases = selected_cases(args)
+    shard = None
+    if args.shard is not None:
+        from bench.shards import parse_shard, shard_of
+
+        shard = parse_shard(args.shard)
+        cases = shard_of(cases, shard)
+        if not cases:
+            raise UsageError(
+                f"--shard {args.shard}: this shard has no group of the selection (fewer groups than shards)"
+            )
     request = runner.RunRequest(
-        cases=selected_cases(args),
+        cases=cases,
+        shard=shard,
         size=args.size,
         time=args.time,
         memory=args.memory,
@@ -223,6 +235,13 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _merge(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import shards
+
+    out.write(f"run: {shards.merge(args.runs, args.out)}\n")
+    return 0
+
+
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     from bench import explain
 
@@ -252,6 +271,9 @@ def _build_parser() -> argparse.ArgumentParser:
     profiling.add_argument("--top", type=int, default=8, help="functions shown per case (default: %(default)s)")
     profiling.add_argument("--out", type=Path, help="where the profiles go (default: results/profiles/<timestamp>)")
     profiling.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help=argparse.SUPPRESS)
+    merging = commands.add_parser("merge", help="join the shards of one run (run --shard K/N) into one run")
+    merging.add_argument("runs", nargs="+", type=Path, metavar="SHARD_DIR")
+    merging.add_argument("--out", type=Path, required=True, help="the merged run's (new or empty) directory")
     chronicle = commands.add_parser(
         "history",
         help="every case's figures across runs in commit order, and the commits where they moved",
@@ -293,6 +315,7 @@ def _add_run_command(commands: argparse._SubParsersAction) -> None:
         "--jobs", type=int, default=2, help="memory and counted cases measured at once (default: %(default)s)"
     )
     run.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    run.add_argument("--shard", metavar="K/N", help="measure only the K-th of N parts (whole groups); see merge")
 
 
 def _add_report_commands(commands: argparse._SubParsersAction) -> None:
@@ -341,6 +364,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "explain": _explain,
     "profile": _profile,
     "history": _history,
+    "merge": _merge,
 }
 
 

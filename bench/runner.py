@@ -34,6 +34,7 @@ class RunRequest:
     runs_root: Path = store.DEFAULT_RUNS_ROOT
     flamegraphs: Sequence[str] = ()
     jobs: int = 2
+    shard: tuple[int, int] | None = None
 
 
 def planned_steps(request: RunRequest) -> int:
@@ -80,6 +81,8 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
     valgrind = counts.valgrind_version() if request.instructions else None
     info = metadata.collect(request.size)
     info["method"] = method(request)
+    if request.shard is not None:
+        info["shard"] = {"index": request.shard[0], "count": request.shard[1]}
     info["suites"] = {
         name: SUITES[name].describe(request.size) for name in dict.fromkeys(c.suite for c in request.cases)
     }

@@ -1,0 +1,115 @@
+"""Sharding a run across machines, and merging the shards back into one run.
+
+``pipebench run --shard K/N`` measures the K-th of N parts of the selection. Parts are made
+of whole comparison groups (the variants of one suite at one parameter set, reference
+included), dealt round-robin in matrix order, so a paired ratio is always measured on one
+machine and every part gets a similar mix of small and large groups. ``pipebench merge``
+joins the shards of one commit and method into one run: results, pyperf's benchmarks and
+the tools' files; each group keeps the name of the machine that measured it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyperf
+
+from bench import store
+from bench.cases import Case
+from bench.errors import UsageError
+from bench.results import RunResults
+
+_SHARD = re.compile(r"^(\d+)/(\d+)$")
+# Metadata that must agree across the shards of one run.
+_SAME = ("commit", "dirty", "patch", "size")
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"K/N"`` as ``(K, N)``, 1 <= K <= N.
+
+    Raises:
+        UsageError: anything else.
+    """
+    match = _SHARD.match(text.strip())
+    if match is None or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise UsageError(f"--shard {text!r}: give K/N with 1 <= K <= N, for example 2/3")
+    return int(match.group(1)), int(match.group(2))
+
+
+def shard_of(cases: Sequence[Case], shard: tuple[int, int]) -> list[Case]:
+    """The cases of whole groups dealt to shard K of N (round-robin over groups in matrix order)."""
+    index, count = shard
+    groups = list(dict.fromkeys(case.group for case in cases))
+    mine = {group for position, group in enumerate(groups) if position % count == index - 1}
+    return [case for case in cases if case.group in mine]
+
+
+def merge(run_dirs: Sequence[Path], out: Path) -> Path:
+    """Merge shards into a new run directory ``out``; return it.
+
+    Raises:
+        UsageError: shards of different commits, methods or sizes; a case in two shards; a
+            shard missing, or one measured without ``--shard``.
+        bench.errors.InputError: a directory that is not a finished run.
+    """
+    runs = [store.load_run(path) for path in run_dirs]
+    shards = [_shard_metadata(run) for run in runs]
+    total = shards[0]["count"]
+    indexes = sorted(shard["index"] for shard in shards)
+    if any(shard["count"] != total for shard in shards) or indexes != list(range(1, total + 1)):
+        raise UsageError(
+            f"merge needs shards 1/{total} to {total}/{total} once each; got {', '.join(map(str, indexes))}"
+        )
+    for key in (*_SAME, "method"):
+        values = {json.dumps(run.metadata.get(key), sort_keys=True) for run in runs}
+        if len(values) > 1:
+            raise UsageError(f"the shards differ in {key}: they are not parts of one run")
+    seen: dict[str, str] = {}
+    for run in runs:
+        for case_id in dict.fromkeys(row.case_id for row in run.rows):
+            if case_id in seen:
+                raise UsageError(f"{case_id} is in two shards ({seen[case_id]} and {run.run_id})")
+            seen[case_id] = run.run_id
+    run_dir = store.start_run(out)
+    rows = tuple(row for run in runs for row in run.rows)
+    metadata = dict(runs[0].metadata)
+    metadata.pop("shard", None)
+    metadata["merged_from"] = [{"run": run.run_id, "machine": run.metadata.get("machine")} for run in runs]
+    metadata["machines"] = {row.group: run.metadata.get("machine") for run in runs for row in run.rows}
+    metadata["suites"] = {name: d for run in runs for name, d in (run.metadata.get("suites") or {}).items()}
+    _merge_files(run_dirs, run_dir)
+    store.finish_run(run_dir, RunResults(f"{runs[0].run_id}-merged", metadata, rows))
+    return run_dir
+
+
+def _shard_metadata(run: RunResults) -> dict[str, Any]:
+    shard = run.metadata.get("shard")
+    if not isinstance(shard, dict) or not {"index", "count"} <= set(shard):
+        raise UsageError(f"{run.run_id}: not a shard (measured without --shard)")
+    return shard
+
+
+def _merge_files(run_dirs: Sequence[Path], run_dir: Path) -> None:
+    suite: pyperf.BenchmarkSuite | None = None
+    for path in run_dirs:
+        pyperf_file = Path(path) / store.PYPERF_FILE
+        if pyperf_file.is_file():
+            loaded = pyperf.BenchmarkSuite.load(str(pyperf_file))
+            if suite is None:
+                suite = loaded
+            else:
+                for benchmark in loaded:
+                    suite.add_benchmark(benchmark)
+        for tool in (store.MEMRAY_DIR, store.CALLGRIND_DIR):
+            source = Path(path) / tool
+            if source.is_dir():
+                target = store.tool_dir(run_dir, tool)
+                for file in source.iterdir():
+                    shutil.copy2(file, target / file.name)
+    if suite is not None:
+        store.write_pyperf(run_dir, suite)
