@@ -1,19 +1,15 @@
 """The regression gate's statistics: ratio, interval, test and verdict per benchmark.
 
-Pure functions over :class:`~bench.gate_inputs.Measurement` values. Timed values are compared as
+Pure functions over :class:`~bench.gate_inputs.Measure` values. Timed values are compared as
 clusters (the rounds of one process, or one batch of a pytest-benchmark session, share
 its conditions): the ratio of medians gets a two-stage bootstrap interval and Welch's
 test counts clusters, not rounds. A change is a *regression* when it is statistically
-real, its estimate is past the metric's threshold, and its interval rules out anything
-smaller than half the threshold (it lies beyond ``1 + threshold / 2``). Asking the whole
-interval to clear the threshold caught a real 22% slowdown in 2 of 5 rounds under load
-(intervals are about 8% wide either side); the half-threshold margin keeps an unchanged
-case's estimate about three interval half-widths from a false alarm. Counts (instructions,
-allocations) and memray's peak bytes are deterministic: their ratio is compared with the
-threshold directly.
+real and larger than the metric's threshold with confidence: the whole interval lies
+beyond ``1 + threshold``. Counts (instructions, allocations) and memray's peak bytes are
+deterministic: their ratio is compared with the threshold directly.
 
-Verdicts say what the interval shows: ``slower`` (and its memory and count words) as
-above, ``faster`` when the interval lies below 1; ``unchanged``
+Verdicts say what the interval shows: ``slower``/``faster`` (and their memory and count
+words) when it lies beyond the threshold, or below 1 for an improvement; ``unchanged``
 when it holds 1 inside the threshold band; ``within threshold`` when it excludes 1 but
 stays inside the band; ``inconclusive`` when it reaches past the threshold, with the
 smallest change the data could have told apart from noise.
@@ -148,7 +144,7 @@ def judge(
             return BETTER[family], None
         return ("unchanged" if estimate == 1.0 else "within threshold"), None
     significant = p_value is None or p_value < alpha
-    if significant and estimate > limit and low > 1.0 + threshold / 2:
+    if significant and low > limit:
         return WORSE[family], None
     if significant and high < 1.0:
         return BETTER[family], None
