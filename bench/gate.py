@@ -1,6 +1,6 @@
 """The regression gate's statistics: ratio, interval, test and verdict per benchmark.
 
-Pure functions over :class:`~bench.gate_inputs.Measure` values. Timed values are compared as
+Pure functions over :class:`~bench.gate_inputs.Measurement` values. Timed values are compared as
 clusters (the rounds of one process, or one batch of a pytest-benchmark session, share
 its conditions): the ratio of medians gets a two-stage bootstrap interval and Welch's
 test counts clusters, not rounds. A change is a *regression* when it is statistically
