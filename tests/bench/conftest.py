@@ -1,5 +1,11 @@
 """Builders of results shared by the bench tests, as fixtures: each returns its builder."""
 
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bench import store
@@ -102,3 +108,52 @@ def synthetic_run():
 def synthetic_suites():
     """What the synthetic run says of its suite."""
     return SYNTHETIC_SUITES
+
+
+def _count(tree, out, selection):
+    command = [sys.executable, "-m", "bench", "run", "--no-time", "--no-memory", "--instructions", "--no-progress",
+               "--out", str(out)]  # fmt: skip
+    for case_id in selection:
+        command += ["-k", case_id]
+    subprocess.run(command, cwd=tree, check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def count_cases():
+    """``count_cases(tree, out, selection)``: a counted run (``--instructions`` only) of the code in ``tree``."""
+    return _count
+
+
+def _figures(run_dir):
+    rows = json.loads((run_dir / "results.json").read_text())["rows"]
+    return {(row["case_id"], row["metric"]): row["summary"]["median"] for row in rows}
+
+
+@pytest.fixture(scope="session")
+def run_figures():
+    """``run_figures(run_dir) -> {(case id, metric): median}``."""
+    return _figures
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _patched_copy(directory, names):
+    sys.path.insert(0, str(ROOT / ".ci"))
+    from gate_patches import PATCHES, SLOTTED_FIELD
+
+    copy = directory / "copy"
+    for package in ("bench", "pipeline"):
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    SLOTTED_FIELD.apply(copy)
+    for patch in PATCHES:
+        if patch.name in names:
+            patch.apply(copy)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def patched_copy():
+    """``patched_copy(directory, names)``: a copy of the packages with ``.ci/gate_patches.py``'s changes applied."""
+    return _patched_copy

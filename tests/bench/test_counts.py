@@ -1,6 +1,5 @@
 """Counting under callgrind, for real: repeatable, linear in calls, and allocations that mean objects."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,7 +13,6 @@ from bench.matrix import all_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / ".ci"))
-from gate_patches import PATCHES, SLOTTED_FIELD  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 
@@ -41,28 +39,15 @@ def test_counts_repeat_exactly_and_grow_linearly_with_calls(tmp_path):
     assert (tmp_path / "windows-strategy=monotonic-n=1000-w=50.callgrind.out").is_file()
 
 
-def counted_in(tree, selection, out):
-    command = [sys.executable, "-m", "bench", "run", "--no-time", "--no-memory", "--instructions", "--no-progress",
-               "--out", str(out)]  # fmt: skip
-    for case_id in selection:
-        command += ["-k", case_id]
-    subprocess.run(command, cwd=tree, check=True, capture_output=True)
-    rows = json.loads((out / "results.json").read_text())["rows"]
-    return {(row["case_id"], row["metric"]): row["summary"]["median"] for row in rows}
-
-
 @pytest.mark.slow
-def test_one_more_object_per_record_adds_one_allocation_and_calls_alone_add_none(tmp_path):
+def test_one_more_object_per_record_adds_one_allocation_and_calls_alone_add_none(
+    count_cases, run_figures, patched_copy, tmp_path
+):
     """The same cases counted in a copy of the code with real source changes applied."""
     selection = ["records[kind=slots,n=1000]", "records[kind=dataclass,n=1000]"]
-    copy = tmp_path / "copy"
-    for package in ("bench", "pipeline"):
-        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
-    SLOTTED_FIELD.apply(copy)
-    for patch in PATCHES:
-        if patch.name in ("one-more-object", "calls-only"):
-            patch.apply(copy)
-    original, patched = counted_in(ROOT, selection, tmp_path / "original"), counted_in(copy, selection, tmp_path / "p")
+    copy = patched_copy(tmp_path, ("one-more-object", "calls-only"))
+    original = run_figures(count_cases(ROOT, tmp_path / "original", selection))
+    patched = run_figures(count_cases(copy, tmp_path / "p", selection))
     slots, dataclass = selection
     assert patched[(slots, "allocations_per_record")] - original[(slots, "allocations_per_record")] == pytest.approx(
         1.0, abs=0.01

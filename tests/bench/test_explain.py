@@ -1,7 +1,6 @@
 """pipebench explain: the functions a change of counts came from, per record, with known answers."""
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,6 @@ from bench.callgrind import FunctionCost, Profile
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / ".ci"))
-from gate_patches import PATCHES, SLOTTED_FIELD  # noqa: E402
 
 
 def profile(**functions):
@@ -45,27 +43,12 @@ def test_runs_without_counts_are_one_line_and_exit_2(pipebench, tmp_path):
     assert code == 2 and out == "" and err.count("\n") == 1 and "--instructions" in err
 
 
-def counted(tree, out, selection):
-    command = [sys.executable, "-m", "bench", "run", "--no-time", "--no-memory", "--instructions", "--no-progress",
-               "--out", str(out)]  # fmt: skip
-    for case_id in selection:
-        command += ["-k", case_id]
-    subprocess.run(command, cwd=tree, check=True, capture_output=True)
-    return out
-
-
 @pytest.mark.slow
-def test_explain_names_the_functions_a_real_change_added_exactly(tmp_path):
+def test_explain_names_the_functions_a_real_change_added_exactly(count_cases, patched_copy, tmp_path):
     """The slower monotonic window spins 12 times a record; the slots record keeps one more int."""
     selection = ["records[kind=slots,n=1000]", "windows[strategy=monotonic,n=1000,w=50]"]
-    copy = tmp_path / "copy"
-    for package in ("bench", "pipeline"):
-        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
-    SLOTTED_FIELD.apply(copy)
-    for patch in PATCHES:
-        if patch.name in ("one-more-object", "slower"):
-            patch.apply(copy)
-    base, current = counted(ROOT, tmp_path / "base", selection), counted(copy, tmp_path / "current", selection)
+    copy = patched_copy(tmp_path, ("one-more-object", "slower"))
+    base, current = count_cases(ROOT, tmp_path / "base", selection), count_cases(copy, tmp_path / "current", selection)
     done = subprocess.run([sys.executable, "-m", "bench", "explain", str(base), str(current), "--format", "json"],
                           cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
     by_case = {item["case_id"]: item for item in json.loads(done.stdout)}
