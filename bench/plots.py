@@ -61,15 +61,17 @@ def ratio_figure(table: pd.DataFrame, title: str) -> Figure:
 
 
 def scaling_figure(table: pd.DataFrame, title: str, against: str, facet: str | None = None) -> Figure:
-    """Time per call (and, against N, peak memory) against an axis, log-log, one line per variant.
+    """Time per record (and, against N, peak memory) against an axis, log-log, one line per variant.
+
+    In the tables' units: ns/record and bytes. Against N a flat line is linear growth per
+    call; against W a rising one is the window's cost.
 
     ``table`` holds one suite's cases; ``facet`` is another axis with several values, drawn
     as side-by-side panels, one per value.
     """
     part = table.copy()
-    part["call_ms"] = part["time_per_record"] * part["n"] / 1e6
     facets = sorted(part[facet].dropna().unique()) if facet else [None]
-    measures = [("call_ms", "time per call (ms)")]
+    measures = [("time_per_record", "time per record (ns)")]
     if against == "n" and "peak_memory" in part:
         measures.append(("peak_memory", "peak memory (bytes)"))
     figure = Figure(figsize=(_WIDTH, 3.6 * len(measures)), layout="constrained")
