@@ -235,6 +235,15 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _bisect(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import bisection
+    from bench.gate_options import parse_percent
+
+    threshold = parse_percent(args.threshold, "--threshold")
+    out.write(bisection.run(args.repo, args.good, args.bad, args.case, args.metric, threshold))
+    return 0
+
+
 def _merge(args: argparse.Namespace, out: TextIO) -> int:
     from bench import shards
 
@@ -271,6 +280,18 @@ def _build_parser() -> argparse.ArgumentParser:
     profiling.add_argument("--top", type=int, default=8, help="functions shown per case (default: %(default)s)")
     profiling.add_argument("--out", type=Path, help="where the profiles go (default: results/profiles/<timestamp>)")
     profiling.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help=argparse.SUPPRESS)
+    bisecting = commands.add_parser(
+        "bisect",
+        help="the first commit where one case's figure moved (each probe in a temporary worktree)",
+    )
+    bisecting.add_argument("--good", required=True, metavar="REV", help="a commit where the figure was right")
+    bisecting.add_argument("--bad", required=True, metavar="REV", help="a later commit where it moved")
+    bisecting.add_argument("--case", required=True, metavar="ID", help="the case id, whole")
+    bisecting.add_argument(
+        "--metric", choices=("instructions", "allocations", "memory", "time"), default="instructions"
+    )
+    bisecting.add_argument("--threshold", default="1%", help="how far bad must be from good (default: %(default)s)")
+    bisecting.add_argument("--repo", type=Path, default=Path.cwd(), help="the git repository (default: here)")
     merging = commands.add_parser("merge", help="join the shards of one run (run --shard K/N) into one run")
     merging.add_argument("runs", nargs="+", type=Path, metavar="SHARD_DIR")
     merging.add_argument("--out", type=Path, required=True, help="the merged run's (new or empty) directory")
@@ -365,6 +386,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "profile": _profile,
     "history": _history,
     "merge": _merge,
+    "bisect": _bisect,
 }
 
 

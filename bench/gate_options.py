@@ -62,14 +62,23 @@ def thresholds_from(specs: Sequence[str]) -> dict[str, float]:
         family, _, amount = spec.partition(":")
         if family not in thresholds or not amount:
             raise UsageError(f"--fail-on {spec}: expected METRIC:PERCENT with METRIC one of {', '.join(thresholds)}")
-        try:
-            value = float(amount.removesuffix("%")) / (100 if amount.endswith("%") else 1)
-        except ValueError:
-            raise UsageError(f"--fail-on {spec}: {amount!r} is not a number") from None
-        if not math.isfinite(value) or value < 0:
-            raise UsageError(f"--fail-on {spec}: a threshold must be a finite, non-negative number")
-        thresholds[family] = value
+        thresholds[family] = parse_percent(amount, f"--fail-on {spec}")
     return thresholds
+
+
+def parse_percent(amount: str, option: str) -> float:
+    """``"5%"`` (or ``"0.05"``) as 0.05.
+
+    Raises:
+        UsageError: not a finite, non-negative number; the message starts with ``option``.
+    """
+    try:
+        value = float(amount.removesuffix("%")) / (100 if amount.endswith("%") else 1)
+    except ValueError:
+        raise UsageError(f"{option}: {amount!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"{option}: a threshold must be a finite, non-negative number")
+    return value
 
 
 def check_comparable(base: GateInput, current: GateInput, families: Sequence[str]) -> None:

@@ -1,0 +1,163 @@
+"""``pipebench bisect``: the first commit where one case's figure moved, measured commit by commit.
+
+Between a good and a bad commit (``git rev-list --ancestry-path``), each probe measures the
+one case in a temporary git worktree of its commit, so the user's checkout is never
+touched; the worktrees are removed after each probe, and on Ctrl-C. The probes halve the
+range: a commit whose figure is nearer the bad one (on a log scale) is bad. On counts and
+peak memory the answer is exact; on time (the paired ratio to the case's reference) the
+bracketing pair is measured again and both measurements are shown, so the user can see
+how sure the answer is.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.errors import BenchError, UsageError
+
+# metric -> (the run's flags, the result row's metric)
+METRICS = {
+    "instructions": (["--no-time", "--no-memory", "--instructions"], "instructions_per_record"),
+    "allocations": (["--no-time", "--no-memory", "--instructions"], "allocations_per_record"),
+    "memory": (["--no-time"], "peak_memory"),
+    "time": (["--no-memory"], "ratio_to_reference"),
+}
+
+
+@dataclass
+class Bisection:
+    """The probes made so far and, once done, the first bad commit."""
+
+    commits: list[str]
+    metric: str
+    probes: list[tuple[str, float]] = field(default_factory=list)
+    first_bad: str | None = None
+    rechecked: list[tuple[str, float]] = field(default_factory=list)
+
+
+def _git(repository: Path, *arguments: str) -> str:
+    try:
+        done = subprocess.run(["git", *arguments], cwd=repository, capture_output=True, text=True, check=True)
+    except subprocess.CalledProcessError as error:
+        raise UsageError(f"git {' '.join(arguments)}: {(error.stderr or '').strip().splitlines()[-1:]}") from None
+    except OSError as error:
+        raise UsageError(f"git: {error.strerror or error}") from None
+    return done.stdout.strip()
+
+
+def commits_between(repository: Path, good: str, bad: str) -> list[str]:
+    """``[good, ..., bad]``: the commits on the way from good to bad, oldest first, as full hashes.
+
+    Raises:
+        UsageError: a revision git does not know, or bad not a descendant of good.
+    """
+    good_hash, bad_hash = _git(repository, "rev-parse", good), _git(repository, "rev-parse", bad)
+    between = _git(repository, "rev-list", "--ancestry-path", "--reverse", f"{good_hash}..{bad_hash}").split()
+    if not between or between[-1] != bad_hash:
+        raise UsageError(f"{bad} is not a descendant of {good}")
+    return [good_hash, *between]
+
+
+def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> float:
+    """The case's figure at ``commit``, from a run in a temporary worktree (removed afterwards).
+
+    Raises:
+        BenchError: the run failed (the case does not exist there, or the code is broken).
+    """
+    flags, row_metric = METRICS[metric]
+    scratch = Path(tempfile.mkdtemp(prefix="pipebench-bisect-"))
+    tree = scratch / "tree"
+    try:
+        _git(repository, "worktree", "add", "--quiet", "--detach", str(tree), commit)
+        command = [
+            sys.executable,
+            "-m",
+            "bench",
+            "run",
+            "-k",
+            case_id,
+            *flags,
+            "--no-progress",
+            "--out",
+            str(scratch / "run"),
+        ]
+        done = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+            raise BenchError(f"measuring {case_id} at {commit[:7]} failed: {last}")
+        rows = json.loads((scratch / "run" / "results.json").read_text(encoding="utf-8"))["rows"]
+        for row in rows:
+            if row["case_id"] == case_id and row["metric"] == row_metric:
+                return float(row["estimate"] if row.get("estimate") is not None else row["summary"]["median"])
+        raise BenchError(f"{case_id} at {commit[:7]}: no {row_metric} in its run (is it its suite's reference?)")
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=repository, capture_output=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=repository, capture_output=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def bisect(
+    commits: list[str],
+    measure: Callable[[str], float],
+    threshold: float,
+    metric: str,
+) -> Bisection:
+    """Find the first commit whose figure sits with the bad one's, halving the range each probe.
+
+    Raises:
+        UsageError: good and bad differ by less than ``threshold``.
+    """
+    state = Bisection(commits, metric)
+
+    def probe(index: int) -> float:
+        value = measure(commits[index])
+        state.probes.append((commits[index], value))
+        return value
+
+    good, bad = probe(0), probe(len(commits) - 1)
+    if good <= 0 or bad <= 0 or abs(math.log(bad / good)) < math.log1p(threshold):
+        raise UsageError(
+            f"{metric} moved {bad / good - 1:+.2%} from {commits[0][:7]} to {commits[-1][:7]}: "
+            f"less than the {threshold:.0%} asked for, nothing to bisect"
+        )
+    low, high = 0, len(commits) - 1
+    while high - low > 1:
+        middle = (low + high) // 2
+        value = probe(middle)
+        if abs(math.log(value / bad)) < abs(math.log(value / good)):
+            high = middle
+        else:
+            low = middle
+    state.first_bad = commits[high]
+    if metric == "time":
+        state.rechecked = [(commits[low], measure(commits[low])), (commits[high], measure(commits[high]))]
+    return state
+
+
+def render(state: Bisection, repository: Path, seconds: float) -> str:
+    """The probes in order, the first bad commit with its subject, and the time it took."""
+    lines = [f"{commit[:7]}  {state.metric} {value:,.6g}" for commit, value in state.probes]
+    subject = _git(repository, "log", "-1", "--format=%s", state.first_bad or "HEAD")
+    lines.append(f"first bad commit: {(state.first_bad or '?')[:7]} {subject}")
+    if state.rechecked:
+        (low, before), (high, after) = state.rechecked
+        lines.append(f"measured again: {low[:7]} {before:,.6g}, {high[:7]} {after:,.6g} ({after / before - 1:+.1%})")
+    lines.append(f"{len(state.probes)} probes over {len(state.commits)} commits in {seconds:.0f} s")
+    return "\n".join(lines) + "\n"
+
+
+def run(repository: Path, good: str, bad: str, case_id: str, metric: str, threshold: float) -> str:
+    """Bisect and render; the whole command."""
+    started = time.monotonic()
+    commits = commits_between(repository, good, bad)
+    state = bisect(commits, lambda commit: measure_at(repository, commit, case_id, metric), threshold, metric)
+    return render(state, repository, time.monotonic() - started)
