@@ -139,8 +139,11 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     from bench import frames, report, store
 
     run_dirs = args.runs or [store.latest_run(args.runs_root)]
+    from bench.explain import profiles_of, where_work_goes
+
     runs = [store.load_run(path) for path in run_dirs]
-    built = report.build(frames.to_frame(runs), frames.suite_descriptions(runs))
+    work = {case: where_work_goes(profile) for case, profile in profiles_of(run_dirs[-1], runs[-1]).items()}
+    built = report.build(frames.to_frame(runs), frames.suite_descriptions(runs), work)
     target = store.output_dir(args.out or run_dirs[-1])
     files: dict[str, str | bytes] = {image.name: image.png for section in built.sections for image in section.images}
     files.update(

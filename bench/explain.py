@@ -72,6 +72,26 @@ def function_changes(
     return sorted(out, key=lambda c: (abs(c.allocations) < CALLS_FLOOR, -abs(c.instructions), c.function))
 
 
+def where_work_goes(profile: callgrind.Profile, top: int = 5) -> list[tuple[str, float]]:
+    """The functions with the most own instructions, as shares of the whole, largest first."""
+    total = sum(cost.self_instructions for cost in profile.functions.values())
+    if total <= 0:
+        return []
+    ranked = sorted(profile.functions.values(), key=lambda cost: -cost.self_instructions)[:top]
+    return [(cost.name, cost.self_instructions / total) for cost in ranked]
+
+
+def profiles_of(run_dir: Path, run: RunResults) -> dict[str, callgrind.Profile]:
+    """The callgrind profile of every case the run counted (none when it counted none)."""
+    out = {}
+    for case_id in counted_cases(run):
+        try:
+            out[case_id] = _profile(run_dir, case_id)
+        except UsageError:
+            continue  # a profile removed or damaged: the report goes on without it
+    return out
+
+
 def _records(run: RunResults, case_id: str) -> float:
     figures = {row.metric: row.summary.median for row in run.rows if row.case_id == case_id}
     per_record = figures.get("instructions_per_record")

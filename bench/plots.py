@@ -7,9 +7,11 @@ and no display needed); :func:`png_bytes` renders one to PNG.
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from bench.stats import CI_LABEL
@@ -57,6 +59,35 @@ def ratio_figure(table: pd.DataFrame, title: str) -> Figure:
     axes.set_title(f"{title}: each variant against the reference (bars: {CI_LABEL})")
     axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     axes.grid(axis="y", which="both", alpha=0.3)
+    return figure
+
+
+def instructions_figure(shares: dict[str, list[tuple[str, float]]], title: str) -> Figure:
+    """Where each case's instructions go: one stacked bar per case, its top functions and the rest.
+
+    Each function keeps one colour of 20 across the bars; the legend goes under the axes,
+    where it can cover nothing however many functions there are.
+    """
+    cases = list(shares)
+    functions = list(dict.fromkeys(name for parts in shares.values() for name, _ in parts))
+    rows = math.ceil((len(functions) + 1) / 3)
+    figure = Figure(figsize=(_WIDTH, 0.45 * len(cases) + 0.3 * rows + 1.6), layout="constrained")
+    axes = figure.add_subplot()
+    colours = colormaps["tab20"].colors
+    left = np.zeros(len(cases))
+    bars = []
+    for index, name in enumerate(functions):
+        widths = np.array([dict(shares[case]).get(name, 0.0) for case in cases]) * 100
+        bars.append(axes.barh(cases, widths, left=left, color=colours[index % len(colours)]))
+        left += widths
+    bars.append(axes.barh(cases, 100 - left, left=left, color="0.88"))
+    axes.set_xlim(0, 100)
+    axes.invert_yaxis()
+    axes.set_xlabel("share of the call's instructions (%), by function (own instructions)")
+    axes.set_title(f"{title}: where the instructions go (callgrind)")
+    # Handles and labels given explicitly: matplotlib drops labels that start with "_",
+    # and C function names often do (_PyEval_EvalFrameDefault).
+    figure.legend(bars, [*functions, "the rest"], fontsize="small", loc="outside lower center", ncols=3)
     return figure
 
 

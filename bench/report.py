@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import jinja2
@@ -149,8 +150,12 @@ def _environment(row: pd.Series, label: str) -> dict[str, str]:
     return shown
 
 
-def build(frame: pd.DataFrame, suites: Suites) -> Report:
-    """Compute the whole report from the tidy frame of one or more runs and their suites' descriptions."""
+def build(frame: pd.DataFrame, suites: Suites, work: Mapping[str, list[tuple[str, float]]] | None = None) -> Report:
+    """Compute the whole report from the tidy frame of one or more runs and their suites' descriptions.
+
+    ``work``: where each counted case's instructions go (:func:`bench.explain.where_work_goes`),
+    for the last run; the report then shows it per suite at its largest size.
+    """
     run_ids = list(dict.fromkeys(frame["run_id"]))
     labels = {run_id: analysis.run_label(frame, run_id) for run_id in run_ids}
     several = len(run_ids) > 1
@@ -169,6 +174,11 @@ def build(frame: pd.DataFrame, suites: Suites) -> Report:
             suffix = f"-{run_id}" if several else ""
             title = labels[run_id] if several else suite
             images += _suite_images(suite, described, run_part, suffix, title)
+        largest = _largest_groups(part, work or {})
+        if largest:
+            figure = plots.instructions_figure(largest, suite)
+            images.append(Image(f"report-{suite}-instructions.png", f"{suite}: where the instructions go",
+                                plots.png_bytes(figure)))  # fmt: skip
         scaling_part = scaling[scaling["suite"] == suite] if not scaling.empty else scaling
         sections.append(
             Section(
@@ -188,11 +198,37 @@ def build(frame: pd.DataFrame, suites: Suites) -> Report:
         runs=[labels[r] for r in run_ids],
         environment=[_environment(frame[frame["run_id"] == run_id].iloc[0], labels[run_id]) for run_id in run_ids],
         notes=_machine_notes(frame),
-        findings={labels[k]: v for k, v in analysis.findings(table, scaling, suites).items()},
+        findings=_with_work({labels[k]: v for k, v in analysis.findings(table, scaling, suites).items()}, table, work),
         sections=sections,
         table=table,
         side_by_side=side_by_side,
     )
+
+
+def _largest_groups(part: pd.DataFrame, work: Mapping[str, list[tuple[str, float]]]) -> dict[str, list]:
+    """Where the work goes for the cases of the suite's largest n, labelled by variant and parameters."""
+    counted = part[part["case_id"].isin(list(work))]
+    if counted.empty:
+        return {}
+    largest = counted[counted[SIZE_AXIS] == counted[SIZE_AXIS].max()].drop_duplicates("case_id")
+    return {row.case_id.split("[", 1)[1].rstrip("]"): work[row.case_id] for row in largest.itertuples()}
+
+
+def _with_work(findings: dict[str, list[str]], table: pd.DataFrame, work) -> dict[str, list[str]]:
+    """The last run's findings gain, per suite, where each variant's instructions mostly go."""
+    if not work or not findings:
+        return findings
+    last = list(findings)[-1]
+    sentences = list(findings[last])
+    for suite, part in table[table["run_id"] == table["run_id"].iloc[-1]].groupby("suite", sort=False):
+        shares = _largest_groups(part, work)
+        if not shares:
+            continue
+        described = "; ".join(
+            f"`{case}` {share:.0%} in `{name}`" for case, parts in list(shares.items())[:6] for name, share in parts[:1]
+        )
+        sentences.append(f"{suite}: where the instructions go (top function, callgrind): {described}.")
+    return {**findings, last: sentences}
 
 
 def _suite_images(suite, described, part, suffix, title) -> list[Image]:

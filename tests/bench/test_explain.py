@@ -58,3 +58,8 @@ def test_explain_names_the_functions_a_real_change_added_exactly(count_cases, pa
     window = {f["function"]: f for f in by_case["windows[strategy=monotonic,n=1000,w=50]"]["functions"]}
     assert window["_PyLong_Subtract"]["calls"] == pytest.approx(12.0, abs=0.01)  # spin -= 1, 12 times a record
     assert by_case["windows[strategy=monotonic,n=1000,w=50]"]["allocations"] == pytest.approx(0.0, abs=0.01)
+
+
+def test_where_the_work_goes_is_each_functions_share_of_own_instructions_largest_first():
+    shares = explain.where_work_goes(profile(a=(600, 1, 0, 0), b=(300, 1, 0, 0), c=(100, 1, 0, 0)), top=2)
+    assert shares == [("a", 0.6), ("b", 0.3)]

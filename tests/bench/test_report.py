@@ -164,3 +164,15 @@ def test_findings_cannot_inject_html(synthetic_run):
     built.findings[next(iter(built.findings))].append("<script>alert(1)</script> and `code`")
     html = report.to_html(built)
     assert "<script>" not in html and "&lt;script&gt;" in html and "<code>code</code>" in html
+
+
+def test_counted_cases_show_where_their_instructions_go(synthetic_run):
+    runs = [synthetic_run()]
+    frame = frames.to_frame(runs)
+    work = {case: [("min_max", 0.8), ("_PyEval_EvalFrameDefault", 0.1)] for case in frame["case_id"].unique()}
+    built = report.build(frame, frames.suite_descriptions(runs), work)
+    names = [image.name for image in built.sections[0].images]
+    assert "report-windows-instructions.png" in names
+    assert any(
+        "where the instructions go" in s and "80% in `min_max`" in s for s in built.findings["r1 (box, abc1234)"]
+    )
