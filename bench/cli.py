@@ -7,6 +7,7 @@ maps :class:`~bench.errors.BenchError` to its exit code with a one-line message.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -203,12 +204,21 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.seconds <= 0 or args.seconds > 600:
         raise UsageError(f"--seconds {args.seconds}: give a time in (0, 600]")
+    if importlib.util.find_spec("pyinstrument") is None:
+        raise UsageError("pyinstrument is not installed: pip install pyinstrument (or reinstall pipebench)")
     cases = selected_cases(args)
+    if args.instructions:
+        from bench import counts
+
+        counts.valgrind_version()
+        counts.compile_sources()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     directory = store.output_dir(args.out or args.runs_root.parent / "profiles" / stamp) / profiling.PROFILE_DIR
     for case in cases:
         summary = profiling.profile_case(case, args.size, store.output_dir(directory), args.seconds)
         out.write(profiling.render(summary, directory, args.top) + "\n")
+        if args.instructions:
+            out.write(_counted_functions(case, args.size, directory, args.top) + "\n")
     return 0
 
 
@@ -254,6 +264,20 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _counted_functions(case: Case, size: str, directory: Path, top: int) -> str:
+    """The C-level view of one case: its functions from a callgrind count of two calls."""
+    from bench import callgrind, counts, explain
+    from bench.memory import capture_name
+
+    figures = counts.count_case(case, size, directory)
+    profile = callgrind.parse((directory / f"{capture_name(case)}.callgrind.out").read_text(encoding="utf-8"))
+    return (
+        f"{case.id}: {figures['instructions'] / figures['records']:,.1f} instructions and "
+        f"{figures['allocations'] / figures['records']:,.2f} allocations per record\n"
+        + explain.function_table(profile, figures["records"], top)
+    )
+
+
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     from bench import explain
 
@@ -281,6 +305,9 @@ def _build_parser() -> argparse.ArgumentParser:
     add_selection_options(profiling)
     profiling.add_argument("--seconds", type=float, default=1.0, help="profiled time per case (default: %(default)s)")
     profiling.add_argument("--top", type=int, default=8, help="functions shown per case (default: %(default)s)")
+    profiling.add_argument(
+        "--instructions", action="store_true", help="also the C-level view: callgrind's counts per function"
+    )
     profiling.add_argument("--out", type=Path, help="where the profiles go (default: results/profiles/<timestamp>)")
     profiling.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help=argparse.SUPPRESS)
     bisecting = commands.add_parser(

@@ -81,6 +81,29 @@ def where_work_goes(profile: callgrind.Profile, top: int = 5) -> list[tuple[str,
     return [(cost.name, cost.self_instructions / total) for cost in ranked]
 
 
+def function_table(profile: callgrind.Profile, records: float, top: int = 10) -> str:
+    """A case's functions by own instructions: own and inclusive instructions, calls and allocations per record."""
+    from tabulate import tabulate
+
+    calls = PLAN.calls[1] - PLAN.calls[0]
+    scale = 1.0 / calls / max(records, 1.0)
+    total = sum(cost.self_instructions for cost in profile.functions.values()) or 1
+    ranked = sorted(profile.functions.values(), key=lambda cost: -cost.self_instructions)[:top]
+    rows = [
+        [
+            cost.name,
+            f"{cost.self_instructions / total:.1%}",
+            f"{cost.self_instructions * scale:,.1f}",
+            f"{cost.inclusive_instructions * scale:,.1f}",
+            f"{cost.calls * scale:,.2f}",
+            f"{cost.allocations * scale:,.2f}",
+        ]
+        for cost in ranked
+    ]
+    headers = ["function (callgrind)", "own share", "own instr", "incl. instr", "calls", "allocations"]
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n(per record)\n"
+
+
 def profiles_of(run_dir: Path, run: RunResults) -> dict[str, callgrind.Profile]:
     """The callgrind profile of every case the run counted (none when it counted none)."""
     out = {}

@@ -52,3 +52,24 @@ def test_pyinstruments_own_files_are_kept_and_the_overhead_is_reported(profiled)
 def test_bad_input_is_one_line_and_exit_2(pipebench, tmp_path, argv, message):
     code, out, err = pipebench("profile", *argv, "--out", tmp_path)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+@pytest.mark.slow
+def test_the_c_level_view_puts_the_deque_windows_instructions_under_min_max(pipebench, tmp_path):
+    code, out, err = pipebench("profile", "-k", "windows[strategy=deque,n=10000,w=500]", "--seconds", "0.2",
+                               "--instructions", "--out", tmp_path)  # fmt: skip
+    assert code == 0, err
+    total = float(out.split("instructions and", 1)[0].rsplit(": ", 1)[1].replace(",", ""))
+    min_max = next(line for line in out.splitlines() if line.startswith("min_max "))
+    assert float(min_max.split()[3].replace(",", "")) > 0.9 * total  # inclusive: nine tenths and more
+
+
+def test_a_missing_profiler_is_one_line_and_exit_2(pipebench, tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyinstrument" else real(name, *a)
+    )
+    code, out, err = pipebench("profile", "-k", DEQUE, "--out", tmp_path)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "pip install pyinstrument" in err
