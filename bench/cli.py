@@ -200,7 +200,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
 def _profile(args: argparse.Namespace, out: TextIO) -> int:
     from datetime import UTC, datetime
 
-    from bench import profiling, store
+    from bench import metadata, profiling, store
 
     if args.seconds <= 0 or args.seconds > 600:
         raise UsageError(f"--seconds {args.seconds}: give a time in (0, 600]")
@@ -212,7 +212,7 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
 
         counts.valgrind_version()
         counts.compile_sources()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = metadata.stamp(datetime.now(UTC))
     directory = store.output_dir(args.out or args.runs_root.parent / "profiles" / stamp) / profiling.PROFILE_DIR
     for case in cases:
         summary = profiling.profile_case(case, args.size, store.output_dir(directory), args.seconds)

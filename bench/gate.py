@@ -1,6 +1,6 @@
 """The regression gate's statistics: ratio, interval, test and verdict per benchmark.
 
-Pure functions over :class:`~bench.gate_inputs.Measurement` values. Timed values are compared as
+Pure functions over :class:`~bench.gate_data.Measurement` values. Timed values are compared as
 clusters (the rounds of one process, or one batch of a pytest-benchmark session, share
 its conditions): the ratio of medians gets a two-stage bootstrap interval and Welch's
 test counts clusters, not rounds. A change is a *regression* when it is statistically
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from scipy import stats as scipy_stats
 
 from bench.errors import UsageError
-from bench.gate_inputs import GateInput, Measurement
+from bench.gate_data import GateInput, Measurement
 from bench.gate_options import FAMILY_NAMES
 from bench.stats import CONFIDENCE, cluster_test, clustered_ratio_of_medians
 

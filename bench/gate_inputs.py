@@ -14,11 +14,11 @@ rounds that shared a burst of load are not counted as independent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.errors import InputError
+from bench.gate_data import GateInput, Measurement
 from bench.results import non_negative_number
 from bench.stats import summarize
 from bench.store import load_run, read_json
@@ -32,40 +32,6 @@ FAMILIES = {
 }
 # A single pytest-benchmark session is cut into this many contiguous batches of rounds.
 SESSION_BATCHES = 10
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """One benchmark's figures for one metric: samples by cluster, or summary statistics alone."""
-
-    id: str
-    metric: str
-    family: str
-    unit: str
-    center: float
-    clusters: tuple[tuple[float, ...], ...] = ()
-    mean: float | None = None
-    stdev: float | None = None
-    n: int = 1
-    exact: bool = False
-    alias: str | None = None
-
-    @property
-    def samples(self) -> tuple[float, ...]:
-        """Every value, clusters concatenated."""
-        return tuple(value for cluster in self.clusters for value in cluster)
-
-
-@dataclass(frozen=True)
-class GateInput:
-    """One side of a comparison."""
-
-    path: Path
-    kind: str
-    machine: str
-    measures: dict[tuple[str, str], Measurement] = field(default_factory=dict)
-    ratios: dict[str, Measurement] = field(default_factory=dict)
-    metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
 def checked(values: Iterable[Any], what: str, *, allow_zero: bool = False) -> tuple[float, ...]:

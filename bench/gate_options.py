@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bench.errors import UsageError
 
 if TYPE_CHECKING:  # the command line and pytest's start-up import this module: keep it light
-    from bench.gate_inputs import GateInput
+    from bench.gate_data import GateInput
 
 FAMILY_NAMES = ("time", "memory", "allocations", "instructions")
 # Time: paired ratios of a case agree within about 7% between two runs on a shared

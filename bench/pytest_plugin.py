@@ -29,7 +29,7 @@ from bench.matrix import SIZES
 
 if TYPE_CHECKING:  # the comparison's modules load only when a session asks for the gate
     from bench.gate import Outcome
-    from bench.gate_inputs import GateInput
+    from bench.gate_data import GateInput
 
 # Options that only make sense when benchmarks are timed.
 _TIMING_OPTIONS = (

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import InputError
+from bench.metadata import RUN_ID
 from bench.results import RunResults
 
 RESULTS_FILE = "results.json"
@@ -234,15 +234,12 @@ def read_json(path: Path) -> Any:
         raise InputError(f"{path}: unreadable JSON ({reason})") from None
 
 
-_RUN_NAME = re.compile(r"^\d{8}T\d{6}Z_")
-
-
 def list_runs(root: Path = DEFAULT_RUNS_ROOT) -> list[Path]:
     """Complete run directories under ``root``, oldest first (by their timestamped names)."""
     root = Path(root)
     if not root.is_dir():
         return []
-    runs = [p for p in root.iterdir() if p.is_dir() and _RUN_NAME.match(p.name) and is_complete(p)]
+    runs = [p for p in root.iterdir() if p.is_dir() and RUN_ID.match(p.name) and is_complete(p)]
     return sorted(runs, key=lambda p: p.name)
 
 

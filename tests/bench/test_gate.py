@@ -5,7 +5,7 @@ import pytest
 
 from bench.errors import UsageError
 from bench.gate import Comparison, Outcome, compare, compare_sides, judge
-from bench.gate_inputs import GateInput, Measurement
+from bench.gate_data import GateInput, Measurement
 from bench.gate_options import DEFAULT_THRESHOLDS, check_comparable, thresholds_from
 
 STEADY = [[100, 101, 99], [100, 102, 98], [100, 101, 99], [100, 100, 101]]
