@@ -26,7 +26,7 @@ def test_a_ten_percent_step_in_ratios_with_five_percent_noise_is_found_within_on
         values[15:] *= 1.10
         found = history.find_steps(series(values, noise=0.05))
         within += len(found) == 1 and abs(found[0].index - 15) <= 1
-    assert within >= 75  # 81 of 100 here: a step of two noise widths cannot always be placed exactly
+    assert within >= 75  # about 80 of 100: a step of two noise widths cannot always be placed exactly
 
 
 def test_pure_noise_gives_no_step_in_at_least_99_of_100_series():
