@@ -6,15 +6,16 @@ ratios, peak memory, instruction and allocation counts) make one series whatever
 measured each point; absolute time makes one series per machine, never pooled. A run of
 another measurement method starts a new segment: a method change is not a step of the code.
 
-Steps are found with ruptures' PELT (exact search for the segmentation that minimizes the
-squared error of log values plus a penalty per change point), on log values so that a step
-is a ratio. The penalty is ``4 σ² log n``, σ the noise of one point: from the points' own
-intervals where they carry them (paired ratios), else estimated robustly from successive
-differences (a step moves one difference only), and never below 0.1% for counts and 1.5%
-for time (two commits differ a little even where the measured code did not change). On synthetic series
-of 30 points with 5% noise this finds a 10% step 96% of the time (within one commit of
-its place 80%) and a step in pure noise in 0.3% of series. A step is reported only when its two levels differ with p < 0.01 given
-the points' noise (a z-test of their mean logs), with its size and that p.
+Steps are found with ruptures' PELT (exact search for the segmentation that minimizes
+the squared error of log values plus a penalty per change point), on log values so that
+a step is a ratio. The penalty is ``4 σ² log n``, σ the noise of one point: from the
+points' own intervals where they carry them (paired ratios), else estimated robustly
+from successive differences (a step moves one difference only), and never below 0.1% for
+counts and 1.5% for time (two commits differ a little even where the measured code did
+not change). On synthetic series of 30 points with 5% noise this finds a 10% step 96% of
+the time (within one commit of its place 80%) and a step in pure noise in 0.3% of
+series. A step is reported only when its two levels differ with p < 0.01 given the
+points' noise (a z-test of their mean logs), with its size and that p.
 """
 
 from __future__ import annotations
