@@ -45,7 +45,10 @@ def ratio_figure(table: pd.DataFrame, title: str) -> Figure:
         rows = part[part["variant"] == variant].set_index("group").reindex(groups)
         ratio, low, high = rows["ratio"].to_numpy(), rows["ratio_low"].to_numpy(), rows["ratio_high"].to_numpy()
         offsets = positions - 0.3 + spread * (index + 0.5)
-        axes.errorbar(offsets, ratio, yerr=[ratio - low, high - ratio], fmt="o", capsize=3, label=variant)
+        # An interval need not hold its estimate (a percentile bootstrap of a median can
+        # fall beside it): the bar then starts at the point.
+        below, above = np.fmax(ratio - low, 0.0), np.fmax(high - ratio, 0.0)
+        axes.errorbar(offsets, ratio, yerr=[below, above], fmt="o", capsize=3, label=variant)
     axes.set_yscale("log")
     finite = part[["ratio_low", "ratio_high"]].to_numpy(dtype=float)
     finite = finite[np.isfinite(finite) & (finite > 0)]

@@ -39,3 +39,10 @@ def test_ratios_are_points_with_intervals_on_a_log_axis_centred_on_one(table):
 def test_a_figure_comes_out_as_a_png(table):
     png = plots.png_bytes(plots.ratio_figure(table, "windows"))
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_an_interval_beside_its_estimate_is_drawn_from_the_point(table):
+    shifted = table.copy()
+    shifted["ratio_low"] = shifted["ratio"] * 1.1  # above the estimate
+    figure = plots.ratio_figure(shifted, "windows")
+    assert plots.png_bytes(figure).startswith(b"\x89PNG")
