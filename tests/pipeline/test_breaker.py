@@ -34,6 +34,15 @@ async def fail_times(breaker, count):
             await breaker.call(boom)
 
 
+async def half_open(timeout, **options):
+    """A breaker of threshold 1 opened by one failure at t=0, its clock just past the timeout."""
+    clock = Clock()
+    breaker = AsyncCircuitBreaker(1, timeout, clock=clock, **options)
+    await fail_times(breaker, 1)
+    clock.now = timeout + 1.0
+    return clock, breaker
+
+
 def test_opens_after_threshold_consecutive_failures():
     async def scenario():
         breaker = AsyncCircuitBreaker(failure_threshold=3, reset_timeout=5.0, clock=Clock())
@@ -77,10 +86,7 @@ def test_half_open_probe_success_closes():
 
 def test_half_open_probe_failure_reopens_for_another_timeout():
     async def scenario():
-        clock = Clock()
-        breaker = AsyncCircuitBreaker(1, 5.0, clock=clock)
-        await fail_times(breaker, 1)
-        clock.now = 6.0
+        clock, breaker = await half_open(5.0)
         await fail_times(breaker, 1)
         assert breaker.state is BreakerState.OPEN
         clock.now = 10.9
@@ -94,10 +100,7 @@ def test_half_open_probe_failure_reopens_for_another_timeout():
 
 def test_only_one_probe_at_a_time_in_half_open():
     async def scenario():
-        clock = Clock()
-        breaker = AsyncCircuitBreaker(1, 1.0, clock=clock)
-        await fail_times(breaker, 1)
-        clock.now = 2.0
+        _, breaker = await half_open(1.0)
         release = asyncio.Event()
 
         async def slow():
