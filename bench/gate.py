@@ -71,11 +71,36 @@ class Comparison:
         return self.verdict == "inconclusive" and self.ci_high >= 1.0 + self.threshold
 
 
-def _sampled(base: Measurement, current: Measurement) -> tuple[float, float, float, str, float | None]:
+def _sampled(
+    base: Measurement, current: Measurement, session_noise: float = 0.0
+) -> tuple[float, float, float, str, float | None]:
     interval = clustered_ratio_of_medians(base.clusters, current.clusters)
+    if session_noise:
+        return _with_session_noise(interval.estimate, interval.low, interval.high, session_noise)
     p_value = cluster_test(base.clusters, current.clusters)
     test = "welch/clusters" if p_value is not None else "bootstrap"
     return interval.estimate, interval.low, interval.high, test, p_value
+
+
+# How much two single-process sessions of unchanged code differ as a whole (σ of the log of
+# one session's level): measured on a quiet two-core machine, two pytest-benchmark sessions'
+# medians of the same benchmark differed by up to 2.3% with intervals from their own
+# batches of rounds 0.3% wide. A session's batches share its process (memory layout, the
+# machine's state), so they cannot show this; it is added to what they show.
+SESSION_NOISE = 0.015
+
+
+def _with_session_noise(
+    estimate: float, low: float, high: float, noise: float
+) -> tuple[float, float, float, str, float | None]:
+    """The interval widened by each side's session-level noise, and the z-test that follows from it."""
+    z = float(scipy_stats.norm.ppf(0.5 + CONFIDENCE / 2))
+    extra = z * noise * math.sqrt(2)
+    below = math.sqrt(math.log(estimate / low) ** 2 + extra**2) if low > 0 else math.inf
+    above = math.sqrt(math.log(high / estimate) ** 2 + extra**2)
+    spread = (below + above) / (2 * z)
+    p_value = float(2 * scipy_stats.norm.sf(abs(math.log(estimate)) / spread)) if spread > 0 else None
+    return estimate, estimate * math.exp(-below), estimate * math.exp(above), "z/sessions", p_value
 
 
 def _from_summaries(base: Measurement, current: Measurement) -> tuple[float, float, float, str, float | None]:
@@ -102,13 +127,19 @@ def _exact_ratio(base: float, current: float) -> float:
     return current / base
 
 
-def compare(base: Measurement, current: Measurement, threshold: float, alpha: float = ALPHA) -> Comparison:
-    """Compare one benchmark's measure on both sides."""
+def compare(
+    base: Measurement, current: Measurement, threshold: float, alpha: float = ALPHA, session_noise: float = 0.0
+) -> Comparison:
+    """Compare one benchmark's measure on both sides.
+
+    ``session_noise``: for sides whose samples all come from one process each (pytest-benchmark
+    sessions), the session-level noise their own samples cannot show (:data:`SESSION_NOISE`).
+    """
     if base.exact and current.exact:
         estimate = low = high = _exact_ratio(base.center, current.center)
         test, p_value = "exact", None
     elif base.clusters and current.clusters and len(base.samples) >= 2 and len(current.samples) >= 2:
-        estimate, low, high, test, p_value = _sampled(base, current)
+        estimate, low, high, test, p_value = _sampled(base, current, session_noise if base.family == "time" else 0.0)
     else:
         estimate, low, high, test, p_value = _from_summaries(base, current)
     negligible = test == "exact" and abs(current.center - base.center) < NOISE_FLOORS.get(current.family, 0.0)
@@ -240,6 +271,8 @@ def compare_sides(
             measures.update(_time_measures(side, by_ratio))
         sides.append(measures)
     base_measures, current_measures = sides
+    # A pytest-benchmark session is one process: its level moves as a whole from session to session.
+    session_noise = SESSION_NOISE if "pytest-benchmark" in (base.kind, current.kind) else 0.0
     current_index, base_index = _index(current_measures), _index(base_measures)
     comparisons, missing = [], []
     for key, measure in base_measures.items():
@@ -247,7 +280,7 @@ def compare_sides(
         if other is None:
             missing.append(f"{key[0]} ({key[1]})")
             continue
-        comparisons.append(compare(measure, other, thresholds[key[1]], alpha))
+        comparisons.append(compare(measure, other, thresholds[key[1]], alpha, session_noise))
     matched = {(c.id, c.family) for c in comparisons}
     added = [
         f"{k[0]} ({k[1]})"

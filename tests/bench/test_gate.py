@@ -198,3 +198,15 @@ def test_every_output_format_has_a_renderer():
     from bench.gate_render import RENDERERS
 
     assert tuple(RENDERERS) == FORMATS
+
+
+def test_two_pytest_benchmark_sessions_carry_the_noise_of_a_whole_session():
+    """Batches of one session cannot show how its level moves from session to session."""
+    tight = [[100.0 + 0.01 * i for i in range(50)] for _ in range(10)]  # 10 batches, 0.3% wide
+    base = side([sampled(tight)], kind="pytest-benchmark")
+    moved = side([sampled(scaled(tight, 1.023))], kind="pytest-benchmark")
+    (comparison,) = compare_sides(base, moved, thresholds_from(["time:2%"])).comparisons
+    assert not comparison.regression and comparison.ci_low < 1.0 < comparison.ci_high
+    slower = side([sampled(scaled(tight, 1.25))], kind="pytest-benchmark")
+    (comparison,) = compare_sides(base, slower, thresholds_from(["time:10%"])).comparisons
+    assert comparison.regression and comparison.test == "z/sessions"
