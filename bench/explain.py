@@ -26,6 +26,13 @@ from bench.results import RunResults
 # two calls' difference, not a change of the code.
 INSTRUCTIONS_FLOOR = 0.5
 CALLS_FLOOR = 0.005
+# A kept profile covers the calls between the count plan's two dumps.
+CALLS = PLAN.calls[1] - PLAN.calls[0]
+
+
+def _per_record(count: float, records: float) -> float:
+    """A profile's count as per call, per record."""
+    return count / CALLS / records
 
 
 @dataclass(frozen=True)
@@ -52,16 +59,15 @@ def function_changes(
     base: callgrind.Profile, current: callgrind.Profile, base_records: float, current_records: float
 ) -> list[FunctionChange]:
     """Every function whose counts per record moved past the floors, the largest change first."""
-    calls = PLAN.calls[1] - PLAN.calls[0]
     empty = callgrind.FunctionCost("")
     out = []
     for name in set(base.functions) | set(current.functions):
         old, new = base.functions.get(name, empty), current.functions.get(name, empty)
-
-        def per_record(field: str, old=old, new=new) -> float:
-            return getattr(new, field) / calls / current_records - getattr(old, field) / calls / base_records
-
-        change = FunctionChange(name, per_record("self_instructions"), per_record("calls"), per_record("allocations"))
+        moved = [
+            _per_record(getattr(new, field), current_records) - _per_record(getattr(old, field), base_records)
+            for field in ("self_instructions", "calls", "allocations")
+        ]
+        change = FunctionChange(name, *moved)
         if (
             abs(change.instructions) >= INSTRUCTIONS_FLOOR
             or abs(change.calls) >= CALLS_FLOOR
@@ -85,8 +91,7 @@ def function_table(profile: callgrind.Profile, records: float, top: int = 10) ->
     """A case's functions by own instructions: own and inclusive instructions, calls and allocations per record."""
     from tabulate import tabulate
 
-    calls = PLAN.calls[1] - PLAN.calls[0]
-    scale = 1.0 / calls / max(records, 1.0)
+    scale = _per_record(1.0, max(records, 1.0))
     total = sum(cost.self_instructions for cost in profile.functions.values()) or 1
     ranked = sorted(profile.functions.values(), key=lambda cost: -cost.self_instructions)[:top]
     rows = [
@@ -146,7 +151,8 @@ def explain(base_dir: Path, current_dir: Path, case_ids: Sequence[str] = ()) -> 
         bench.errors.InputError: a directory that is not a finished run.
     """
     base, current = store.load_run(base_dir), store.load_run(current_dir)
-    counted = [case for case in counted_cases(base) if case in set(counted_cases(current))]
+    in_current = set(counted_cases(current))
+    counted = [case for case in counted_cases(base) if case in in_current]
     if not counted:
         raise UsageError(f"{base_dir} and {current_dir} have no case counted in both (run with --instructions)")
     for case_id in case_ids:
@@ -156,9 +162,8 @@ def explain(base_dir: Path, current_dir: Path, case_ids: Sequence[str] = ()) -> 
     for case_id in case_ids or counted:
         base_records, current_records = _records(base, case_id), _records(current, case_id)
         old, new = _profile(base_dir, case_id), _profile(current_dir, case_id)
-        calls = PLAN.calls[1] - PLAN.calls[0]
-        instructions = new.instructions / calls / current_records - old.instructions / calls / base_records
-        allocations = new.allocations / calls / current_records - old.allocations / calls / base_records
+        instructions = _per_record(new.instructions, current_records) - _per_record(old.instructions, base_records)
+        allocations = _per_record(new.allocations, current_records) - _per_record(old.allocations, base_records)
         changes = function_changes(old, new, base_records, current_records)
         if case_ids or changes:
             out.append(Explanation(case_id, instructions, allocations, tuple(changes)))
