@@ -48,10 +48,18 @@ def _git(repository: Path, *arguments: str) -> str:
     try:
         done = subprocess.run(["git", *arguments], cwd=repository, capture_output=True, text=True, check=True)
     except subprocess.CalledProcessError as error:
-        raise UsageError(f"git {' '.join(arguments)}: {(error.stderr or '').strip().splitlines()[-1:]}") from None
+        last = ((error.stderr or "").strip().splitlines() or ["failed"])[-1]
+        raise UsageError(f"git {' '.join(arguments)}: {last}") from None
     except OSError as error:
         raise UsageError(f"git: {error.strerror or error}") from None
     return done.stdout.strip()
+
+
+def _commit(repository: Path, revision: str) -> str:
+    try:
+        return _git(repository, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    except UsageError:
+        raise UsageError(f"{revision}: not a commit of the repository at {repository}") from None
 
 
 def commits_between(repository: Path, good: str, bad: str) -> list[str]:
@@ -60,7 +68,7 @@ def commits_between(repository: Path, good: str, bad: str) -> list[str]:
     Raises:
         UsageError: a revision git does not know, or bad not a descendant of good.
     """
-    good_hash, bad_hash = _git(repository, "rev-parse", good), _git(repository, "rev-parse", bad)
+    good_hash, bad_hash = _commit(repository, good), _commit(repository, bad)
     between = _git(repository, "rev-list", "--ancestry-path", "--reverse", f"{good_hash}..{bad_hash}").split()
     if not between or between[-1] != bad_hash:
         raise UsageError(f"{bad} is not a descendant of {good}")

@@ -16,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
+from bench import bisection
 from bench.cases import Case, select
 from bench.errors import BenchError, UsageError
 from bench.gate_options import FORMATS, add_gate_options
@@ -30,6 +31,17 @@ PROG = "pipebench"
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line and exit code 2, via main()
         raise UsageError(message)
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
 
 
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
@@ -213,12 +225,13 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
         counts.valgrind_version()
         counts.compile_sources()
     stamp = metadata.stamp(datetime.now(UTC))
-    directory = store.output_dir(args.out or args.runs_root.parent / "profiles" / stamp) / profiling.PROFILE_DIR
+    root = store.output_dir(args.out or args.runs_root.parent / "profiles" / stamp)
+    directory = store.output_dir(root / profiling.PROFILE_DIR)
     for case in cases:
-        summary = profiling.profile_case(case, args.size, store.output_dir(directory), args.seconds)
+        summary = profiling.profile_case(case, args.size, directory, args.seconds)
         out.write(profiling.render(summary, directory, args.top) + "\n")
         if args.instructions:
-            out.write(_counted_functions(case, args.size, directory, args.top) + "\n")
+            out.write(profiling.counted_functions(case, args.size, directory, args.top) + "\n")
     return 0
 
 
@@ -249,7 +262,6 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _bisect(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import bisection
     from bench.gate_options import parse_percent
 
     threshold = parse_percent(args.threshold, "--threshold")
@@ -262,20 +274,6 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
 
     out.write(f"run: {shards.merge(args.runs, args.out)}\n")
     return 0
-
-
-def _counted_functions(case: Case, size: str, directory: Path, top: int) -> str:
-    """The C-level view of one case: its functions from a callgrind count of two calls."""
-    from bench import callgrind, counts, explain
-    from bench.memory import capture_name
-
-    figures = counts.count_case(case, size, directory)
-    profile = callgrind.parse((directory / f"{capture_name(case)}.callgrind.out").read_text(encoding="utf-8"))
-    return (
-        f"{case.id}: {figures['instructions'] / figures['records']:,.1f} instructions and "
-        f"{figures['allocations'] / figures['records']:,.2f} allocations per record\n"
-        + explain.function_table(profile, figures["records"], top)
-    )
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
@@ -298,18 +296,38 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_run_command(commands)
     _add_report_commands(commands)
     _add_compare_command(commands)
+    _add_profile_commands(commands)
+    _add_history_commands(commands)
+    return parser
+
+
+def _add_profile_commands(commands: argparse._SubParsersAction) -> None:
     profiling = commands.add_parser(
         "profile",
         help="where the selected cases spend their time (pyinstrument; HTML and speedscope files kept)",
     )
     add_selection_options(profiling)
     profiling.add_argument("--seconds", type=float, default=1.0, help="profiled time per case (default: %(default)s)")
-    profiling.add_argument("--top", type=int, default=8, help="functions shown per case (default: %(default)s)")
+    profiling.add_argument("--top", type=_positive, default=8, help="functions shown per case (default: %(default)s)")
     profiling.add_argument(
         "--instructions", action="store_true", help="also the C-level view: callgrind's counts per function"
     )
     profiling.add_argument("--out", type=Path, help="where the profiles go (default: results/profiles/<timestamp>)")
     profiling.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help=argparse.SUPPRESS)
+    explaining = commands.add_parser(
+        "explain",
+        help="what changed between two runs' counts, function by function",
+        description="For cases counted (--instructions) in both runs: the change per record of each function's "
+        "own instructions, calls received and allocator calls made, largest first.",
+    )
+    explaining.add_argument("base", type=Path, metavar="BASE")
+    explaining.add_argument("current", type=Path, metavar="CURRENT")
+    explaining.add_argument("--case", action="append", default=[], metavar="ID", help="only this case; repeatable")
+    explaining.add_argument("--top", type=_positive, default=10, help="functions shown per case (default: %(default)s)")
+    explaining.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _add_history_commands(commands: argparse._SubParsersAction) -> None:
     bisecting = commands.add_parser(
         "bisect",
         help="the first commit where one case's figure moved (each probe in a temporary worktree)",
@@ -317,9 +335,7 @@ def _build_parser() -> argparse.ArgumentParser:
     bisecting.add_argument("--good", required=True, metavar="REV", help="a commit where the figure was right")
     bisecting.add_argument("--bad", required=True, metavar="REV", help="a later commit where it moved")
     bisecting.add_argument("--case", required=True, metavar="ID", help="the case id, whole")
-    bisecting.add_argument(
-        "--metric", choices=("instructions", "allocations", "memory", "time"), default="instructions"
-    )
+    bisecting.add_argument("--metric", choices=list(bisection.METRICS), default="instructions")
     bisecting.add_argument("--threshold", default="1%", help="how far bad must be from good (default: %(default)s)")
     bisecting.add_argument("--repo", type=Path, default=Path.cwd(), help="the git repository (default: here)")
     merging = commands.add_parser("merge", help="join the shards of one run (run --shard K/N) into one run")
@@ -333,18 +349,6 @@ def _build_parser() -> argparse.ArgumentParser:
     chronicle.add_argument("--out", type=Path, help="where history.html and history.json go (default: results/history)")
     chronicle.add_argument("--format", choices=("table", "json"), default="table")
     chronicle.add_argument("--runs-root", type=Path, default=DEFAULT_RUNS_ROOT, help=argparse.SUPPRESS)
-    explaining = commands.add_parser(
-        "explain",
-        help="what changed between two runs' counts, function by function",
-        description="For cases counted (--instructions) in both runs: the change per record of each function's "
-        "own instructions, calls received and allocator calls made, largest first.",
-    )
-    explaining.add_argument("base", type=Path, metavar="BASE")
-    explaining.add_argument("current", type=Path, metavar="CURRENT")
-    explaining.add_argument("--case", action="append", default=[], metavar="ID", help="only this case; repeatable")
-    explaining.add_argument("--top", type=int, default=10, help="functions shown per case (default: %(default)s)")
-    explaining.add_argument("--format", choices=("text", "json"), default="text")
-    return parser
 
 
 def _add_run_command(commands: argparse._SubParsersAction) -> None:

@@ -11,7 +11,6 @@ per record, both in CPU time).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +48,14 @@ def render(summary: dict[str, Any], directory: Path, top: int = 8) -> str:
     )
 
 
-def profile(cases: Sequence[Case], size: str, directory: Path, seconds: float) -> list[dict[str, Any]]:
-    """Profile every case, one after another (profiles time the code, so never two at once)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    return [profile_case(case, size, directory, seconds) for case in cases]
+def counted_functions(case: Case, size: str, directory: Path, top: int) -> str:
+    """The C-level view of one case: its top functions from a callgrind count of two calls."""
+    from bench import callgrind, counts, explain
+
+    figures = counts.count_case(case, size, directory)
+    profile = callgrind.parse((directory / f"{capture_name(case)}.callgrind.out").read_text(encoding="utf-8"))
+    return (
+        f"{case.id}: {figures['instructions'] / figures['records']:,.1f} instructions and "
+        f"{figures['allocations'] / figures['records']:,.2f} allocations per record\n"
+        + explain.function_table(profile, figures["records"], top)
+    )
