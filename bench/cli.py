@@ -247,15 +247,10 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     series = history.build_series(runs)
     steps = history.all_steps(series)
     target = store.output_dir(args.out or args.runs_root.parent / "history")
-    store.write_files(
-        target,
-        {
-            "history.json": json.dumps(history.as_json(steps), indent=2) + "\n",
-            "history.html": history.render_html(steps, series, len(runs)),
-        },
-    )
+    document = json.dumps(history.as_json(steps), indent=2) + "\n"
+    store.write_files(target, {"history.json": document, "history.html": history.render_html(steps, series, len(runs))})
     if args.format == "json":
-        out.write(json.dumps(history.as_json(steps), indent=2) + "\n")
+        out.write(document)
     else:
         out.write(history.render_table(steps, len(runs), len(series)) + f"history: {target / 'history.html'}\n")
     return 0

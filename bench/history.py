@@ -30,6 +30,7 @@ import numpy as np
 
 from bench.metadata import PACKAGE_ROOT
 from bench.results import RunResults
+from bench.stats import CONFIDENCE
 
 # Metrics that mean the same whatever machine measured them, and the one that does not.
 SHARED_METRICS = ("ratio_to_reference", "instructions_per_record", "allocations_per_record", "peak_memory")
@@ -119,15 +120,10 @@ def ordered(runs: Iterable[RunResults], order: dict[str, int]) -> list[RunResult
 def _noise(row) -> float | None:
     if row.ci is None or row.estimate is None or min(row.ci) <= 0:
         return None
-    confidence = row.confidence or 0.95
-    z = 1.959963984540054 if math.isclose(confidence, 0.95) else _z(confidence)
-    return (math.log(row.ci[1]) - math.log(row.ci[0])) / (2 * z)
-
-
-def _z(confidence: float) -> float:
     from scipy.stats import norm
 
-    return float(norm.ppf(0.5 + confidence / 2))
+    z = float(norm.ppf(0.5 + (row.confidence or CONFIDENCE) / 2))
+    return (math.log(row.ci[1]) - math.log(row.ci[0])) / (2 * z)
 
 
 def build_series(runs: Sequence[RunResults]) -> list[Series]:
@@ -256,19 +252,15 @@ def render_html(steps: Sequence[Step], series: Sequence[Series], runs: int) -> s
     """A self-contained page: the steps, then a trend plot per changed series, largest step first."""
     import base64
 
-    import jinja2
-
+    from bench import templating
     from bench.plots import png_bytes
 
-    by_series: dict[str, list[Step]] = {}
+    # Steps come largest first, so the series that moved most is drawn first.
+    moved: dict[str, tuple[Series, list[Step]]] = {}
     for step in steps:
-        by_series.setdefault(step.series.name, []).append(step)
-    changed = list(dict.fromkeys(step.series.name for step in steps))
-    plots = []
-    for name in changed:
-        one = next(s for s in series if s.name == name)
-        png = png_bytes(trend_figure(one, by_series[name]))
-        plots.append({"name": name, "data": base64.b64encode(png).decode("ascii")})
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("bench", "templates"), autoescape=True)
-    template = environment.get_template("history.html.j2")
-    return template.render(steps=as_json(steps), plots=plots, runs=runs, series=len(series))
+        moved.setdefault(step.series.name, (step.series, []))[1].append(step)
+    plots = [
+        {"name": name, "data": base64.b64encode(png_bytes(trend_figure(one, its))).decode("ascii")}
+        for name, (one, its) in moved.items()
+    ]
+    return templating.render("history.html.j2", steps=as_json(steps), plots=plots, runs=runs, series=len(series))

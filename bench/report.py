@@ -10,17 +10,15 @@ and commit; their samples are never pooled.
 from __future__ import annotations
 
 import base64
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import jinja2
 import pandas as pd
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from tabulate import tabulate
 
-from bench import analysis, plots
+from bench import analysis, plots, templating
 from bench.analysis import SIZE_AXIS, Suites
 from bench.formatting import format_bytes, format_interval
 from bench.stats import CI_LABEL
@@ -331,14 +329,6 @@ def _view(frame: pd.DataFrame) -> _TableView:
     return _TableView(columns, rows)
 
 
-@functools.cache
-def _template() -> jinja2.Template:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("bench", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    return environment.get_template("report.html.j2")
-
-
 def to_html(report: Report) -> str:
     """The report as one self-contained HTML page (Jinja2; findings rendered from Markdown; PNGs embedded)."""
     # Findings are Markdown (names in backticks); raw HTML in them is escaped, not rendered.
@@ -360,7 +350,8 @@ def to_html(report: Report) -> str:
         for section in report.sections
     ]
     side_by_side = None if report.side_by_side is None else _view(report.side_by_side)
-    return _template().render(
+    return templating.render(
+        "report.html.j2",
         report=report,
         findings=findings,
         sections=sections,

@@ -26,7 +26,7 @@ from bench.results import RunResults
 
 _SHARD = re.compile(r"^(\d+)/(\d+)$")
 # Metadata that must agree across the shards of one run.
-_SAME = ("commit", "dirty", "patch", "size")
+_SAME = ("commit", "dirty", "patch", "size", "method")
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -65,7 +65,7 @@ def merge(run_dirs: Sequence[Path], out: Path) -> Path:
         raise UsageError(
             f"merge needs shards 1/{total} to {total}/{total} once each; got {', '.join(map(str, indexes))}"
         )
-    for key in (*_SAME, "method"):
+    for key in _SAME:
         values = {json.dumps(run.metadata.get(key), sort_keys=True) for run in runs}
         if len(values) > 1:
             raise UsageError(f"the shards differ in {key}: they are not parts of one run")
