@@ -37,6 +37,7 @@ from bench.stats import CONFIDENCE, cluster_test, clustered_ratio_of_medians
 # across 21 runs of unchanged code in two directories, dict records spread by 220,000.
 NOISE_FLOORS: dict[str, float] = {"allocations": 0.01, "instructions": 300_000}
 ALPHA = 0.05
+_Z = float(scipy_stats.norm.ppf(0.5 + CONFIDENCE / 2))  # the normal quantile of a CONFIDENCE interval
 WORSE = {"time": "slower", "memory": "larger", "allocations": "more", "instructions": "more"}
 BETTER = {"time": "faster", "memory": "smaller", "allocations": "fewer", "instructions": "fewer"}
 
@@ -94,11 +95,10 @@ def _with_session_noise(
     estimate: float, low: float, high: float, noise: float
 ) -> tuple[float, float, float, str, float | None]:
     """The interval widened by each side's session-level noise, and the z-test that follows from it."""
-    z = float(scipy_stats.norm.ppf(0.5 + CONFIDENCE / 2))
-    extra = z * noise * math.sqrt(2)
+    extra = _Z * noise * math.sqrt(2)
     below = math.sqrt(math.log(estimate / low) ** 2 + extra**2) if low > 0 else math.inf
     above = math.sqrt(math.log(high / estimate) ** 2 + extra**2)
-    spread = (below + above) / (2 * z)
+    spread = (below + above) / (2 * _Z)
     p_value = float(2 * scipy_stats.norm.sf(abs(math.log(estimate)) / spread)) if spread > 0 else None
     return estimate, estimate * math.exp(-below), estimate * math.exp(above), "z/sessions", p_value
 
@@ -116,8 +116,7 @@ def _from_summaries(base: Measurement, current: Measurement) -> tuple[float, flo
         return estimate, estimate, estimate, "none", None
     p_value = float(scipy_stats.ttest_ind_from_stats(mc, sc, nc, mb, sb, nb, equal_var=False).pvalue)
     spread = estimate * math.sqrt((sc**2 / nc) / mc**2 + (sb**2 / nb) / mb**2)
-    z = scipy_stats.norm.ppf(0.5 + CONFIDENCE / 2)
-    return estimate, max(estimate - z * spread, 0.0), estimate + z * spread, "welch", p_value
+    return estimate, max(estimate - _Z * spread, 0.0), estimate + _Z * spread, "welch", p_value
 
 
 def _exact_ratio(base: float, current: float) -> float:
