@@ -238,11 +238,11 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
 def _history(args: argparse.Namespace, out: TextIO) -> int:
     from bench import history, store
 
-    directories = [run for path in args.paths or [args.runs_root] for run in store.runs_in(path)]
+    places = args.paths or [args.runs_root]
+    directories = [run for path in places for run in store.runs_in(path)]
     if len(directories) < 2:
-        raise UsageError(
-            f"history needs at least two complete runs; found {len(directories)} in {args.paths or [args.runs_root]}"
-        )
+        where = ", ".join(map(str, places))
+        raise UsageError(f"history needs at least two complete runs; found {len(directories)} in {where}")
     runs = history.ordered([store.load_run(path) for path in directories], history.commit_order())
     series = history.build_series(runs)
     steps = history.all_steps(series)
