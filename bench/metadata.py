@@ -28,7 +28,7 @@ def package_version(package: str) -> str:
 
 PIPEBENCH_VERSION = package_version("pipebench")
 
-METHOD_VERSION = 4
+METHOD_VERSION = 5
 """The version of how pipebench measures, stored in every run.
 
 Bump it with any change that would move the numbers: the timing plan, the collector
@@ -42,6 +42,7 @@ History: 1 - timing in 3 processes with adaptive rounds, allocations from memray
 of one call; counting workers that see fixed-length paths and load byte code compiled
 under one file name (counts equal from any checkout).
 4 - values in process CPU time instead of wall time.
+5 - values in the measuring thread's CPU time (helper threads no longer counted).
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

@@ -2,8 +2,8 @@
 
 Run by :mod:`bench.profiling` as ``python -m bench.profile_worker SIZE CASE_ID DIRECTORY SECONDS``.
 The input is built and the workload called once before anything is measured. The same
-number of calls is then timed without the profiler and with it (CPU time, as the timing
-runner measures), so the profiler's overhead is known; pyinstrument's HTML and its
+number of calls is then timed without the profiler and with it (the thread's CPU time, as
+the timing runner measures), so the profiler's overhead is known; pyinstrument's HTML and its
 speedscope JSON land in DIRECTORY, and a summary of the functions by own and total time
 in ``<name>.profile.json``.
 """

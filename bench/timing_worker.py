@@ -32,13 +32,18 @@ from bench.matrix import all_cases, prepare
 from bench.workloads import Workload
 
 Clock = Callable[[], float]
-# CPU time of this process, not wall time: on a shared machine, time spent waiting for a
-# core is not the code's. Under a burner and a second job on two cores, a single 0.1 s
-# call of the reference measured 10 or 19 ms per 1,000 records in wall time depending on
-# whether it was descheduled, and a 20 ms value of another variant in the same round
-# was not, so one paired ratio moved 1.8x; CPU time leaves only what contention does to
-# the code itself (shared caches, memory bandwidth).
-CLOCK: Clock = time.process_time
+# CPU time of the measuring thread, not wall time: on a shared machine, time spent
+# waiting for a core is not the code's. Under a burner and a second job on two cores, a
+# single 0.1 s call of the reference measured 10 or 19 ms per 1,000 records in wall time
+# depending on whether it was descheduled, and a 20 ms value of another variant in the
+# same round was not, so one paired ratio moved 1.8x. The thread's clock, not the
+# process's: once numpy is loaded, OpenBLAS's helper threads spin for a while after
+# start-up, and the process clock counted them inside whichever values ran then. A
+# process's first round of the windows group measured the deque window at 16 or 32 ms
+# for the same 33 ms of wall time, and its paired ratios spread from 0.23 to 1.23 where
+# later rounds stayed within 0.44-0.49; with the thread's clock, the first round is as
+# steady as the rest.
+CLOCK: Clock = time.thread_time
 MAX_LOOPS = 2**20
 # A first call can be several times slower than a warm one (fresh memory arenas, cold
 # caches): only a first call this many times the minimum settles the loops by itself.
@@ -170,7 +175,7 @@ def pyperf_metadata(case: Case, records: int, loops: int) -> dict[str, Any]:
         "pipebench_suite": case.suite,
         "pipebench_group": case.group,
         "pipebench_records": records,
-        "pipebench_clock": "process_time",
+        "pipebench_clock": "thread_time",
     }
     for name, value in case.params:
         metadata[f"pipebench_param_{name}"] = value

@@ -1,6 +1,7 @@
 """The timing runner: rotation, pairing, groups, and rows from real pyperf output."""
 
 import statistics
+import time
 from pathlib import Path
 
 import pyperf
@@ -147,3 +148,26 @@ def test_the_collector_is_paused_while_timing_and_restored_after():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_clock_counts_the_measuring_thread_only():
+    # A helper thread that burns CPU while the measuring thread waits: the process's CPU
+    # clock would count the helper's work (as it counted OpenBLAS's spinning threads).
+    import threading
+
+    from bench.timing_worker import CLOCK
+
+    helper_used = []
+
+    def spin() -> None:
+        started = time.thread_time()
+        while time.thread_time() - started < 0.2:
+            pass
+        helper_used.append(time.thread_time() - started)
+
+    before = CLOCK()
+    helper = threading.Thread(target=spin)
+    helper.start()
+    helper.join()
+    measured = CLOCK() - before
+    assert helper_used and measured < helper_used[0] / 4
