@@ -32,8 +32,11 @@ class Suite:
     ``build`` makes a case's workload; ``sizes`` gives each size set's parameter axes
     (``n``, the number of records, first); ``swept`` names the axes that scaling is fit
     against (time against each, peak memory against ``n``); ``finding`` is the one fit the
-    report states as a sentence, as ``(axis, measure)``. A run stores :meth:`describe`,
-    so that it is read later by what it was, not by what the code is then.
+    report states as a sentence, as ``(axis, measure)``; ``threaded`` says that some
+    variant does its work in threads of its own (a pool), so that its values must be the
+    process's CPU time, which counts every thread, rather than the measuring thread's
+    (:mod:`bench.timing_worker`). A run stores :meth:`describe`, so that it is read later
+    by what it was, not by what the code is then.
     """
 
     name: str
@@ -46,6 +49,7 @@ class Suite:
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     swept: tuple[str, ...] = ("n",)
     finding: tuple[str, str] | None = None
+    threaded: bool = False
 
     def __post_init__(self) -> None:
         axes = {axis for size in self.sizes.values() for axis in size}
@@ -72,6 +76,7 @@ class Suite:
             "axes": list(self.sizes[size]),
             "swept": list(self.swept),
             "finding": list(self.finding) if self.finding else None,
+            "threaded": self.threaded,
         }
 
 

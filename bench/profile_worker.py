@@ -22,17 +22,17 @@ from pyinstrument.renderers import SpeedscopeRenderer
 
 from bench.matrix import all_cases, prepare
 from bench.memory import capture_name
-from bench.timing_worker import CLOCK, collector_paused
+from bench.timing_worker import Clock, clock_for, collector_paused
 
 # 1 ms between samples: fine enough for calls of a few ms, light enough to cost little.
 INTERVAL = 0.001
 TOP = 15
 
 
-def _calls_for(run, seconds: float) -> int:
-    started = CLOCK()
+def _calls_for(run, seconds: float, clock: Clock) -> int:
+    started = clock()
     run()
-    once = max(CLOCK() - started, 1e-6)
+    once = max(clock() - started, 1e-6)
     return max(1, round(seconds / once))
 
 
@@ -71,19 +71,20 @@ def main(argv: Sequence[str]) -> int:
     size, case_id, directory, seconds = argv
     case = next(case for case in all_cases(size) if case.id == case_id)
     workload = prepare(case)
-    calls = _calls_for(workload.run, float(seconds))
+    clock = clock_for(case)
+    calls = _calls_for(workload.run, float(seconds), clock)
     with collector_paused():
-        started = CLOCK()
+        started = clock()
         for _ in range(calls):
             workload.run()
-        plain = (CLOCK() - started) / calls
+        plain = (clock() - started) / calls
         profiler = Profiler(interval=INTERVAL, async_mode="disabled")
-        started = CLOCK()
+        started = clock()
         profiler.start()
         for _ in range(calls):
             workload.run()
         session = profiler.stop()
-        profiled = (CLOCK() - started) / calls
+        profiled = (clock() - started) / calls
     name = capture_name(case)
     out = Path(directory)
     (out / f"{name}.pyinstrument.html").write_text(profiler.output_html(), encoding="utf-8")

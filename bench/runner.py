@@ -50,7 +50,7 @@ def method(request: RunRequest) -> dict:
         "version": metadata.METHOD_VERSION,
         "timing": asdict(timing.PLANS[request.size]) if request.time else None,
         "gc": "collected once before a group's values, paused while they are timed",
-        "clock": "CPU time of the measuring thread (time.thread_time)",
+        "clock": "CPU time of the measuring thread (time.thread_time); of the process for threaded suites",
         "counting": asdict(counts.PLAN) if request.instructions else None,
     }
 

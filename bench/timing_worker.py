@@ -28,7 +28,7 @@ from typing import Any
 import pyperf
 
 from bench.cases import Case
-from bench.matrix import all_cases, prepare
+from bench.matrix import SUITES, all_cases, prepare
 from bench.workloads import Workload
 
 Clock = Callable[[], float]
@@ -42,12 +42,18 @@ Clock = Callable[[], float]
 # process's first round of the windows group measured the deque window at 16 or 32 ms
 # for the same 33 ms of wall time, and its paired ratios spread from 0.23 to 1.23 where
 # later rounds stayed within 0.44-0.49; with the thread's clock, the first round is as
-# steady as the rest.
+# steady as the rest. A suite whose variants work in threads of their own declares it
+# (``Suite.threaded``) and is timed by the process's clock (:func:`clock_for`).
 CLOCK: Clock = time.thread_time
 MAX_LOOPS = 2**20
 # A first call can be several times slower than a warm one (fresh memory arenas, cold
 # caches): only a first call this many times the minimum settles the loops by itself.
 COLD_ENOUGH = 10
+
+
+def clock_for(case: Case) -> Clock:
+    """The clock ``case`` is timed by: :data:`CLOCK`, or the process's CPU time for a threaded suite."""
+    return time.process_time if SUITES[case.suite].threaded else CLOCK
 
 
 def time_func(workload: Workload, loops: int, clock: Clock = CLOCK) -> float:
@@ -165,8 +171,8 @@ def measure_group(
     return warm, values
 
 
-def pyperf_metadata(case: Case, records: int, loops: int) -> dict[str, Any]:
-    """What a pyperf run of ``case`` carries: its name, loops and every case parameter."""
+def pyperf_metadata(case: Case, records: int, loops: int, clock: Clock = CLOCK) -> dict[str, Any]:
+    """What a pyperf run of ``case`` carries: its name, loops, clock and every case parameter."""
     metadata: dict[str, Any] = {
         "name": case.id,
         "loops": loops,
@@ -175,7 +181,7 @@ def pyperf_metadata(case: Case, records: int, loops: int) -> dict[str, Any]:
         "pipebench_suite": case.suite,
         "pipebench_group": case.group,
         "pipebench_records": records,
-        "pipebench_clock": "thread_time",
+        "pipebench_clock": clock.__name__,
     }
     for name, value in case.params:
         metadata[f"pipebench_param_{name}"] = value
@@ -188,15 +194,16 @@ def main(argv: Sequence[str]) -> int:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     by_id = {case.id: case for case in all_cases(spec["size"])}
     workloads = [prepare(by_id[case_id]) for case_id in spec["cases"]]
-    loops = spec.get("loops") or {w.case.id: calibrate(w, spec["min_time"]) for w in workloads}
-    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"])
+    clock = clock_for(workloads[0].case)  # one suite per group, so one clock
+    loops = spec.get("loops") or {w.case.id: calibrate(w, spec["min_time"], clock) for w in workloads}
+    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"], clock)
     benchmarks = []
     for workload in workloads:
         case_id = workload.case.id
         run = pyperf.Run(
             values[case_id],
             warmups=[(1, value) for value in warm[case_id]],
-            metadata=pyperf_metadata(workload.case, workload.records, loops[case_id]),
+            metadata=pyperf_metadata(workload.case, workload.records, loops[case_id], clock),
             collect_metadata=True,
         )
         benchmarks.append(pyperf.Benchmark([run]))

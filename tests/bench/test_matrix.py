@@ -69,4 +69,5 @@ def test_a_suite_describes_itself_for_the_runs_that_measure_it():
         "axes": ["n"],
         "swept": ["n"],
         "finding": ["n", "time"],
+        "threaded": False,
     }

@@ -1,6 +1,8 @@
 """The timing runner: rotation, pairing, groups, and rows from real pyperf output."""
 
+import dataclasses
 import statistics
+import threading
 import time
 from pathlib import Path
 
@@ -8,9 +10,9 @@ import pyperf
 import pytest
 
 from bench.cases import expand
-from bench.matrix import all_cases
+from bench.matrix import SUITES, all_cases
 from bench.timing import PLANS, TimingPlan, groups_of, rows, run_values
-from bench.timing_worker import RoundPlan, calibrate, measure_group, pyperf_metadata, rotated
+from bench.timing_worker import CLOCK, RoundPlan, calibrate, clock_for, measure_group, pyperf_metadata, rotated
 from bench.workloads import Workload
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -150,24 +152,36 @@ def test_the_collector_is_paused_while_timing_and_restored_after():
         gc.enable()
 
 
-def test_the_clock_counts_the_measuring_thread_only():
-    # A helper thread that burns CPU while the measuring thread waits: the process's CPU
-    # clock would count the helper's work (as it counted OpenBLAS's spinning threads).
-    import threading
-
-    from bench.timing_worker import CLOCK
-
-    helper_used = []
+def _spin_in_a_thread(seconds: float) -> float:
+    """Burn ``seconds`` of CPU in a helper thread while this one waits; the helper's CPU time."""
+    used = []
 
     def spin() -> None:
         started = time.thread_time()
-        while time.thread_time() - started < 0.2:
+        while time.thread_time() - started < seconds:
             pass
-        helper_used.append(time.thread_time() - started)
+        used.append(time.thread_time() - started)
 
-    before = CLOCK()
     helper = threading.Thread(target=spin)
     helper.start()
     helper.join()
-    measured = CLOCK() - before
-    assert helper_used and measured < helper_used[0] / 4
+    return used[0]
+
+
+def test_the_clock_counts_the_measuring_thread_only():
+    # The process's CPU clock would count a helper thread's work (as it counted OpenBLAS's
+    # spinning threads inside the values).
+    before = CLOCK()
+    helper_used = _spin_in_a_thread(0.2)
+    assert CLOCK() - before < helper_used / 4
+
+
+def test_a_threaded_suite_is_timed_by_the_process_clock_which_counts_its_threads(monkeypatch):
+    assert clock_for(CASES[0]) is CLOCK
+    monkeypatch.setitem(SUITES, "windows", dataclasses.replace(SUITES["windows"], threaded=True))
+    clock = clock_for(CASES[0])
+    before = clock()
+    helper_used = _spin_in_a_thread(0.2)
+    assert clock() - before >= helper_used * 0.9
+    assert pyperf_metadata(CASES[0], 10, 1, clock)["pipebench_clock"] == "process_time"
+    assert pyperf_metadata(CASES[0], 10, 1)["pipebench_clock"] == "thread_time"
