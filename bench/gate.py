@@ -26,7 +26,7 @@ from scipy import stats as scipy_stats
 from bench.errors import UsageError
 from bench.gate_data import GateInput, Measurement
 from bench.gate_options import FAMILY_NAMES
-from bench.stats import CONFIDENCE, cluster_test, clustered_ratio_of_medians
+from bench.stats import cluster_test, clustered_ratio_of_medians, normal_p_value, normal_quantile
 
 # Below these differences (in the compared metric's unit) a deterministic figure has not
 # moved. Allocations: numpy's and scipy's own caches make a call's few hundred vary by a
@@ -37,7 +37,7 @@ from bench.stats import CONFIDENCE, cluster_test, clustered_ratio_of_medians
 # across 21 runs of unchanged code in two directories, dict records spread by 220,000.
 NOISE_FLOORS: dict[str, float] = {"allocations": 0.01, "instructions": 300_000}
 ALPHA = 0.05
-_Z = float(scipy_stats.norm.ppf(0.5 + CONFIDENCE / 2))  # the normal quantile of a CONFIDENCE interval
+_Z = normal_quantile()  # of the gate's intervals
 WORSE = {"time": "slower", "memory": "larger", "allocations": "more", "instructions": "more"}
 BETTER = {"time": "faster", "memory": "smaller", "allocations": "fewer", "instructions": "fewer"}
 
@@ -99,7 +99,7 @@ def _with_session_noise(
     below = math.sqrt(math.log(estimate / low) ** 2 + extra**2) if low > 0 else math.inf
     above = math.sqrt(math.log(high / estimate) ** 2 + extra**2)
     spread = (below + above) / (2 * _Z)
-    p_value = float(2 * scipy_stats.norm.sf(abs(math.log(estimate)) / spread)) if spread > 0 else None
+    p_value = normal_p_value(math.log(estimate), spread) if spread > 0 else None
     return estimate, estimate * math.exp(-below), estimate * math.exp(above), "z/sessions", p_value
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from bench.metadata import PACKAGE_ROOT
 from bench.results import RunResults
-from bench.stats import CONFIDENCE
+from bench.stats import CONFIDENCE, normal_p_value, normal_quantile
 
 # Metrics that mean the same whatever machine measured them, and the one that does not.
 SHARED_METRICS = ("ratio_to_reference", "instructions_per_record", "allocations_per_record", "peak_memory")
@@ -120,10 +120,7 @@ def ordered(runs: Iterable[RunResults], order: dict[str, int]) -> list[RunResult
 def _noise(row) -> float | None:
     if row.ci is None or row.estimate is None or min(row.ci) <= 0:
         return None
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + (row.confidence or CONFIDENCE) / 2))
-    return (math.log(row.ci[1]) - math.log(row.ci[0])) / (2 * z)
+    return (math.log(row.ci[1]) - math.log(row.ci[0])) / (2 * normal_quantile(row.confidence or CONFIDENCE))
 
 
 def build_series(runs: Sequence[RunResults]) -> list[Series]:
@@ -182,10 +179,8 @@ def find_steps(series: Series, penalty: float = PENALTY) -> list[Step]:
 
 def step_p_value(before: np.ndarray, after: np.ndarray, sigma: float) -> float:
     """Two-sided p of the difference of the two levels' mean logs, each point's noise ``sigma``."""
-    from scipy.stats import norm
-
     spread = sigma * math.sqrt(1 / len(before) + 1 / len(after))
-    return float(2 * norm.sf(abs(float(np.mean(after) - np.mean(before))) / spread))
+    return normal_p_value(float(np.mean(after) - np.mean(before)), spread)
 
 
 def all_steps(series: Iterable[Series]) -> list[Step]:

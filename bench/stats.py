@@ -9,6 +9,7 @@ test counts clusters, not values.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Sequence
@@ -21,6 +22,21 @@ CI_LABEL = f"{CONFIDENCE:.0%} CI"
 """How an interval at :data:`CONFIDENCE` is labelled wherever one is shown."""
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0
+
+
+@functools.cache
+def normal_quantile(confidence: float = CONFIDENCE) -> float:
+    """``z`` such that ``estimate ± z σ`` is a normal interval holding ``confidence``."""
+    from scipy import stats as scipy_stats  # on first use: 0.5 s that reading results never needs
+
+    return float(scipy_stats.norm.ppf(0.5 + confidence / 2))
+
+
+def normal_p_value(difference: float, spread: float) -> float:
+    """Two-sided p of ``difference`` for a normal statistic of standard deviation ``spread`` (> 0)."""
+    from scipy import stats as scipy_stats  # on first use, as above
+
+    return float(2 * scipy_stats.norm.sf(abs(difference) / spread))
 
 
 @dataclass(frozen=True)
