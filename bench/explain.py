@@ -78,12 +78,17 @@ def function_changes(
     return sorted(out, key=lambda c: (abs(c.allocations) < CALLS_FLOOR, -abs(c.instructions), c.function))
 
 
+def _top_by_own(profile: callgrind.Profile, top: int) -> tuple[int, list[callgrind.FunctionCost]]:
+    """The profile's own instructions in all, and its ``top`` functions by own instructions."""
+    total = sum(cost.self_instructions for cost in profile.functions.values())
+    return total, sorted(profile.functions.values(), key=lambda cost: -cost.self_instructions)[:top]
+
+
 def where_work_goes(profile: callgrind.Profile, top: int = 5) -> list[tuple[str, float]]:
     """The functions with the most own instructions, as shares of the whole, largest first."""
-    total = sum(cost.self_instructions for cost in profile.functions.values())
+    total, ranked = _top_by_own(profile, top)
     if total <= 0:
         return []
-    ranked = sorted(profile.functions.values(), key=lambda cost: -cost.self_instructions)[:top]
     return [(cost.name, cost.self_instructions / total) for cost in ranked]
 
 
@@ -92,8 +97,8 @@ def function_table(profile: callgrind.Profile, records: float, top: int = 10) ->
     from tabulate import tabulate
 
     scale = _per_record(1.0, max(records, 1.0))
-    total = sum(cost.self_instructions for cost in profile.functions.values()) or 1
-    ranked = sorted(profile.functions.values(), key=lambda cost: -cost.self_instructions)[:top]
+    total, ranked = _top_by_own(profile, top)
+    total = total or 1
     rows = [
         [
             cost.name,
