@@ -11,7 +11,6 @@ how sure the answer is.
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import store
 from bench.errors import BenchError, UsageError
 
 # metric -> (the run's flags, the result row's metric)
@@ -102,10 +102,9 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
             raise BenchError(f"measuring {case_id} at {commit[:7]} failed: {last}")
-        rows = json.loads((scratch / "run" / "results.json").read_text(encoding="utf-8"))["rows"]
-        for row in rows:
-            if row["case_id"] == case_id and row["metric"] == row_metric:
-                return float(row["estimate"] if row.get("estimate") is not None else row["summary"]["median"])
+        for row in store.load_run(scratch / "run").rows:
+            if row.case_id == case_id and row.metric == row_metric:
+                return float(row.value)
         raise BenchError(f"{case_id} at {commit[:7]}: no {row_metric} in its run (is it its suite's reference?)")
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=repository, capture_output=True)

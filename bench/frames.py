@@ -53,7 +53,7 @@ def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
                     "metric": row.metric,
                     # The figure to read: for a ratio the clustered estimate (the median of
                     # all its pooled pairs can fall on the other side of 1).
-                    "value": row.estimate if row.estimate is not None else row.summary.median,
+                    "value": row.value,
                     "unit": row.unit,
                     "tool": row.tool,
                     "tool_version": row.tool_version,

@@ -136,11 +136,10 @@ def build_series(runs: Sequence[RunResults]) -> list[Series]:
                 machine = str(run.metadata.get("machine", "?"))
             else:
                 continue
-            value = row.estimate if row.estimate is not None else row.summary.median
-            if not value > 0:
+            if not row.value > 0:
                 continue
             key = (row.case_id, row.metric, machine, method)
-            collected.setdefault(key, []).append(Point(commit, run.run_id, float(value), _noise(row)))
+            collected.setdefault(key, []).append(Point(commit, run.run_id, float(row.value), _noise(row)))
     return [Series(*key, tuple(points)) for key, points in collected.items()]
 
 

@@ -80,6 +80,11 @@ class Row:
     reference: str | None = None
 
     @property
+    def value(self) -> float:
+        """The row's one figure: a ratio's estimate, else the median of its samples."""
+        return self.estimate if self.estimate is not None else self.summary.median
+
+    @property
     def clusters(self) -> list[tuple[float, ...]]:
         """The samples grouped by process (one group when the row does not say)."""
         if not self.sample_groups or sum(self.sample_groups) != len(self.samples):
