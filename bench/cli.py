@@ -239,6 +239,9 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     from bench import history, store
 
     places = args.paths or [args.runs_root]
+    missing = next((path for path in args.paths if not Path(path).exists()), None)
+    if missing is not None:
+        raise UsageError(f"{missing}: no such file or directory")
     directories = [run for path in places for run in store.runs_in(path)]
     if len(directories) < 2:
         where = ", ".join(map(str, places))

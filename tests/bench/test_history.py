@@ -66,3 +66,8 @@ def test_runs_are_put_in_commit_order_then_by_time(sample_results):
 def test_the_command_needs_two_runs_and_says_so_in_one_line(pipebench, tmp_path):
     code, out, err = pipebench("history", tmp_path, "--out", tmp_path / "h")
     assert code == 2 and out == "" and err.count("\n") == 1 and "at least two" in err
+
+
+def test_a_path_that_does_not_exist_is_named_in_one_line(pipebench, tmp_path):
+    code, out, err = pipebench("history", tmp_path / "nowhere", "--out", tmp_path / "h")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "nowhere: no such file or directory" in err
