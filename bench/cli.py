@@ -16,10 +16,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from bench import bisection
 from bench.cases import Case, select
 from bench.errors import BenchError, UsageError
-from bench.gate_options import FORMATS, add_gate_options
+from bench.gate.options import FORMATS, add_gate_options
+from bench.history import bisection
 from bench.matrix import SUITES, all_cases
 from bench.processes import stop_all
 from bench.store import DEFAULT_RUNS_ROOT
@@ -95,12 +95,12 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import runner  # numpy, scipy and pandas: only for a run
+    from bench.run import engine as runner  # numpy, scipy and pandas: only for a run
 
     cases = selected_cases(args)
     shard = None
     if args.shard is not None:
-        from bench.shards import parse_shard, shard_of
+        from bench.run.shards import parse_shard, shard_of
 
         shard = parse_shard(args.shard)
         cases = shard_of(cases, shard)
@@ -122,7 +122,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     )
     with _progress_bar(runner.planned_steps(request), args.progress) as advance:
         outcome = runner.execute(request, advance)
-    from bench.run_table import render_run_table  # pandas, only once there is a table to show
+    from bench.report.run_table import render_run_table  # pandas, only once there is a table to show
 
     out.write(render_run_table(outcome.results))
     for path in outcome.flamegraphs:
@@ -149,10 +149,11 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
 
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import frames, report, store
+    from bench import frames, store
+    from bench.report import document as report
 
     run_dirs = args.runs or [store.latest_run(args.runs_root)]
-    from bench.explain import profiles_of, where_work_goes
+    from bench.explain.changes import profiles_of, where_work_goes
 
     runs = [store.load_run(path) for path in run_dirs]
     work = {case: where_work_goes(profile) for case, profile in profiles_of(run_dirs[-1], runs[-1]).items()}
@@ -172,10 +173,10 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
-    from bench.gate import compare_sides
-    from bench.gate_inputs import load_gate_input
-    from bench.gate_options import FAMILY_NAMES, check_comparable, thresholds_from
-    from bench.gate_render import RENDERERS
+    from bench.gate.inputs import load_gate_input
+    from bench.gate.options import FAMILY_NAMES, check_comparable, thresholds_from
+    from bench.gate.render import RENDERERS
+    from bench.gate.verdicts import compare_sides
 
     families = tuple(dict.fromkeys(args.metric)) or FAMILY_NAMES
     thresholds = thresholds_from(args.fail_on)
@@ -190,7 +191,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
 
 def _where_counts_moved(base: Path, current: Path, outcome) -> str:
     """Under a table with count regressions: the top functions each came from, when both runs kept profiles."""
-    from bench import explain
+    from bench.explain import changes as explain
 
     moved = list(dict.fromkeys(c.id for c in outcome.regressions if c.family in ("instructions", "allocations")))
     if not moved:
@@ -203,7 +204,8 @@ def _where_counts_moved(base: Path, current: Path, outcome) -> str:
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import export, store
+    from bench import store
+    from bench.report import export
 
     out.write(export.render(store.load_run(args.run or store.latest_run(args.runs_root))))
     return 0
@@ -212,7 +214,8 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
 def _profile(args: argparse.Namespace, out: TextIO) -> int:
     from datetime import UTC, datetime
 
-    from bench import metadata, profiling, store
+    from bench import provenance, store
+    from bench.profile import runner as profiling
 
     if args.seconds <= 0 or args.seconds > 600:
         raise UsageError(f"--seconds {args.seconds}: give a time in (0, 600]")
@@ -220,11 +223,11 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("pyinstrument is not installed: pip install pyinstrument (or reinstall pipebench)")
     cases = selected_cases(args)
     if args.instructions:
-        from bench import counts
+        from bench.counts import runner as counts
 
         counts.valgrind_version()
         counts.compile_sources()
-    stamp = metadata.stamp(datetime.now(UTC))
+    stamp = provenance.stamp(datetime.now(UTC))
     root = store.output_dir(args.out or args.runs_root.parent / "profiles" / stamp)
     directory = store.output_dir(root / profiling.PROFILE_DIR)
     for case in cases:
@@ -236,7 +239,8 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _history(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import history, store
+    from bench import store
+    from bench.history import series as history
 
     places = args.paths or [args.runs_root]
     missing = next((path for path in args.paths if not Path(path).exists()), None)
@@ -260,7 +264,7 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _bisect(args: argparse.Namespace, out: TextIO) -> int:
-    from bench.gate_options import parse_percent
+    from bench.gate.options import parse_percent
 
     threshold = parse_percent(args.threshold, "--threshold")
     out.write(bisection.run(args.repo, args.good, args.bad, args.case, args.metric, threshold))
@@ -268,14 +272,14 @@ def _bisect(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _merge(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import shards
+    from bench.run import shards
 
     out.write(f"run: {shards.merge(args.runs, args.out)}\n")
     return 0
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import explain
+    from bench.explain import changes as explain
 
     explanations = explain.explain(args.base, args.current, args.case)
     if args.format == "json":

@@ -35,7 +35,7 @@ class Suite:
     report states as a sentence, as ``(axis, measure)``; ``threaded`` says that some
     variant does its work in threads of its own (a pool), so that its values must be the
     process's CPU time, which counts every thread, rather than the measuring thread's
-    (:mod:`bench.timing_worker`). A run stores :meth:`describe`, so that it is read later
+    (:mod:`bench.timing.worker`). A run stores :meth:`describe`, so that it is read later
     by what it was, not by what the code is then.
     """
 

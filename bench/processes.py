@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bench.errors import BenchError
-from bench.metadata import PACKAGE_ROOT
+from bench.provenance import PACKAGE_ROOT
 
 _PR_SET_PDEATHSIG = 1
 _live: set[subprocess.Popen] = set()

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import InputError
-from bench.metadata import RUN_ID
+from bench.provenance import RUN_ID
 from bench.results import RunResults
 
 RESULTS_FILE = "results.json"

@@ -44,7 +44,7 @@ def test_bad_selection_is_one_line_and_exit_code_2(pipebench, argv, message):
 
 
 def test_a_run_started_elsewhere_records_the_commit_of_the_code_measured(tmp_path, monkeypatch):
-    from bench.metadata import PACKAGE_ROOT, git_state
+    from bench.provenance import PACKAGE_ROOT, git_state
 
     monkeypatch.chdir(tmp_path)
     commit, _, _ = git_state()

@@ -82,9 +82,9 @@ def test_its_variants_are_proved_equal_and_it_gets_a_pytest_benchmark_test(proje
     proved = run(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/bench/test_workloads.py", "-k", "sums")
     assert " passed" in proved and "failed" not in proved
     collected = run(
-        project, "-m", "pytest", "-q", "--co", "-p", "no:cacheprovider", "bench/bench_suites.py", "-k", "sums"
+        project, "-m", "pytest", "-q", "--co", "-p", "no:cacheprovider", "bench/pytest/bench_suites.py", "-k", "sums"
     )
-    assert "bench/bench_suites.py::test_sums[style=builtin,n=16000]" in collected
+    assert "bench/pytest/bench_suites.py::test_sums[style=builtin,n=16000]" in collected
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ import pytest
 
 from bench import processes
 from bench.errors import BenchError
-from bench.metadata import PACKAGE_ROOT
+from bench.provenance import PACKAGE_ROOT
 
 
 def test_the_measured_checkout_goes_first_on_the_workers_path_once():

@@ -1,0 +1,1 @@
+"""Counts: instructions and allocator calls per call under valgrind's callgrind, and its profile files."""

@@ -1,0 +1,272 @@
+"""The counting runner: instructions and allocator calls per call of each case, under callgrind.
+
+Counts do not depend on what else the machine is doing, so they are the gate's sharpest
+figures on a shared CI runner: the same code in the same place counts the same. Each case
+runs in a fresh process under valgrind's callgrind tool (:mod:`bench.counts.worker`),
+``jobs`` at a time. The process starts with instrumentation off (imports under full
+instrumentation would cost about 13 s each), and its environment, working directory and
+arguments are pinned, because they shift the interpreter's start-up state and with it
+the counts.
+
+Counts are only comparable between runs of the same interpreter build, valgrind version
+and CPU; :func:`build_identity` names the build, and the run stores all three.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.cases import Case
+from bench.counts import callgrind
+from bench.counts.worker import label
+from bench.errors import BenchError, UsageError
+from bench.memory.runner import capture_name
+from bench.processes import per_case, run_module
+from bench.provenance import PACKAGE_ROOT
+from bench.results import Row, make_row
+
+Progress = Callable[[str], None]
+INSTALL_HINT = "valgrind is not installed: install it (Debian/Ubuntu: apt-get install valgrind) or drop --instructions"
+
+
+@dataclass(frozen=True)
+class CountPlan:
+    """How many calls each of the two counted segments makes (their difference is what counts)."""
+
+    calls: tuple[int, int] = (0, 2)
+    warmups: int = 2
+
+
+PLAN = CountPlan()
+_SCRATCH_PREFIX = "pipebench-counts-"
+
+
+def valgrind_version() -> str:
+    """Valgrind's version (``valgrind-3.19.0``).
+
+    Raises:
+        UsageError: valgrind or callgrind_control is missing (with how to install it).
+    """
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        raise UsageError(INSTALL_HINT)
+    done = subprocess.run(["valgrind", "--version"], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise UsageError(INSTALL_HINT)
+    return done.stdout.strip()
+
+
+def _library_digest() -> str:
+    """A short digest of the interpreter's shared library, or of its executable when static."""
+    library = Path(sysconfig.get_config_var("LIBDIR") or "") / (sysconfig.get_config_var("LDLIBRARY") or "")
+    binary = library if library.is_file() and library.suffix != ".a" else Path(os.path.realpath(sys.executable))
+    digest = hashlib.sha256()
+    with binary.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]
+
+
+def build_identity() -> str:
+    """What must match for two runs' counts to be comparable: interpreter build and its binary."""
+    build = " ".join(platform.python_build())
+    return f"{platform.python_implementation()} {platform.python_version()} ({build}; {_library_digest()})"
+
+
+# Settings the machine needs for its BLAS to work at all (some processors need a core type
+# forced); they are passed through as they are.
+_PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def pinned_environment(package_root: Path) -> dict[str, str]:
+    """The worker's whole environment: the environment's size moves the start-up stack, so it is fixed.
+
+    BLAS runs single-threaded: callgrind counts every thread, and the idle spinning of
+    OpenBLAS's helper threads depends on timing (it moved a case's count by 0.3%). glibc's
+    mmap threshold is fixed: left dynamic, whether a growing list's ``realloc`` could
+    extend in place or had to copy depended on what else the heap held, so a change to
+    unrelated code (one more slot in another class) moved building tuples by 1.2%; with
+    large blocks always mapped, they grow by ``mremap`` and the count no longer moves.
+    """
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(package_root),
+        "PYTHONHASHSEED": "0",
+        "LC_ALL": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MALLOC_MMAP_THRESHOLD_": "65536",
+        # Modules load from the byte code compile_sources wrote; see there.
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    environment.update({name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ})
+    return environment
+
+
+PACKAGES = ("bench", "pipeline")
+"""The checkout's packages, all that a counting worker imports from it."""
+
+
+def fixed_length_paths(work: Path) -> tuple[Path, str]:
+    """The package root and interpreter as the worker sees them: through links in ``work``.
+
+    Every module's file name, ``sys.path`` and ``sys.prefix`` are strings the worker
+    allocates, so their lengths move the heap: the same commit counted dict records 1%
+    apart from two checkouts, and CI's clone and the baseline's worktree are never at the
+    same path. ``work`` is a fixed-length path in the system's temporary directory (not
+    in the run), and the links in it make every such string the same length wherever the
+    checkout and its virtual environment are. Only the packages are linked, not the
+    checkout's root: the import system caches a listing of each directory on the path,
+    and a checkout holding more files (a virtual environment, old runs) moved numpy's
+    counts by 2%.
+    """
+    root = work / "src"
+    root.mkdir()
+    for package in PACKAGES:
+        (root / package).symlink_to(PACKAGE_ROOT / package, target_is_directory=True)
+    executable = Path(sys.executable)
+    if sys.prefix == sys.base_prefix or not executable.is_relative_to(sys.prefix):
+        # Not a virtual environment: the interpreter's own paths are the installation's.
+        return root, sys.executable
+    environment = work / "env"
+    environment.symlink_to(sys.prefix, target_is_directory=True)
+    return root, str(environment / executable.relative_to(sys.prefix))
+
+
+def valgrind_command() -> list[str]:
+    """The valgrind prefix of a counting worker (output files land in its working directory).
+
+    Address-space randomization is switched off where ``setarch`` can: with it on, building
+    dicts counted up to 0.14% apart from one process to the next; with it off, 0.001%.
+    """
+    no_randomization = ["setarch", "-R"] if _can_pin_addresses() else []
+    return [
+        *no_randomization,
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        "--callgrind-out-file=callgrind.out.%p",
+        "--quiet",
+    ]
+
+
+@functools.cache
+def _can_pin_addresses() -> bool:
+    if shutil.which("setarch") is None:
+        return False
+    done = subprocess.run(["setarch", "-R", "true"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN) -> dict[str, Any]:
+    """Count one case in a fresh process under callgrind; keep its second dump in ``keep``.
+
+    Raises:
+        BenchError: the worker failed or callgrind wrote no dump.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"{_SCRATCH_PREFIX}{os.getpid():010d}-") as scratch:
+        work = Path(scratch)
+        spec = {"size": size, "case": case.id, "calls": list(plan.calls), "warmups": plan.warmups}
+        (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+        package_root, python = fixed_length_paths(work)
+        run_module(
+            "bench.counts.worker",
+            ["spec.json", "case.json"],
+            f"counting worker for {case.id}",
+            prefix=valgrind_command(),
+            env=pinned_environment(package_root),
+            cwd=work,
+            python=python,
+        )
+        result = json.loads((work / "case.json").read_text(encoding="utf-8"))
+        dumps = {}
+        for path in work.glob(f"callgrind.out.{result['pid']}.*"):
+            profile = callgrind.parse(path.read_text(encoding="utf-8", errors="replace"))
+            dumps[profile.label] = (profile, path)
+        low, high = plan.calls
+        try:
+            (first, _), (second, second_path) = dumps[label(low)], dumps[label(high)]
+        except KeyError:
+            raise BenchError(f"counting {case.id}: callgrind wrote no dump for it") from None
+        shutil.copyfile(second_path, keep / f"{capture_name(case)}.callgrind.out")
+        return {
+            "instructions": (second.instructions - first.instructions) / (high - low),
+            "allocations": (second.allocations - first.allocations) / (high - low),
+            "records": result["records"],
+        }
+
+
+def compile_sources() -> None:
+    """Write the byte code of the checkout's packages before counting, so every worker loads it.
+
+    A module compiled at import and one loaded from its cached byte code are different
+    objects in memory: a worker that compiled the sources (the first run in a fresh
+    checkout) counted the monotonic window 150,000 instructions a call (0.15%) apart from
+    one that loaded them. The file name compiled into the byte code is the same wherever
+    the checkout is (``/pipebench/...``; the import system puts the real one in on
+    loading): with the checkout's own path in it, scipy's windows counted 2% apart from
+    two checkouts. Installed packages come with their byte code already.
+
+    Raises:
+        BenchError: a source does not compile.
+    """
+    sources = [str(PACKAGE_ROOT / package) for package in PACKAGES]
+    arguments = ["-q", "-f", "-s", str(PACKAGE_ROOT), "-p", "/pipebench", *sources]
+    run_module("compileall", arguments, "compiling the sources", env=pinned_environment(PACKAGE_ROOT))
+
+
+def remove_stale_scratch(root: Path | None = None) -> None:
+    """Remove the scratch directories of counting runs whose process no longer exists (killed outright)."""
+    for path in Path(root or tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*"):
+        owner = path.name.removeprefix(_SCRATCH_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def measure(
+    cases: Sequence[Case], size: str, directory: Path, jobs: int = 2, progress: Progress | None = None
+) -> dict[str, dict[str, Any]]:
+    """Counts for every case, keyed by case id, ``jobs`` processes at a time (counts ignore load)."""
+    remove_stale_scratch()
+    compile_sources()
+    return per_case(lambda case: count_case(case, size, directory), cases, jobs, progress, "count")
+
+
+def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]], version: str) -> list[Row]:
+    """Tidy rows: instructions and allocations per call and per record for every case counted."""
+    out = []
+    for case in cases:
+        data = figures[case.id]
+        records = max(data["records"], 1)
+        values = {
+            "instructions": data["instructions"],
+            "instructions_per_record": data["instructions"] / records,
+            "allocations": data["allocations"],
+            "allocations_per_record": data["allocations"] / records,
+        }
+        for metric, value in values.items():
+            out.append(make_row(case, metric, [[value]], tool="callgrind", tool_version=version))
+    return out

@@ -1,0 +1,143 @@
+"""A counting worker: one case under callgrind, instrumentation on only around its calls.
+
+Run by :mod:`bench.counts.runner` as ``valgrind --tool=callgrind --instr-atstart=no ... python -m
+bench.counts.worker SPEC OUTPUT``, one fresh process per case: a case's counts then do
+not depend on which cases ran before it (in one shared process they moved by 0.5% with
+the order). Start-up, imports and input building run uninstrumented, at valgrind's plain
+speed. The workload is warmed uninstrumented (bytecode specialization, free lists); then,
+with instrumentation on and the cyclic collector paused, the counters are zeroed, the
+workload is called ``k1`` times and the counters dumped, called ``k2`` times and dumped
+again, each switch a valgrind client request at that exact point of the program
+(:mod:`bench.counts.client_requests`). Both dumps carry the same fixed cost of a request, so
+``(dump2 - dump1) / (k2 - k1)`` is the cost of calls alone. The dumps (``callgrind.out.<pid>.<n>``) are
+labelled by their call count; OUTPUT names the process id and the case's records.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from bench.counts.client_requests import ClientRequests
+from bench.counts.client_requests import supported as client_requests_supported
+from bench.matrix import all_cases, prepare
+from bench.workloads import Workload
+
+
+class Control(Protocol):
+    """Callgrind's switches, as :class:`~bench.counts.client_requests.ClientRequests` offers them."""
+
+    def start_instrumentation(self) -> None:
+        """Start collecting."""
+
+    def stop_instrumentation(self) -> None:
+        """Stop collecting."""
+
+    def zero(self) -> None:
+        """Set every counter to zero."""
+
+    def dump(self, label: str) -> None:
+        """Write the counters to a profile file labelled ``label``."""
+
+    def prepare(self, *labels: str) -> None:
+        """Get ready to dump under each of ``labels`` without allocating at dump time."""
+
+
+class ExternalControl:
+    """The same switches through ``callgrind_control``, where client requests are not available.
+
+    A command sent from outside lands wherever the program is when it arrives, so counts
+    taken this way move by a few tenths of a percent under load. The answer goes to a file:
+    reading a pipe loops as often as output arrives in pieces.
+    """
+
+    def _send(self, *options: str) -> None:
+        with tempfile.TemporaryFile() as answer:
+            code = subprocess.call(
+                ["callgrind_control", *options, str(os.getpid())], stdout=answer, stderr=subprocess.STDOUT
+            )
+            answer.seek(0)
+            text = answer.read().decode(errors="replace")
+        if code != 0 or "OK." not in text:
+            reason = text.strip().splitlines()
+            raise RuntimeError(f"callgrind_control {' '.join(options)}: {reason[-1] if reason else 'no answer'}")
+
+    def start_instrumentation(self) -> None:
+        """Start collecting."""
+        self._send("-i", "on")
+
+    def stop_instrumentation(self) -> None:
+        """Stop collecting."""
+        self._send("-i", "off")
+
+    def zero(self) -> None:
+        """Set every counter to zero."""
+        self._send("--zero")
+
+    def dump(self, label: str) -> None:
+        """Write the counters to a profile file labelled ``label``."""
+        self._send(f"--dump={label}")
+
+    def prepare(self, *labels: str) -> None:
+        """Nothing to prepare: the labels travel on the command line."""
+        pass
+
+
+def control() -> Control:
+    """Client requests where the architecture has them, ``callgrind_control`` elsewhere."""
+    return ClientRequests() if client_requests_supported() else ExternalControl()
+
+
+def label(calls: int) -> str:
+    """The dump label of a segment of ``calls`` calls."""
+    return f"calls={calls}"
+
+
+def count(workload: Workload, calls: tuple[int, int], warmups: int, switches: Control) -> None:
+    """Warm ``workload``, then dump the counters of ``calls[0]`` and of ``calls[1]`` calls, labelled."""
+    run = workload.run
+    # A full collection empties CPython's free lists, so it comes before the warm-up calls:
+    # collected right before the counted ones, it made their first call allocate anew
+    # what free lists would have held (118 more allocations in a call of 3,434).
+    switches.prepare(*(label(number) for number in calls))
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(warmups):
+            run()
+        switches.start_instrumentation()
+        switches.zero()
+        for number in calls:
+            for _ in range(number):
+                run()
+            switches.dump(label(number))
+        switches.stop_instrumentation()
+    finally:
+        gc.enable()
+
+
+def main(argv: Sequence[str]) -> int:
+    """Count the case named in the spec file ARGV[0]; write its record count and pid to ARGV[1]."""
+    spec_path, output_path = argv
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    case = next(case for case in all_cases(spec["size"]) if case.id == spec["case"])
+    workload = prepare(case)
+    switches = control()
+    if isinstance(switches, ClientRequests) and not switches.running_on_valgrind():
+        print("the counting worker must run under valgrind --tool=callgrind", file=sys.stderr)
+        return 2
+    count(workload, tuple(spec["calls"]), spec["warmups"], switches)
+    result = {"id": case.id, "pid": os.getpid(), "records": workload.records}
+    Path(output_path).write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,47 @@
+"""What the regression gate compares: one side's measurements, whatever file they came from.
+
+Plain data, made by :mod:`bench.gate.inputs` from pipebench runs, pytest-benchmark and
+pyperf files, and by the pytest plugin from a live session; :mod:`bench.gate.verdicts` reads only
+these, never files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One benchmark's figures for one metric: samples by cluster, or summary statistics alone."""
+
+    id: str
+    metric: str
+    family: str
+    unit: str
+    center: float
+    clusters: tuple[tuple[float, ...], ...] = ()
+    mean: float | None = None
+    stdev: float | None = None
+    n: int = 1
+    exact: bool = False
+    alias: str | None = None
+
+    @property
+    def samples(self) -> tuple[float, ...]:
+        """Every value, clusters concatenated."""
+        return tuple(value for cluster in self.clusters for value in cluster)
+
+
+@dataclass(frozen=True)
+class GateInput:
+    """One side of a comparison."""
+
+    path: Path
+    kind: str
+    machine: str
+    measures: dict[tuple[str, str], Measurement] = field(default_factory=dict)
+    ratios: dict[str, Measurement] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,116 @@
+"""The gate's options, defaults and checks, defined once for ``pipebench compare`` and the pytest plugin.
+
+:func:`add_gate_options` declares the options through any ``add(name, **kwargs)`` (an
+argparse parser's ``add_argument`` or a pytest group's ``addoption``), with a prefix for
+pytest (``--pipebench-fail-on``). :func:`thresholds_from` turns ``--fail-on`` values into
+fractions; :func:`check_comparable` refuses two runs whose numbers cannot be compared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from bench.errors import UsageError
+
+if TYPE_CHECKING:  # the command line and pytest's start-up import this module: keep it light
+    from bench.gate.data import GateInput
+
+FAMILY_NAMES = ("time", "memory", "allocations", "instructions")
+# Time: paired ratios of a case agree within about 7% between two runs on a shared
+# two-core machine, so a 5% default would cry wolf. Peak memory and allocations are
+# deterministic; instruction counts of one case repeat to the instruction.
+DEFAULT_THRESHOLDS: dict[str, float] = {"time": 0.10, "memory": 0.01, "allocations": 0.01, "instructions": 0.01}
+FORMATS = ("table", "md", "json", "github-action-benchmark")
+"""What ``pipebench compare`` can print (:data:`bench.gate.render.RENDERERS` renders each)."""
+
+REFRESH = "re-measure it from a clean checkout with this pipebench (`pipebench run ... --out DIR`)"
+
+
+def add_gate_options(add: Callable[..., Any], prefix: str = "") -> None:
+    """Declare the gate's options with ``add``; their destinations are ``<prefix>fail_on`` and so on."""
+    defaults = ", ".join(f"{family}:{value:.0%}" for family, value in DEFAULT_THRESHOLDS.items())
+    add(
+        f"--{prefix}fail-on",
+        action="append",
+        default=[],
+        metavar="METRIC:PCT",
+        help=f"regression threshold of a metric family; repeatable (defaults {defaults})".replace("%", "%%"),
+    )
+    add(f"--{prefix}metric", action="append", default=[], choices=FAMILY_NAMES, help="compare only these families")
+    add(
+        f"--{prefix}strict",
+        action="store_true",
+        help="also fail when a regression cannot be ruled out (inconclusive) or a baseline benchmark is missing",
+    )
+    add(
+        f"--{prefix}absolute-time",
+        action="store_true",
+        help="compare absolute times of pipebench runs instead of paired ratios to the reference (same machine only)",
+    )
+
+
+def thresholds_from(specs: Sequence[str]) -> dict[str, float]:
+    """``["time:5%", "memory:1%"]`` on top of the defaults, as fractions.
+
+    Raises:
+        UsageError: an unknown family, or an amount that is not a finite, non-negative number.
+    """
+    thresholds = dict(DEFAULT_THRESHOLDS)
+    for spec in specs:
+        family, _, amount = spec.partition(":")
+        if family not in thresholds or not amount:
+            raise UsageError(f"--fail-on {spec}: expected METRIC:PERCENT with METRIC one of {', '.join(thresholds)}")
+        thresholds[family] = parse_percent(amount, f"--fail-on {spec}")
+    return thresholds
+
+
+def parse_percent(amount: str, option: str) -> float:
+    """``"5%"`` (or ``"0.05"``) as 0.05.
+
+    Raises:
+        UsageError: not a finite, non-negative number; the message starts with ``option``.
+    """
+    try:
+        value = float(amount.removesuffix("%")) / (100 if amount.endswith("%") else 1)
+    except ValueError:
+        raise UsageError(f"{option}: {amount!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"{option}: a threshold must be a finite, non-negative number")
+    return value
+
+
+def check_comparable(base: GateInput, current: GateInput, families: Sequence[str]) -> None:
+    """Refuse two sides whose numbers say different things.
+
+    Raises:
+        UsageError: BASE was measured by another method version or from a tree with
+            uncommitted changes, or counts come from different interpreter builds or
+            valgrind versions.
+    """
+    if base.kind != "pipebench" or current.kind != "pipebench":
+        return
+    base_method = (base.metadata.get("method") or {}).get("version")
+    current_method = (current.metadata.get("method") or {}).get("version")
+    if base_method != current_method:
+        raise UsageError(
+            f"BASE {base.path} was measured by method version {base_method}, CURRENT by {current_method}: "
+            f"their numbers are not comparable; {REFRESH}"
+        )
+    if base.metadata.get("dirty"):
+        commit, patch = base.metadata.get("commit"), base.metadata.get("patch")
+        raise UsageError(
+            f"BASE {base.path} was measured from uncommitted changes ({commit} + patch {patch}): "
+            f"a baseline must be a commit; {REFRESH}"
+        )
+    counted = [family for family in families if family in ("instructions", "allocations")]
+    base_counts, current_counts = base.metadata.get("counts"), current.metadata.get("counts")
+    if counted and base_counts and current_counts:
+        # The CPU matters too: glibc and numpy pick their copy and SIMD routines by it.
+        for key in ("interpreter", "valgrind", "cpu"):
+            if base_counts.get(key) != current_counts.get(key):
+                raise UsageError(
+                    f"instruction and allocation counts from different {key}s are not comparable "
+                    f"({base_counts.get(key)} vs {current_counts.get(key)}); compare other metrics with --metric"
+                )

@@ -1,0 +1,293 @@
+"""The regression gate's statistics: ratio, interval, test and verdict per benchmark.
+
+Pure functions over :class:`~bench.gate.data.Measurement` values. Timed values are compared as
+clusters (the rounds of one process, or one batch of a pytest-benchmark session, share
+its conditions): the ratio of medians gets a two-stage bootstrap interval and Welch's
+test counts clusters, not rounds. A change is a *regression* when it is statistically
+real and larger than the metric's threshold with confidence: the whole interval lies
+beyond ``1 + threshold``. Counts (instructions, allocations) and memray's peak bytes are
+deterministic: their ratio is compared with the threshold directly.
+
+Verdicts say what the interval shows: ``slower``/``faster`` (and their memory and count
+words) when it lies beyond the threshold, or below 1 for an improvement; ``unchanged``
+when it holds 1 inside the threshold band; ``within threshold`` when it excludes 1 but
+stays inside the band; ``inconclusive`` when it reaches past the threshold, with the
+smallest change the data could have told apart from noise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from scipy import stats as scipy_stats
+
+from bench.errors import UsageError
+from bench.gate.data import GateInput, Measurement
+from bench.gate.options import FAMILY_NAMES
+from bench.stats import cluster_test, clustered_ratio_of_medians, normal_p_value, normal_quantile
+
+# Below these differences (in the compared metric's unit) a deterministic figure has not
+# moved. Allocations: numpy's and scipy's own caches make a call's few hundred vary by a
+# handful, far below one per 100 records. Instructions: where a large block lands depends
+# on what the C heap already holds, so a change elsewhere in the code can make a call
+# zero or copy one or two blocks of 80 KB more (seen: +80,000 instructions a call for the
+# scipy window, +1.2% to +2% of the cheapest cases), without the case's own code changing;
+# across 21 runs of unchanged code in two directories, dict records spread by 220,000.
+NOISE_FLOORS: dict[str, float] = {"allocations": 0.01, "instructions": 300_000}
+ALPHA = 0.05
+_Z = normal_quantile()  # of the gate's intervals
+WORSE = {"time": "slower", "memory": "larger", "allocations": "more", "instructions": "more"}
+BETTER = {"time": "faster", "memory": "smaller", "allocations": "fewer", "instructions": "fewer"}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The verdict on one benchmark and metric family."""
+
+    id: str
+    family: str
+    metric: str
+    unit: str
+    base: float
+    current: float
+    ratio: float
+    ci_low: float
+    ci_high: float
+    test: str
+    p_value: float | None
+    threshold: float
+    verdict: str
+    detectable: float | None
+
+    @property
+    def regression(self) -> bool:
+        """Whether the verdict is the family's bad direction (slower, or more)."""
+        return self.verdict == WORSE[self.family]
+
+    @property
+    def regression_possible(self) -> bool:
+        """An inconclusive comparison whose interval reaches past the regression threshold."""
+        return self.verdict == "inconclusive" and self.ci_high >= 1.0 + self.threshold
+
+
+def _sampled(
+    base: Measurement, current: Measurement, session_noise: float = 0.0
+) -> tuple[float, float, float, str, float | None]:
+    interval = clustered_ratio_of_medians(base.clusters, current.clusters)
+    if session_noise:
+        return _with_session_noise(interval.estimate, interval.low, interval.high, session_noise)
+    p_value = cluster_test(base.clusters, current.clusters)
+    test = "welch/clusters" if p_value is not None else "bootstrap"
+    return interval.estimate, interval.low, interval.high, test, p_value
+
+
+# How much two single-process sessions of unchanged code differ as a whole (σ of the log of
+# one session's level): measured on a quiet two-core machine, two pytest-benchmark sessions'
+# medians of the same benchmark differed by up to 2.3% with intervals from their own
+# batches of rounds 0.3% wide. A session's batches share its process (memory layout, the
+# machine's state), so they cannot show this; it is added to what they show.
+SESSION_NOISE = 0.015
+
+
+def _with_session_noise(
+    estimate: float, low: float, high: float, noise: float
+) -> tuple[float, float, float, str, float | None]:
+    """The interval widened by each side's session-level noise, and the z-test that follows from it."""
+    extra = _Z * noise * math.sqrt(2)
+    below = math.sqrt(math.log(estimate / low) ** 2 + extra**2) if low > 0 else math.inf
+    above = math.sqrt(math.log(high / estimate) ** 2 + extra**2)
+    spread = (below + above) / (2 * _Z)
+    p_value = normal_p_value(math.log(estimate), spread) if spread > 0 else None
+    return estimate, estimate * math.exp(-below), estimate * math.exp(above), "z/sessions", p_value
+
+
+def _from_summaries(base: Measurement, current: Measurement) -> tuple[float, float, float, str, float | None]:
+    """Welch's t-test and a delta-method interval, when only means and deviations are known."""
+    mb, mc = (
+        base.mean if base.mean is not None else base.center,
+        current.mean if current.mean is not None else current.center,
+    )
+    sb, sc = base.stdev or 0.0, current.stdev or 0.0
+    nb, nc = max(base.n, 1), max(current.n, 1)
+    estimate = mc / mb
+    if nb < 2 or nc < 2 or (sb == 0.0 and sc == 0.0):
+        return estimate, estimate, estimate, "none", None
+    p_value = float(scipy_stats.ttest_ind_from_stats(mc, sc, nc, mb, sb, nb, equal_var=False).pvalue)
+    spread = estimate * math.sqrt((sc**2 / nc) / mc**2 + (sb**2 / nb) / mb**2)
+    return estimate, max(estimate - _Z * spread, 0.0), estimate + _Z * spread, "welch", p_value
+
+
+def _exact_ratio(base: float, current: float) -> float:
+    """``current / base`` for counts and bytes: 1 when both are zero, infinite from zero to more."""
+    if base == 0:
+        return 1.0 if current == 0 else math.inf
+    return current / base
+
+
+def compare(
+    base: Measurement, current: Measurement, threshold: float, alpha: float = ALPHA, session_noise: float = 0.0
+) -> Comparison:
+    """Compare one benchmark's measure on both sides.
+
+    ``session_noise``: for sides whose samples all come from one process each (pytest-benchmark
+    sessions), the session-level noise their own samples cannot show (:data:`SESSION_NOISE`).
+    """
+    if base.exact and current.exact:
+        estimate = low = high = _exact_ratio(base.center, current.center)
+        test, p_value = "exact", None
+    elif base.clusters and current.clusters and len(base.samples) >= 2 and len(current.samples) >= 2:
+        estimate, low, high, test, p_value = _sampled(base, current, session_noise if base.family == "time" else 0.0)
+    else:
+        estimate, low, high, test, p_value = _from_summaries(base, current)
+    negligible = test == "exact" and abs(current.center - base.center) < NOISE_FLOORS.get(current.family, 0.0)
+    verdict, detectable = judge(
+        estimate, low, high, p_value, threshold, alpha, current.family, exact=test == "exact", negligible=negligible
+    )
+    return Comparison(
+        base.id, current.family, current.metric, current.unit, base.center, current.center,
+        estimate, low, high, test, p_value, threshold, verdict, detectable,
+    )  # fmt: skip
+
+
+def judge(
+    estimate: float,
+    low: float,
+    high: float,
+    p_value: float | None,
+    threshold: float,
+    alpha: float,
+    family: str,
+    exact: bool = False,
+    negligible: bool = False,
+) -> tuple[str, float | None]:
+    """The verdict and, for an inconclusive one, the smallest detectable change (a fraction).
+
+    ``negligible``: an exact figure moved by less than its family's noise floor.
+    """
+    limit = 1.0 + threshold
+    if exact:
+        if not negligible and estimate > limit:
+            return WORSE[family], None
+        if not negligible and estimate < 1.0 / limit:
+            return BETTER[family], None
+        return ("unchanged" if estimate == 1.0 else "within threshold"), None
+    significant = p_value is None or p_value < alpha
+    if significant and low > limit:
+        return WORSE[family], None
+    if significant and high < 1.0:
+        return BETTER[family], None
+    if 1.0 / limit < low and high < limit:
+        return ("unchanged" if low <= 1.0 <= high else "within threshold"), None
+    detectable = max(high / estimate - 1.0, 1.0 - low / estimate) if estimate > 0 else math.inf
+    return "inconclusive", detectable
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything ``pipebench compare`` found."""
+
+    comparisons: list[Comparison]
+    added: list[str]
+    missing: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def regressions(self) -> list[Comparison]:
+        """The comparisons that regressed."""
+        return [c for c in self.comparisons if c.regression]
+
+    @property
+    def inconclusive(self) -> list[Comparison]:
+        """The comparisons whose data could not tell."""
+        return [c for c in self.comparisons if c.verdict == "inconclusive"]
+
+    def failed(self, strict: bool = False) -> bool:
+        """A regression; with ``strict``, also a regression not ruled out or a benchmark gone missing."""
+        if self.regressions:
+            return True
+        return strict and (any(c.regression_possible for c in self.comparisons) or bool(self.missing))
+
+
+def _index(measures: Mapping[tuple[str, str], Measurement]) -> dict[tuple[str, str], Measurement]:
+    index = dict(measures)
+    for (_name, family), measure in measures.items():
+        if measure.alias:
+            index.setdefault((measure.alias, family), measure)
+    return index
+
+
+def _time_measures(side: GateInput, by_ratio: bool) -> dict[tuple[str, str], Measurement]:
+    """A side's time measures: its paired ratios to the reference, or its absolute times."""
+    if by_ratio:
+        return {(case_id, "time"): measure for case_id, measure in side.ratios.items()}
+    return {key: measure for key, measure in side.measures.items() if key[1] == "time"}
+
+
+def _notes(base: GateInput, current: GateInput, absolute: bool, families: tuple[str, ...]) -> list[str]:
+    notes = []
+    pipebench_time = base.kind == current.kind == "pipebench" and "time" in families
+    if base.machine != current.machine:
+        notes.append(
+            f"BASE and CURRENT come from different machines ({base.machine} vs {current.machine}): "
+            + ("time is compared through ratios to each run's reference." if pipebench_time and not absolute
+               else "absolute times are not comparable across machines.")
+        )  # fmt: skip
+    if pipebench_time and absolute:
+        notes.append(
+            "--absolute-time: times of two runs are compared as they are, so a slowdown of the machine while "
+            "one run measured a group moves every variant of it; the default compares paired ratios, which cancel it."
+        )
+    return notes
+
+
+def compare_sides(
+    base: GateInput,
+    current: GateInput,
+    thresholds: Mapping[str, float],
+    *,
+    absolute_time: bool = False,
+    families: tuple[str, ...] = FAMILY_NAMES,
+    alpha: float = ALPHA,
+) -> Outcome:
+    """Match the two sides' benchmarks and compare each metric family asked for.
+
+    Time of two pipebench runs is compared through each variant's paired ratio to its
+    suite's reference, measured within each run: it holds across runs and machines. With
+    ``absolute_time`` (and for the other formats) absolute times are compared.
+
+    Raises:
+        UsageError: nothing in common.
+    """
+    notes = _notes(base, current, absolute_time, families)
+    # Ratios only where both sides hold them: a ratio is not comparable with a time.
+    by_ratio = base.kind == current.kind == "pipebench" and not absolute_time
+    sides = []
+    for side in (base, current):
+        measures = {k: v for k, v in side.measures.items() if k[1] in families and k[1] != "time"}
+        if "time" in families:
+            measures.update(_time_measures(side, by_ratio))
+        sides.append(measures)
+    base_measures, current_measures = sides
+    # A pytest-benchmark session is one process: its level moves as a whole from session to session.
+    session_noise = SESSION_NOISE if "pytest-benchmark" in (base.kind, current.kind) else 0.0
+    current_index, base_index = _index(current_measures), _index(base_measures)
+    comparisons, missing = [], []
+    for key, measure in base_measures.items():
+        other = current_index.get(key) or (current_index.get((measure.alias, key[1])) if measure.alias else None)
+        if other is None:
+            missing.append(f"{key[0]} ({key[1]})")
+            continue
+        comparisons.append(compare(measure, other, thresholds[key[1]], alpha, session_noise))
+    matched = {(c.id, c.family) for c in comparisons}
+    added = [
+        f"{k[0]} ({k[1]})"
+        for k, m in current_measures.items()
+        if k not in matched and (m.alias, k[1]) not in matched and base_index.get(k) is None
+    ]
+    if not comparisons:
+        raise UsageError(f"{base.path} and {current.path} have no benchmark in common")
+    if missing:
+        notes.insert(0, f"{len(missing)} benchmark(s) of BASE are missing from CURRENT and were not compared")
+    return Outcome(comparisons, added, missing, notes)

@@ -1,0 +1,89 @@
+"""The memory runner: every case in a fresh process under memray.
+
+Memory figures do not depend on what else the machine is doing, so cases run ``jobs`` at
+a time. Each case's capture file is kept in the run's ``memray/`` directory, where
+``memray stats`` and ``memray flamegraph`` read it; :func:`flamegraph` writes the HTML for
+the cases a user names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.cases import Case
+from bench.errors import BenchError
+from bench.processes import per_case, run_module
+from bench.provenance import package_version
+from bench.results import Row, make_row
+
+MEMRAY_VERSION = package_version("memray")
+Progress = Callable[[str], None]
+
+
+def capture_name(case: Case) -> str:
+    """A file-system-safe name for a case's capture (``windows-strategy=deque-n=1000-w=10``)."""
+    return capture_name_of(case.id)
+
+
+def capture_name_of(case_id: str) -> str:
+    """:func:`capture_name` from the case's id alone (for a case read from a run)."""
+    return re.sub(r"[^A-Za-z0-9=._-]+", "-", case_id).strip("-")
+
+
+def measure_case(case: Case, size: str, directory: Path) -> dict[str, Any]:
+    """Run one case's memory worker; return its figures.
+
+    Raises:
+        BenchError: the worker failed.
+    """
+    capture = directory / f"{capture_name(case)}.bin"
+    output = directory / f"{capture_name(case)}.json"
+    run_module("bench.memory.worker", [size, case.id, str(capture), str(output)], f"memory worker for {case.id}")
+    figures = json.loads(output.read_text(encoding="utf-8"))
+    output.unlink()
+    return figures
+
+
+def measure(
+    cases: Sequence[Case], size: str, directory: Path, jobs: int = 2, progress: Progress | None = None
+) -> dict[str, dict[str, Any]]:
+    """Figures for every case, keyed by case id; ``directory`` (which exists) receives the captures."""
+    return per_case(lambda case: measure_case(case, size, directory), cases, jobs, progress, "memory")
+
+
+def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]]) -> list[Row]:
+    """Tidy rows: the peak for every case, and bytes per record where it means something.
+
+    Bytes per record is reported for materialized workloads only: for a streaming one the
+    peak does not grow with the records, and dividing it by them would mislead. memray's
+    allocation count is not reported: its profiler hook makes CPython materialize frame
+    and bound-method objects the code never allocates (allocations are counted by
+    :mod:`bench.counts.runner`).
+    """
+    out = []
+    for case in cases:
+        data = figures[case.id]
+        values = {"peak_memory": data["peak_memory"]}
+        if data["materialized"]:
+            values["bytes_per_record"] = data["peak_memory"] / max(data["records"], 1)
+        for metric, value in values.items():
+            out.append(make_row(case, metric, [[value]], tool="memray", tool_version=MEMRAY_VERSION))
+    return out
+
+
+def flamegraph(case: Case, directory: Path) -> Path:
+    """Write memray's flame graph HTML of a measured case; return its path.
+
+    Raises:
+        BenchError: the case has no capture here, or memray failed.
+    """
+    capture = directory / f"{capture_name(case)}.bin"
+    if not capture.is_file():
+        raise BenchError(f"{capture}: no memray capture for {case.id}")
+    html = directory / f"{capture_name(case)}.flamegraph.html"
+    run_module("memray", ["flamegraph", "--force", "-o", str(html), str(capture)], f"memray flamegraph for {case.id}")
+    return html

@@ -1,0 +1,63 @@
+"""``pipebench profile``: where a case's time goes, from pyinstrument, one process per case.
+
+Each case is profiled in a fresh worker (:mod:`bench.profile.worker`), its input built
+before the profiler starts, so only the workload's calls are profiled. pyinstrument's HTML
+(open it in a browser) and speedscope JSON (https://www.speedscope.app) are kept; the
+summary printed here gives each case's top functions by own time, with their share of the
+profile's own and total time, and the profiler's overhead (profiled over unprofiled time
+per record, both in CPU time).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from bench.cases import Case
+from bench.memory.runner import capture_name, capture_name_of
+from bench.processes import run_module
+
+PROFILE_DIR = "pyinstrument"
+
+
+def profile_case(case: Case, size: str, directory: Path, seconds: float) -> dict[str, Any]:
+    """Profile one case in its own process; return the summary its worker wrote.
+
+    Raises:
+        BenchError: the worker failed.
+    """
+    run_module("bench.profile.worker", [size, case.id, str(directory), str(seconds)], f"profiling worker for {case.id}")
+    return json.loads((directory / f"{capture_name(case)}.profile.json").read_text(encoding="utf-8"))
+
+
+def render(summary: dict[str, Any], directory: Path, top: int = 8) -> str:
+    """One case's summary: its overhead, its top functions, and where its profiles are."""
+    overhead = summary["ns_per_record_profiled"] / summary["ns_per_record"]
+    rows = [
+        [row["function"], row["file"], f"{row['own']:.1%}", f"{row['total']:.1%}"] for row in summary["functions"][:top]
+    ]
+    name = capture_name_of(summary["case"])
+    return (
+        f"{summary['case']}: {summary['ns_per_record']:,.1f} ns/record unprofiled, "
+        f"{summary['ns_per_record_profiled']:,.1f} profiled ({overhead:.2f}x), {summary['calls']} calls\n"
+        + tabulate(rows, headers=["function", "file", "own", "total"], tablefmt="simple", disable_numparse=True)
+        + f"\nprofile: {directory / f'{name}.pyinstrument.html'} (speedscope: {name}.speedscope.json)\n"
+    )
+
+
+def counted_functions(case: Case, size: str, directory: Path, top: int) -> str:
+    """The C-level view of one case: its top functions from a callgrind count of two calls."""
+    from bench.counts import callgrind
+    from bench.counts import runner as counts
+    from bench.explain import changes as explain
+
+    figures = counts.count_case(case, size, directory)
+    profile = callgrind.parse((directory / f"{capture_name(case)}.callgrind.out").read_text(encoding="utf-8"))
+    return (
+        f"{case.id}: {figures['instructions'] / figures['records']:,.1f} instructions and "
+        f"{figures['allocations'] / figures['records']:,.2f} allocations per record\n"
+        + explain.function_table(profile, figures["records"], top)
+    )

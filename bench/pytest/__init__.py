@@ -1,0 +1,1 @@
+"""The pytest integration: the plugin (gate and options) and the pytest-benchmark suites."""

@@ -1,0 +1,164 @@
+"""pytest integration: matrix size, smoke mode for plain runs, and the regression gate.
+
+Plain ``pytest`` runs every benchmark body once, untimed (pytest-benchmark's disabled
+mode), so the suites double as smoke tests; timing starts when the user asks for it with
+``--benchmark-only``, ``--benchmark-enable`` or any option that saves or compares timings.
+
+``--pipebench-baseline PATH`` compares the timed benchmarks of the session with a stored
+pytest-benchmark JSON file or pipebench run, by the same statistics as ``pipebench
+compare`` (a rank test and an interval, not point thresholds), and fails the session on a
+regression. A pytest-benchmark baseline saved with ``--benchmark-save-data`` gives the
+comparison its rounds; without them a Welch test on the summaries is used. One session
+is one process, whose rounds share its conditions: they are compared in contiguous
+batches, not as independent values.
+
+The plugin is registered through the ``pytest11`` entry point, so its options exist
+before pytest reads the command line, from any directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bench.errors import BenchError
+from bench.gate.options import add_gate_options, thresholds_from
+from bench.matrix import SIZES
+
+if TYPE_CHECKING:  # the comparison's modules load only when a session asks for the gate
+    from bench.gate.data import GateInput
+    from bench.gate.verdicts import Outcome
+
+# Options that only make sense when benchmarks are timed.
+_TIMING_OPTIONS = (
+    "benchmark_only",
+    "benchmark_enable",
+    "benchmark_json",
+    "benchmark_autosave",
+    "benchmark_save",
+    "benchmark_compare",
+    "benchmark_histogram",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the ``--pipebench-*`` options."""
+    group = parser.getgroup("pipebench")
+    group.addoption(
+        "--pipebench-size",
+        choices=SIZES,
+        default="quick",
+        help="which size set of the variant matrix the benchmark suites run (default: quick)",
+    )
+    group.addoption(
+        "--pipebench-baseline",
+        metavar="PATH",
+        help="fail the run when a benchmark is slower than in this pytest-benchmark JSON or pipebench run",
+    )
+    add_gate_options(group.addoption, prefix="pipebench-")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Disable pytest-benchmark's timing unless a timing option asked for it."""
+    # Runs before pytest-benchmark reads its options, so its session starts disabled.
+    option = config.option
+    if hasattr(option, "benchmark_disable") and not any(getattr(option, name, None) for name in _TIMING_OPTIONS):
+        option.benchmark_disable = True
+    baseline = config.getoption("pipebench_baseline")
+    if baseline:
+        config.stash[_GATE] = _Gate.from_options(config, baseline)
+
+
+class _Gate:
+    """The baseline and options of one session, the benchmarks it timed, and what the comparison found."""
+
+    def __init__(self, baseline: GateInput, thresholds: dict[str, float], options: pytest.Config) -> None:
+        self.baseline = baseline
+        self.thresholds = thresholds
+        self.strict = bool(options.getoption("pipebench_strict"))
+        self.absolute_time = bool(options.getoption("pipebench_absolute_time"))
+        self.timed: list = []
+        self.outcome: Outcome | None = None
+        self.error: str | None = None
+
+    @classmethod
+    def from_options(cls, config: pytest.Config, path: str) -> _Gate:
+        try:
+            thresholds = thresholds_from(config.getoption("pipebench_fail_on"))
+        except BenchError as error:
+            raise pytest.UsageError(f"--pipebench-fail-on: {error}") from None
+        from bench.gate.inputs import load_gate_input
+
+        try:
+            return cls(load_gate_input(Path(path)), thresholds, config)
+        except BenchError as error:
+            raise pytest.UsageError(f"--pipebench-baseline: {error}") from None
+
+    @property
+    def failed(self) -> bool:
+        if self.error is not None:
+            return True
+        return self.outcome is not None and self.outcome.failed(self.strict)
+
+
+_GATE = pytest.StashKey[_Gate]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Keep the statistics of each benchmark the session times (from the ``benchmark`` fixture)."""
+    yield
+    gate = item.config.stash.get(_GATE, None)
+    fixture = getattr(item, "funcargs", {}).get("benchmark")
+    if gate is not None and fixture is not None and getattr(fixture, "stats", None) is not None:
+        gate.timed.append(fixture.stats)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Gate the session's benchmarks against the baseline, if one was named."""
+    gate = session.config.stash.get(_GATE, None)
+    if gate is None:
+        return
+    from bench.gate.inputs import machine_name, session_gate_input
+    from bench.gate.verdicts import compare_sides
+
+    current = session_gate_input(gate.timed, machine_name(_machine_info(session.config)))
+    if not current.measures:
+        gate.error = "no timed benchmark to compare (run with --benchmark-only)"
+    else:
+        try:
+            gate.outcome = compare_sides(
+                gate.baseline, current, gate.thresholds, absolute_time=True, families=("time",)
+            )
+        except BenchError as error:
+            gate.error = str(error)
+    if gate.failed and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _machine_info(config: pytest.Config) -> dict:
+    """pytest-benchmark's description of this machine, through its public hook."""
+    info = config.hook.pytest_benchmark_generate_machine_info(config=config)
+    config.hook.pytest_benchmark_update_machine_info(config=config, machine_info=info)
+    return info
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Print the gate's table at the end of the session."""
+    gate = config.stash.get(_GATE, None)
+    if gate is None:
+        return
+    from bench.gate.render import render_table
+
+    terminalreporter.section("pipebench regression gate")
+    if gate.error is not None:
+        terminalreporter.write_line(f"pipebench: {gate.error}", red=True)
+        return
+    if gate.outcome is not None:
+        terminalreporter.write(render_table(gate.outcome, gate.strict))
+        verdict = "FAILED: regression" if gate.failed else "passed: no regression"
+        terminalreporter.write_line(f"pipebench gate {verdict}", red=gate.failed, green=not gate.failed)

@@ -1,0 +1,224 @@
+"""Comparison, scaling and findings: the report's numbers, computed from the tidy frame.
+
+Functions here take the DataFrame of :func:`bench.frames.to_frame` and the suites'
+descriptions the runs stored (:func:`bench.frames.suite_descriptions`: each suite's axes,
+the axes its scaling is fit against, the finding it wants), and return DataFrames or
+sentences; they read no files, draw nothing and know no suite by name. A verdict follows
+from the ratio's confidence interval, never from its point estimate alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.formatting import format_interval
+from bench.report.scaling import fit_loglog
+from bench.stats import CI_LABEL
+
+Suites = Mapping[str, Mapping[str, Any]]
+SIZE_AXIS = "n"
+"""The axis every suite has: the number of records a call handles."""
+
+
+def size_axes(suites: Suites) -> list[str]:
+    """Every suite's size axes, ``n`` first, in the order they were declared."""
+    return list(dict.fromkeys([SIZE_AXIS, *(axis for suite in suites.values() for axis in suite.get("axes", ()))]))
+
+
+def verdict(low: float, high: float) -> str:
+    """``faster`` if the time ratio's interval lies below 1, ``slower`` above, else no difference."""
+    if high < 1.0:
+        return "faster"
+    if low > 1.0:
+        return "slower"
+    return "no real difference"
+
+
+def plain_text(value: object) -> str:
+    """Free text from a results file (a machine's name, a CPU model) made inert for Markdown and HTML."""
+    return re.sub(r"[^A-Za-z0-9 _.,:/()@+=-]", "?", str(value))[:120]
+
+
+def run_label(frame: pd.DataFrame, run_id: str) -> str:
+    """``run_id (machine, commit)``: how a run is named wherever runs are shown together."""
+    row = frame[frame["run_id"] == run_id].iloc[0]
+    return f"{run_id} ({plain_text(row['machine'])}, {plain_text(row['commit'])}{'-dirty' if row['dirty'] else ''})"
+
+
+def case_table(frame: pd.DataFrame, suites: Suites) -> pd.DataFrame:
+    """One line per (run, case): time, throughput, ratio with interval and verdict, memory."""
+    keys = ["run_id", "suite", "group", "case_id", "variant", "is_reference"]
+    keys += [axis for axis in size_axes(suites) if axis in frame.columns]
+    base = frame[keys].drop_duplicates("case_id" if frame["run_id"].nunique() == 1 else ["run_id", "case_id"])
+    medians = frame.pivot_table(index=["run_id", "case_id"], columns="metric", values="median", aggfunc="first")
+    table = base.merge(medians.reset_index(), on=["run_id", "case_id"], how="left")
+    ratios = frame[frame["metric"] == "ratio_to_reference"][["run_id", "case_id", "estimate", "ci_low", "ci_high"]]
+    table = table.merge(ratios, on=["run_id", "case_id"], how="left")
+    if "time_per_record" in table:
+        table["records_per_s"] = 1e9 / table["time_per_record"]
+    table["verdict"] = [
+        "reference" if is_reference else ("" if pd.isna(estimate) else verdict(low, high))
+        for is_reference, estimate, low, high in zip(
+            table["is_reference"], table["estimate"], table["ci_low"], table["ci_high"], strict=True
+        )
+    ]
+    return table.rename(columns={"estimate": "ratio", "ci_low": "ratio_low", "ci_high": "ratio_high"})
+
+
+def _fits(suites: Suites) -> Iterator[tuple[str, str, str, str]]:
+    """``(suite, axis, measure, column)`` of every fit the suites ask for."""
+    for name, suite in suites.items():
+        for axis in suite.get("swept", ()):
+            yield name, axis, "time", "call_ns"
+            if axis == SIZE_AXIS:
+                yield name, axis, "peak memory", "peak_memory"
+
+
+def scaling_table(table: pd.DataFrame, suites: Suites) -> pd.DataFrame:
+    """Log-log fits of time per call, and of peak memory against N, along each suite's swept axes."""
+    lines = []
+    table = table.assign(call_ns=table.get("time_per_record", np.nan) * table[SIZE_AXIS])
+    for suite, against, measure, column in _fits(suites):
+        subset = table[table["suite"] == suite]
+        if against not in subset.columns or column not in subset.columns:
+            continue
+        held_axes = [
+            a for a in suites[suite].get("axes", ()) if a != against and a in subset and subset[a].notna().any()
+        ]
+        keys = ["run_id", "variant", *held_axes]
+        for key, part in subset.groupby(keys, dropna=False, sort=False):
+            fixed = dict(zip(keys, key, strict=True))
+            part = part.dropna(subset=[against, column])
+            if part[against].nunique() < 2:
+                continue
+            fit = fit_loglog(part[against].astype(float), part[column].astype(float))
+            lines.append(
+                {
+                    "run_id": fixed["run_id"],
+                    "suite": suite,
+                    "variant": fixed["variant"],
+                    "held": ", ".join(f"{a}={int(fixed[a])}" for a in held_axes if pd.notna(fixed[a])),
+                    "against": against.upper(),
+                    "measure": measure,
+                    "slope": fit.slope,
+                    "r_squared": fit.r_squared,
+                    "top_slope": fit.top_slope,
+                    "growth": fit.growth,
+                    "points": fit.points,
+                }
+            )
+    return pd.DataFrame(lines)
+
+
+def params_text(row: pd.Series, axes: list[str]) -> str:
+    """``n=1000, w=50``: the row's size parameters."""
+    return ", ".join(f"{axis}={int(row[axis])}" for axis in axes if axis in row and pd.notna(row[axis]))
+
+
+def _speed_sentence(suite: str, row: pd.Series, reference: str, axes: list[str]) -> str:
+    where = params_text(row, axes)
+    if row["verdict"] == "faster":
+        return (
+            f"{suite}: `{row['variant']}` is {1 / row['ratio']:.3g}x faster than `{reference}` at {where} "
+            f"({CI_LABEL} {format_interval(1 / row['ratio_high'], 1 / row['ratio_low'])})."
+        )
+    if row["verdict"] == "slower":
+        return (
+            f"{suite}: `{row['variant']}` is {row['ratio']:.3g}x slower than `{reference}` at {where} "
+            f"({CI_LABEL} {format_interval(row['ratio_low'], row['ratio_high'])})."
+        )
+    interval = format_interval(row["ratio_low"], row["ratio_high"])
+    return (
+        f"{suite}: `{row['variant']}` is not measurably different from `{reference}` at {where} "
+        f"(time ratio {row['ratio']:.3g}, {CI_LABEL} {interval} includes 1)."
+    )
+
+
+def _speed_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str]:
+    if "time_per_record" not in part or "ratio" not in part:
+        return []
+    timed = part[part["time_per_record"].notna()]
+    if timed.empty:
+        return []
+    largest = timed[timed[SIZE_AXIS] == timed[SIZE_AXIS].max()]
+    sentences = []
+    for _, group in largest.groupby("group", sort=False):
+        reference = group[group["is_reference"]]
+        others = group[group["ratio"].notna()].sort_values("ratio")
+        if reference.empty or others.empty:
+            continue
+        name = reference["variant"].iloc[0]
+        chosen = [others.iloc[0]]
+        if others.iloc[-1]["verdict"] == "slower" and len(others) > 1:
+            chosen.append(others.iloc[-1])
+        chosen += [row for _, row in others.iloc[1:-1].iterrows() if row["verdict"] == "no real difference"]
+        sentences += [_speed_sentence(suite, row, name, axes) for row in chosen]
+    return sentences
+
+
+def _memory_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str]:
+    if "bytes_per_record" not in part or part["bytes_per_record"].isna().all():
+        return []
+    largest = part[part[SIZE_AXIS] == part[SIZE_AXIS].max()]
+    sentences = []
+    for _, group in largest.groupby("group", sort=False):
+        reference = group[group["is_reference"]]
+        measured = group.dropna(subset=["bytes_per_record"])
+        if reference.empty or pd.isna(reference["bytes_per_record"].iloc[0]) or len(measured) < 2:
+            continue
+        base = reference.iloc[0]
+        lean = measured.sort_values("bytes_per_record").iloc[0]
+        if lean["variant"] == base["variant"]:
+            continue
+        share = lean["bytes_per_record"] / base["bytes_per_record"]
+        if share > 0.98:
+            continue  # within 2%: nothing worth a sentence
+        sentences.append(
+            f"{suite}: `{lean['variant']}` holds {lean['bytes_per_record']:.0f} bytes per record against "
+            f"{base['bytes_per_record']:.0f} for `{base['variant']}` ({share:.2f}x) "
+            f"at {params_text(lean, axes)} (memray, deterministic to within 1%)."
+        )
+        break
+    return sentences
+
+
+def _scaling_findings(suite: str, scaling: pd.DataFrame, wanted: list[str] | None) -> list[str]:
+    if scaling.empty or not wanted:
+        return []
+    part = scaling[scaling["suite"] == suite]
+    against, measure = wanted[0].upper(), wanted[1]
+    part = part[(part["against"] == against) & (part["measure"] == measure)]
+    if part.empty:
+        return []
+    # One held parameter set: the last (largest) one, so each variant is named once.
+    held = part["held"].iloc[-1]
+    lines = part[part["held"] == held]
+    if (lines["growth"] == "unclear").all():
+        return []  # nothing the fits support saying
+    described = ", ".join(
+        f"`{row['variant']}` {row['growth']} (top slope {row['top_slope']:.2f}, fit R\u00b2 {row['r_squared']:.2f})"
+        for _, row in lines.iterrows()
+    )
+    at = f" at {held}" if held else ""
+    return [f"{suite}: {measure} against {against}{at}: {described}."]
+
+
+def findings(table: pd.DataFrame, scaling: pd.DataFrame, suites: Suites) -> dict[str, list[str]]:
+    """Sentences per run id, each with its figure and interval; nothing the numbers do not show."""
+    result: dict[str, list[str]] = {}
+    for run_id, run_table in table.groupby("run_id", sort=False):
+        run_scaling = scaling[scaling["run_id"] == run_id] if not scaling.empty else scaling
+        sentences: list[str] = []
+        for suite, part in run_table.groupby("suite", sort=False):
+            described = suites.get(suite, {})
+            axes = list(described.get("axes", [SIZE_AXIS]))
+            sentences += _speed_findings(suite, part, axes)
+            sentences += _memory_findings(suite, part, axes)
+            sentences += _scaling_findings(suite, run_scaling, described.get("finding"))
+        result[run_id] = sentences
+    return result

@@ -1,0 +1,366 @@
+"""``pipebench report``: comparison tables, scaling fits, findings and plots of one or more runs.
+
+The numbers come from :mod:`bench.report.analysis` (pandas), the pictures from
+:mod:`bench.report.plots` (matplotlib); this module assembles them into a :class:`Report` and
+renders it as Markdown (tabulate), self-contained HTML (images embedded) and a CSV of the
+per-case table. Several runs are reported side by side, each labelled with its machine
+and commit; their samples are never pooled.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from tabulate import tabulate
+
+from bench.formatting import format_bytes, format_interval
+from bench.report import analysis, plots, templating
+from bench.report.analysis import SIZE_AXIS, Suites
+from bench.stats import CI_LABEL
+
+
+@dataclass(frozen=True)
+class Image:
+    """A plot: its file name, caption and PNG bytes."""
+
+    name: str
+    title: str
+    png: bytes
+
+
+@dataclass(frozen=True)
+class Section:
+    """One suite's part of the report."""
+
+    suite: str
+    description: str
+    comparison: pd.DataFrame
+    scaling: pd.DataFrame
+    images: list[Image] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a report shows, computed; rendering only formats it."""
+
+    runs: list[str]
+    environment: list[dict[str, str]]
+    notes: list[str]
+    findings: dict[str, list[str]]
+    sections: list[Section]
+    table: pd.DataFrame
+    side_by_side: pd.DataFrame | None
+
+
+def _bytes(value: float) -> str:
+    return "" if pd.isna(value) else format_bytes(value)
+
+
+def _number(value: float, spec: str) -> str:
+    return "" if pd.isna(value) else format(value, spec)
+
+
+def _display_comparison(part: pd.DataFrame, axes: list[str], labels: dict[str, str], several: bool) -> pd.DataFrame:
+    columns: dict[str, list[str]] = {}
+    if several:
+        columns["run"] = [labels[run] for run in part["run_id"]]
+    for axis in axes:
+        if axis in part and part[axis].notna().any():
+            columns[axis] = ["" if pd.isna(v) else f"{int(v)}" for v in part[axis]]
+    columns["variant"] = list(part["variant"])
+    columns["ns/record"] = [_number(v, ",.1f") for v in part.get("time_per_record", pd.Series(dtype=float))]
+    columns["records/s"] = [_number(v, ",.0f") for v in part.get("records_per_s", pd.Series(dtype=float))]
+    columns["time vs ref"] = [_number(v, ".3g") for v in part["ratio"]]
+    columns[CI_LABEL] = [
+        "" if pd.isna(low) else format_interval(low, high) for low, high in zip(part["ratio_low"], part["ratio_high"])
+    ]
+    columns["verdict"] = list(part["verdict"])
+    columns["peak"] = [_bytes(v) for v in part.get("peak_memory", pd.Series(dtype=float))]
+    columns["B/record"] = [_number(v, ".1f") for v in part.get("bytes_per_record", pd.Series(dtype=float))]
+    columns["instr/record"] = [_number(v, ",.0f") for v in part.get("instructions_per_record", pd.Series(dtype=float))]
+    columns["allocs/record"] = [_number(v, ",.2f") for v in part.get("allocations_per_record", pd.Series(dtype=float))]
+    length = len(part)
+    return pd.DataFrame({k: (v if len(v) == length else [""] * length) for k, v in columns.items()})
+
+
+def _display_scaling(part: pd.DataFrame, labels: dict[str, str], several: bool) -> pd.DataFrame:
+    if part.empty:
+        return part
+    shown = pd.DataFrame(
+        {
+            "variant": part["variant"],
+            "held": part["held"],
+            "cost": part["measure"] + " vs " + part["against"],
+            "slope": part["slope"].map("{:.2f}".format),
+            "R\u00b2": part["r_squared"].map("{:.3f}".format),
+            "top slope": part["top_slope"].map("{:.2f}".format),
+            "growth": part["growth"],
+        }
+    )
+    if several:
+        shown.insert(0, "run", [labels[run] for run in part["run_id"]])
+    return shown.reset_index(drop=True)
+
+
+def _machine_notes(frame: pd.DataFrame) -> list[str]:
+    runs = frame.drop_duplicates("run_id")
+    if len(runs) < 2:
+        return []
+    machines = runs[["machine", "cpu_model"]].drop_duplicates()
+    if len(machines) > 1:
+        where = "; ".join(
+            f"{r.run_id}: {analysis.plain_text(r.machine)}, {analysis.plain_text(r.cpu_model)}"
+            for r in runs.itertuples()
+        )
+        return [
+            f"These runs come from different machines ({where}). Absolute times are not comparable between "
+            "them; compare each run's ratios to its own reference."
+        ]
+    return ["These runs come from the same machine and CPU model."]
+
+
+_ENVIRONMENT = (
+    ("machine", "machine"),
+    ("cpu_model", "CPU"),
+    ("cpu_count", "cores"),
+    ("python", "Python"),
+    ("python_build", "build"),
+    ("platform", "platform"),
+    ("timestamp", "measured at"),
+    ("size", "matrix"),
+    ("method_version", "method version"),
+    ("load_avg_1min", "load (1 min) at start"),
+)
+
+
+def _environment(row: pd.Series, label: str) -> dict[str, str]:
+    """What a reader needs to know of where and how a run was measured."""
+    shown = {"run": label}
+    for column, name in _ENVIRONMENT:
+        value = row.get(column)
+        if value is not None and not (isinstance(value, float) and pd.isna(value)):
+            shown[name] = analysis.plain_text(value)
+    return shown
+
+
+def build(frame: pd.DataFrame, suites: Suites, work: Mapping[str, list[tuple[str, float]]] | None = None) -> Report:
+    """Compute the whole report from the tidy frame of one or more runs and their suites' descriptions.
+
+    ``work``: where each counted case's instructions go (:func:`bench.explain.changes.where_work_goes`),
+    for the last run; the report then shows it per suite at its largest size.
+    """
+    run_ids = list(dict.fromkeys(frame["run_id"]))
+    labels = {run_id: analysis.run_label(frame, run_id) for run_id in run_ids}
+    several = len(run_ids) > 1
+    table = analysis.case_table(frame, suites)
+    measured = "time_per_record" in table or "peak_memory" in table
+    scaling = analysis.scaling_table(table, suites) if measured else pd.DataFrame()
+    sections = []
+    for suite in dict.fromkeys(table["suite"]):
+        part = table[table["suite"] == suite]
+        described = suites.get(suite, {})
+        images = []
+        for run_id in run_ids:
+            run_part = part[part["run_id"] == run_id]
+            if run_part.empty:
+                continue
+            suffix = f"-{run_id}" if several else ""
+            title = labels[run_id] if several else suite
+            images += _suite_images(suite, described, run_part, suffix, title)
+        largest = _largest_groups(part, work or {})
+        if largest:
+            figure = plots.instructions_figure(largest, suite)
+            images.append(Image(f"report-{suite}-instructions.png", f"{suite}: where the instructions go",
+                                plots.png_bytes(figure)))  # fmt: skip
+        scaling_part = scaling[scaling["suite"] == suite] if not scaling.empty else scaling
+        sections.append(
+            Section(
+                suite,
+                described.get("description", ""),
+                _display_comparison(part, analysis.size_axes(suites), labels, several),
+                _display_scaling(scaling_part, labels, several),
+                images,
+            )
+        )
+    side_by_side = None
+    if several and "ratio" in table:
+        side_by_side = table.pivot_table(index="case_id", columns="run_id", values="ratio", sort=False)
+        side_by_side.columns = [labels[c] for c in side_by_side.columns]
+        side_by_side = side_by_side.dropna(how="all").map(lambda v: "" if pd.isna(v) else f"{v:.3g}").reset_index()
+    return Report(
+        runs=[labels[r] for r in run_ids],
+        environment=[_environment(frame[frame["run_id"] == run_id].iloc[0], labels[run_id]) for run_id in run_ids],
+        notes=_machine_notes(frame),
+        findings=_with_work({labels[k]: v for k, v in analysis.findings(table, scaling, suites).items()}, table, work),
+        sections=sections,
+        table=table,
+        side_by_side=side_by_side,
+    )
+
+
+def _largest_groups(part: pd.DataFrame, work: Mapping[str, list[tuple[str, float]]]) -> dict[str, list]:
+    """Where the work goes for the cases of the suite's largest n, labelled by variant and parameters."""
+    counted = part[part["case_id"].isin(list(work))]
+    if counted.empty:
+        return {}
+    largest = counted[counted[SIZE_AXIS] == counted[SIZE_AXIS].max()].drop_duplicates("case_id")
+    return {row.case_id.split("[", 1)[1].rstrip("]"): work[row.case_id] for row in largest.itertuples()}
+
+
+def _with_work(findings: dict[str, list[str]], table: pd.DataFrame, work) -> dict[str, list[str]]:
+    """The last run's findings gain, per suite, where each variant's instructions mostly go."""
+    if not work or not findings:
+        return findings
+    last = list(findings)[-1]
+    sentences = list(findings[last])
+    for suite, part in table[table["run_id"] == table["run_id"].iloc[-1]].groupby("suite", sort=False):
+        shares = _largest_groups(part, work)
+        if not shares:
+            continue
+        described = "; ".join(
+            f"`{case}` {share:.0%} in `{name}`" for case, parts in list(shares.items())[:6] for name, share in parts[:1]
+        )
+        sentences.append(f"{suite}: where the instructions go (top function, callgrind): {described}.")
+    return {**findings, last: sentences}
+
+
+def _suite_images(suite, described, part, suffix, title) -> list[Image]:
+    """The suite's pictures, the one that answers its question (the ratios) first."""
+    images = []
+    if "ratio" in part and part["ratio"].notna().any():
+        figure = plots.ratio_figure(part, title)
+        caption = f"{suite}: time against the reference"
+        images.append(Image(f"report-{suite}-ratios{suffix}.png", caption, plots.png_bytes(figure)))
+    timed = part[part["time_per_record"].notna()] if "time_per_record" in part else part.iloc[0:0]
+    if timed.empty:
+        return images
+    axes = list(described.get("axes", [SIZE_AXIS]))
+    for against in described.get("swept", ()):
+        if against not in part or part[against].nunique() < 2:
+            continue
+        facet = next((axis for axis in axes if axis != against and axis in part and part[axis].nunique() > 1), None)
+        figure = plots.scaling_figure(part, title, against, facet)
+        name, caption = f"report-{suite}-vs-{against}{suffix}.png", f"{suite}: cost against {against.upper()}"
+        images.append(Image(name, caption, plots.png_bytes(figure)))
+    return images
+
+
+_GUIDE = (
+    "time vs ref is the variant's time over the reference's, paired round by round in the same run "
+    f"(below 1: faster); the verdict follows from its {CI_LABEL}. Memory figures are "
+    "memray's (Python allocators traced); B/record is shown where the workload holds all its records. "
+    "instr/record and allocs/record are callgrind's counts (runs with --instructions): CPU instructions "
+    "and allocator calls per record, the same on any load. "
+    "Growth is named from the top slope: the log-log slope between the two largest sizes."
+)
+
+
+def to_markdown(report: Report) -> str:
+    """The report as Markdown, images referenced by file name."""
+    lines = ["# pipebench report", "", "Runs:", *[f"- {label}" for label in report.runs], ""]
+    lines += [*[f"> {note}" for note in report.notes], ""] if report.notes else []
+    lines += ["## Findings", ""]
+    for label, sentences in report.findings.items():
+        if len(report.findings) > 1:
+            lines += [f"### {label}", ""]
+        lines += [f"- {sentence}" for sentence in sentences] or ["- (no timed comparison in this run)"]
+        lines.append("")
+    lines += ["## Environment", ""]
+    for environment in report.environment:
+        lines += [f"- {name}: {value}" for name, value in environment.items()] + [""]
+    lines += [_GUIDE, ""]
+    for section in report.sections:
+        lines += [f"## {section.suite}", "", section.description, ""]
+        lines += [f"![{image.title}]({image.name})" for image in section.images[:1]] + [""]
+        lines += [
+            tabulate(section.comparison, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True),
+            "",
+        ]
+        if not section.scaling.empty:
+            lines += ["Scaling:", ""]
+            lines += [
+                tabulate(section.scaling, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True),
+                "",
+            ]
+        lines += [f"![{image.title}]({image.name})" for image in section.images[1:]] + [""]
+    if report.side_by_side is not None:
+        lines += ["## Ratios side by side", ""]
+        lines += [
+            tabulate(report.side_by_side, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class _TableView:
+    columns: list[str]
+    rows: list[list[_Cell]]
+
+
+_TEXT_COLUMNS = {"run", "variant", "held", "cost", "growth", "case_id", "verdict"}
+# Tables longer than this are folded under a summary line.
+FOLD_AFTER = 24
+
+
+def _css(column: str, text: str) -> str:
+    if column == "verdict":
+        return "v-" + text.split(" (", 1)[0].replace(" ", "-") if text else "text"
+    return "text" if column in _TEXT_COLUMNS else ""
+
+
+def _view(frame: pd.DataFrame) -> _TableView:
+    columns = [str(column) for column in frame.columns]
+    rows = [
+        [_Cell(text, _css(column, text)) for column, text in zip(columns, map(str, values), strict=True)]
+        for values in frame.itertuples(index=False)
+    ]
+    return _TableView(columns, rows)
+
+
+def to_html(report: Report) -> str:
+    """The report as one self-contained HTML page (Jinja2; findings rendered from Markdown; PNGs embedded)."""
+    # Findings are Markdown (names in backticks); raw HTML in them is escaped, not rendered.
+    markdown = MarkdownIt("commonmark", {"html": False})
+    findings = {
+        label: [Markup(markdown.renderInline(sentence)) for sentence in sentences]
+        for label, sentences in report.findings.items()
+    }
+    sections = [
+        {
+            "suite": section.suite,
+            "description": section.description,
+            "comparison": _view(section.comparison),
+            "scaling": None if section.scaling.empty else _view(section.scaling),
+            "images": [
+                {"title": image.title, "data": base64.b64encode(image.png).decode("ascii")} for image in section.images
+            ],
+        }
+        for section in report.sections
+    ]
+    side_by_side = None if report.side_by_side is None else _view(report.side_by_side)
+    return templating.render(
+        "report.html.j2",
+        report=report,
+        findings=findings,
+        sections=sections,
+        side_by_side=side_by_side,
+        guide=_GUIDE,
+        fold_after=FOLD_AFTER,
+    )
+
+
+def to_csv(report: Report) -> str:
+    """The per-case table with unformatted numbers."""
+    return report.table.to_csv(index=False)

@@ -1,0 +1,215 @@
+"""A timing worker process: one group of cases, interleaved, rotating order per round.
+
+Run by :mod:`bench.timing.runner` as ``python -m bench.timing.worker SPEC OUTPUT``. SPEC is a
+JSON file naming the matrix size, the case ids of one group, the round plan, the rotation
+offset, the minimum time per value and, after the first process, the loop counts to
+reuse. The worker builds every input first, then measures: a warm-up call per case, then
+the plan's rounds (more of them, in fewer processes, for a group whose round is long),
+each case giving one value per round, in an order rotated by one position from round to
+round so that no variant always runs right after another.
+It writes a pyperf BenchmarkSuite to OUTPUT: one benchmark per case, one run (this
+process) whose values are in round order, so that value ``k`` of two cases of the group
+was measured in the same round.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyperf
+
+from bench.cases import Case
+from bench.matrix import SUITES, all_cases, prepare
+from bench.workloads import Workload
+
+Clock = Callable[[], float]
+# CPU time of the measuring thread, not wall time: on a shared machine, time spent
+# waiting for a core is not the code's. Under a burner and a second job on two cores, a
+# single 0.1 s call of the reference measured 10 or 19 ms per 1,000 records in wall time
+# depending on whether it was descheduled, and a 20 ms value of another variant in the
+# same round was not, so one paired ratio moved 1.8x. The thread's clock, not the
+# process's: once numpy is loaded, OpenBLAS's helper threads spin for a while after
+# start-up, and the process clock counted them inside whichever values ran then. A
+# process's first round of the windows group measured the deque window at 16 or 32 ms
+# for the same 33 ms of wall time, and its paired ratios spread from 0.23 to 1.23 where
+# later rounds stayed within 0.44-0.49; with the thread's clock, the first round is as
+# steady as the rest. A suite whose variants work in threads of their own declares it
+# (``Suite.threaded``) and is timed by the process's clock (:func:`clock_for`).
+CLOCK: Clock = time.thread_time
+MAX_LOOPS = 2**20
+# A first call can be several times slower than a warm one (fresh memory arenas, cold
+# caches): only a first call this many times the minimum settles the loops by itself.
+COLD_ENOUGH = 10
+
+
+def clock_for(case: Case) -> Clock:
+    """The clock ``case`` is timed by: :data:`CLOCK`, or the process's CPU time for a threaded suite."""
+    return time.process_time if SUITES[case.suite].threaded else CLOCK
+
+
+def time_func(workload: Workload, loops: int, clock: Clock = CLOCK) -> float:
+    """Seconds taken by ``loops`` calls of the workload (pyperf's ``bench_time_func`` contract)."""
+    run = workload.run
+    started = clock()
+    for _ in range(loops):
+        run()
+    return clock() - started
+
+
+def calibrate(workload: Workload, min_time: float, clock: Clock = CLOCK) -> int:
+    """The loop count that makes one value last at least ``min_time`` seconds.
+
+    As pyperf does, the count doubles until a value is long enough, after one discarded
+    call: a first call pays for cold caches and fresh memory arenas, and sizing the loops
+    from it alone would make them too few.
+    """
+    with collector_paused():
+        cold = time_func(workload, 1, clock)
+        if cold >= COLD_ENOUGH * min_time:
+            # Far longer than needed even allowing for a cold start: one loop per value, and
+            # no second call of a workload that takes seconds.
+            return 1
+        loops = 1
+        while True:
+            elapsed = time_func(workload, loops, clock)
+            if elapsed >= min_time or loops >= MAX_LOOPS:
+                return loops
+            # Jump close to the target instead of doubling through many short trials.
+            loops = min(MAX_LOOPS, max(loops * 2, math.ceil(loops * min_time / max(elapsed, 1e-9) * 1.1)))
+
+
+def rotated(items: Sequence[Any], offset: int) -> list[Any]:
+    """``items`` rotated left by ``offset`` positions."""
+    if not items:
+        return []
+    shift = offset % len(items)
+    return list(items[shift:]) + list(items[:shift])
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Collect, then pause the cyclic garbage collector for the block (as ``timeit`` does).
+
+    With the collector running, a full collection falls inside a value or not depending
+    on the loop count: building 10,000 plain objects measured 240 ns/record at 9 loops and
+    334 at 10. Calibration differs from run to run, so the same code would time 40%
+    apart. No workload here makes reference cycles, so pausing the collector holds no
+    memory back; memory is measured elsewhere, with the collector on. A whole group's
+    values share one pause: a collection with numpy and scipy loaded takes about 17 ms,
+    as long as a value, and one before every value doubled the time a run took.
+    """
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _value(workload: Workload, loops: int, clock: Clock) -> float:
+    return time_func(workload, loops, clock) / loops
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """Rounds of one process: ``rounds``, or ``heavy_rounds`` when a warm-up round lasts over ``heavy_round`` s.
+
+    The parent passes ``rounds`` alone to every process after the first, so that every
+    process of a group takes the number of rounds the first one chose.
+    """
+
+    rounds: int
+    warmups: int = 1
+    heavy_round: float | None = None
+    heavy_rounds: int | None = None
+
+    def rounds_after(self, round_seconds: float) -> int:
+        """The rounds to take once a warm-up round is known to last ``round_seconds``."""
+        if self.heavy_round is not None and self.heavy_rounds is not None and round_seconds > self.heavy_round:
+            return self.heavy_rounds
+        return self.rounds
+
+
+def measure_group(
+    workloads: Sequence[Workload],
+    loops: dict[str, int],
+    plan: RoundPlan,
+    rotation: int,
+    clock: Clock = CLOCK,
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Warm-up and round values (seconds per call) for each case id of one group.
+
+    A warm-up round calls each workload once: enough to warm its code and memory, since
+    the first value then spreads whatever is still cold over its many loops, and at a
+    fraction of a full round's cost. The last warm-up round, scaled by the loop counts,
+    estimates how long a round lasts, which may make the group a heavy one (:class:`RoundPlan`).
+    """
+    warm: dict[str, list[float]] = {w.case.id: [] for w in workloads}
+    values: dict[str, list[float]] = {w.case.id: [] for w in workloads}
+    round_seconds = 0.0
+    with collector_paused():
+        for _ in range(plan.warmups):
+            round_seconds = 0.0
+            for workload in workloads:
+                value = _value(workload, 1, clock)
+                warm[workload.case.id].append(value)
+                round_seconds += value * loops[workload.case.id]
+        for round_index in range(plan.rounds_after(round_seconds)):
+            for workload in rotated(workloads, rotation + round_index):
+                values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
+    return warm, values
+
+
+def pyperf_metadata(case: Case, records: int, loops: int, clock: Clock = CLOCK) -> dict[str, Any]:
+    """What a pyperf run of ``case`` carries: its name, loops, clock and every case parameter."""
+    metadata: dict[str, Any] = {
+        "name": case.id,
+        "loops": loops,
+        "unit": "second",
+        "description": f"{case.suite}: {case.variant_axis}={case.variant}",
+        "pipebench_suite": case.suite,
+        "pipebench_group": case.group,
+        "pipebench_records": records,
+        "pipebench_clock": clock.__name__,
+    }
+    for name, value in case.params:
+        metadata[f"pipebench_param_{name}"] = value
+    return metadata
+
+
+def main(argv: Sequence[str]) -> int:
+    """Time the group named in the spec file ARGV[0]; write a pyperf suite to ARGV[1]."""
+    spec_path, output_path = argv
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    by_id = {case.id: case for case in all_cases(spec["size"])}
+    workloads = [prepare(by_id[case_id]) for case_id in spec["cases"]]
+    clock = clock_for(workloads[0].case)  # one suite per group, so one clock
+    loops = spec.get("loops") or {w.case.id: calibrate(w, spec["min_time"], clock) for w in workloads}
+    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"], clock)
+    benchmarks = []
+    for workload in workloads:
+        case_id = workload.case.id
+        run = pyperf.Run(
+            values[case_id],
+            warmups=[(1, value) for value in warm[case_id]],
+            metadata=pyperf_metadata(workload.case, workload.records, loops[case_id], clock),
+            collect_metadata=True,
+        )
+        benchmarks.append(pyperf.Benchmark([run]))
+    pyperf.BenchmarkSuite(benchmarks).dump(output_path, replace=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,31 @@
+"""Reading callgrind profiles: totals, per-function costs, allocations counted once."""
+
+from pathlib import Path
+
+import pytest
+
+from bench.counts import callgrind
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "callgrind"
+
+
+def test_a_profile_gives_totals_label_and_costs_per_function():
+    profile = callgrind.parse((DATA / "tiny.out").read_text())
+    assert profile.label == "calls=2" and profile.instructions == 1205
+    assert profile.functions["build_loop"].self_instructions == 1000
+    assert profile.functions["list_append"].self_instructions == 105
+    assert profile.functions["list_append"].calls == 4
+    assert profile.functions["list_append"].inclusive_instructions == 165
+    assert profile.functions["PyObject_Malloc"].calls == 5
+    assert sum(f.self_instructions for f in profile.functions.values()) == profile.instructions
+
+
+def test_allocations_are_calls_into_the_allocator_from_outside_it():
+    """3 + 2 calls of PyObject_Malloc; its own call of _PyObject_Malloc is the same allocation."""
+    assert callgrind.parse((DATA / "tiny.out").read_text()).allocations == 5
+
+
+@pytest.mark.parametrize("text", ["", "events: Ir\nfn=(1) f\n1 2\n", "hello world"])
+def test_what_is_not_a_complete_profile_is_refused(text):
+    with pytest.raises(ValueError, match="callgrind"):
+        callgrind.parse(text)

@@ -1,0 +1,45 @@
+"""Valgrind client requests: harmless outside valgrind, answered under it."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bench.counts.client_requests import ClientRequests, supported
+
+pytestmark = pytest.mark.skipif(not supported(), reason="client requests are built for x86-64 only")
+
+
+def test_outside_valgrind_a_request_is_a_no_op_answering_the_default():
+    requests = ClientRequests()
+    assert not requests.running_on_valgrind()
+    requests.zero()
+    requests.dump("calls=0")
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_under_callgrind_a_dump_lands_exactly_where_it_is_requested(tmp_path):
+    script = (
+        "from bench.counts.client_requests import ClientRequests\n"
+        "r = ClientRequests(); assert r.running_on_valgrind()\n"
+        "r.prepare('first', 'second', 'third')\n"
+        "r.start_instrumentation(); r.zero()\n"
+        "r.dump('first')\n"
+        "r.dump('second')\n"
+        "r.dump('third')\n"
+        "r.stop_instrumentation()\n"
+    )
+    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=out.%p", "--quiet",
+               sys.executable, "-c", script]  # fmt: skip
+    from bench.processes import worker_environment
+
+    subprocess.run(command, cwd=tmp_path, env=worker_environment(), check=True, capture_output=True)
+    from bench.counts import callgrind
+
+    profiles = {p.label: p for p in (callgrind.parse(f.read_text()) for f in tmp_path.glob("out.*.*"))}
+    assert set(profiles) == {"first", "second", "third"}
+    # Between two dumps runs nothing but the request itself: a small, near-constant count
+    # (the interpreter specializes the request's few lines of Python as they repeat).
+    assert 0 < profiles["third"].instructions < 50_000
+    assert abs(profiles["second"].instructions - profiles["third"].instructions) < 0.05 * profiles["third"].instructions

@@ -1,0 +1,65 @@
+"""pipebench explain: the functions a change of counts came from, per record, with known answers."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.counts.callgrind import FunctionCost, Profile
+from bench.explain import changes as explain
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / ".ci"))
+
+
+def profile(**functions):
+    costs = {name: FunctionCost(name, *figures) for name, figures in functions.items()}
+    return Profile(
+        "2", sum(c.self_instructions for c in costs.values()), costs, sum(c.allocations for c in costs.values())
+    )
+
+
+def test_changes_are_per_record_over_the_two_counted_calls_allocations_first():
+    base = profile(run=(2_000, 2, 0, 0), append=(1_000, 200, 0, 0))
+    current = profile(run=(2_000, 2, 0, 200), append=(1_600, 320, 0, 0), pop=(400, 120, 0, 0))
+    changes = explain.function_changes(base, current, base_records=100, current_records=100)
+    assert [c.function for c in changes] == ["run", "append", "pop"]
+    run, append, pop = changes
+    assert run.allocations == 1.0 and run.instructions == 0.0
+    assert (append.instructions, append.calls) == pytest.approx((3.0, 0.6))
+    assert (pop.instructions, pop.calls) == pytest.approx((2.0, 0.6))
+
+
+def test_an_unchanged_profile_explains_nothing():
+    same = profile(run=(2_000, 2, 0, 10))
+    assert explain.function_changes(same, same, 100, 100) == []
+
+
+def test_runs_without_counts_are_one_line_and_exit_2(pipebench, tmp_path):
+    run_dir = ROOT / "tests" / "data" / "run_small"
+    code, out, err = pipebench("explain", run_dir, run_dir)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--instructions" in err
+
+
+@pytest.mark.slow
+def test_explain_names_the_functions_a_real_change_added_exactly(count_cases, patched_copy, tmp_path):
+    """The slower monotonic window spins 12 times a record; the slots record keeps one more int."""
+    selection = ["records[kind=slots,n=1000]", "windows[strategy=monotonic,n=1000,w=50]"]
+    copy = patched_copy(tmp_path, ("one-more-object", "slower"))
+    base, current = count_cases(ROOT, tmp_path / "base", selection), count_cases(copy, tmp_path / "current", selection)
+    done = subprocess.run([sys.executable, "-m", "bench", "explain", str(base), str(current), "--format", "json"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
+    by_case = {item["case_id"]: item for item in json.loads(done.stdout)}
+    slots = by_case["records[kind=slots,n=1000]"]
+    assert slots["allocations"] == pytest.approx(1.0, abs=0.01)
+    assert slots["functions"][0]["allocations"] == pytest.approx(1.0, abs=0.01)  # who allocates it, named first
+    window = {f["function"]: f for f in by_case["windows[strategy=monotonic,n=1000,w=50]"]["functions"]}
+    assert window["_PyLong_Subtract"]["calls"] == pytest.approx(12.0, abs=0.01)  # spin -= 1, 12 times a record
+    assert by_case["windows[strategy=monotonic,n=1000,w=50]"]["allocations"] == pytest.approx(0.0, abs=0.01)
+
+
+def test_where_the_work_goes_is_each_functions_share_of_own_instructions_largest_first():
+    shares = explain.where_work_goes(profile(a=(600, 1, 0, 0), b=(300, 1, 0, 0), c=(100, 1, 0, 0)), top=2)
+    assert shares == [("a", 0.6), ("b", 0.3)]

@@ -1,0 +1,73 @@
+"""pipebench history: series in commit order, and steps found where they are (known answers)."""
+
+import numpy as np
+import pytest
+
+from bench.history import series as history
+from bench.history.series import Point, Series
+
+
+def series(values, noise=None, metric="ratio_to_reference"):
+    points = tuple(Point(f"c{i:06d}", f"r{i}", float(v), noise) for i, v in enumerate(values))
+    return Series("windows[strategy=monotonic,n=10000,w=50]", metric, None, 3, points)
+
+
+def test_a_three_percent_step_in_counts_is_found_at_its_commit():
+    counts = [1_000_000.0] * 12 + [1_030_000.0] * 12
+    (step,) = history.find_steps(series(counts, metric="instructions_per_record"))
+    assert step.commit == "c000012" and step.change == pytest.approx(0.03) and step.p_value < 1e-10
+
+
+def test_a_ten_percent_step_in_ratios_with_five_percent_noise_is_found_within_one_commit():
+    rng = np.random.default_rng(7)
+    within = 0
+    for _ in range(100):
+        values = np.exp(rng.normal(0.0, 0.05, 30))
+        values[15:] *= 1.10
+        found = history.find_steps(series(values, noise=0.05))
+        within += len(found) == 1 and abs(found[0].index - 15) <= 1
+    assert within >= 75  # about 80 of 100: a step of two noise widths cannot always be placed exactly
+
+
+def test_pure_noise_gives_no_step_in_at_least_99_of_100_series():
+    rng = np.random.default_rng(11)
+    quiet = sum(not history.find_steps(series(np.exp(rng.normal(0.0, 0.05, 30)), noise=0.05)) for _ in range(100))
+    assert quiet >= 99
+
+
+def test_noise_is_estimated_from_the_series_when_points_carry_none():
+    rng = np.random.default_rng(3)
+    values = np.exp(rng.normal(0.0, 0.05, 40))
+    assert history.noise_of(series(values, metric="peak_memory")) == pytest.approx(0.05, rel=0.35)
+    values[20:] *= 1.3  # one step moves one difference only
+    assert history.noise_of(series(values, metric="peak_memory")) == pytest.approx(0.05, rel=0.35)
+    assert history.noise_of(series([1.0, 1.001, 0.999, 1.0])) == history.MIN_TIME_NOISE
+
+
+def test_time_is_a_series_per_machine_and_a_new_method_starts_a_new_series(sample_results):
+    results = sample_results()
+    runs = []
+    for index, (machine, method) in enumerate([("a", 3), ("b", 3), ("a", 4)]):
+        metadata = {**results.metadata, "machine": machine, "method": {"version": method}, "commit": f"c{index}"}
+        runs.append(type(results)(f"r{index}", metadata, results.rows))
+    built = {(s.metric, s.machine, s.method): len(s.points) for s in history.build_series(runs)}
+    assert built[("time_per_record", "a", 3)] == 1 and built[("time_per_record", "b", 3)] == 1
+    assert built[("ratio_to_reference", None, 3)] == 2 and built[("ratio_to_reference", None, 4)] == 1
+
+
+def test_runs_are_put_in_commit_order_then_by_time(sample_results):
+    results = sample_results()
+    make = lambda commit, stamp: type(results)(commit, {"commit": commit, "timestamp": stamp}, ())  # noqa: E731
+    runs = [make("ccccccc", "3"), make("unknown", "1"), make("aaaaaaa", "9")]
+    order = {"aaaaaaa": 0, "ccccccc": 1}
+    assert [run.run_id for run in history.ordered(runs, order)] == ["aaaaaaa", "ccccccc", "unknown"]
+
+
+def test_the_command_needs_two_runs_and_says_so_in_one_line(pipebench, tmp_path):
+    code, out, err = pipebench("history", tmp_path, "--out", tmp_path / "h")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "at least two" in err
+
+
+def test_a_path_that_does_not_exist_is_named_in_one_line(pipebench, tmp_path):
+    code, out, err = pipebench("history", tmp_path / "nowhere", "--out", tmp_path / "h")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "nowhere: no such file or directory" in err

@@ -1,0 +1,60 @@
+"""The gate inside pytest: --pipebench-baseline against a baseline made in the same test session."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+SELECTION = ["-k", "test_windows and scipy and not 10000 and not 100000"]
+SLOWED = "bench/pytest/bench_suites.py::test_windows[strategy=scipy,n=1000,w=50]"
+
+
+def pytest_run(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", str(ROOT / "bench" / "bench_suites.py"), "-p", "no:cacheprovider", "-q",
+         "--benchmark-only", "--benchmark-max-time=0.2", f"--rootdir={ROOT}", *SELECTION, *args],
+        cwd=cwd, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    """A pytest-benchmark JSON with every round, saved by a session of this machine."""
+    path = tmp_path_factory.mktemp("baseline") / "base.json"
+    done = pytest_run(f"--benchmark-json={path}", "--benchmark-save-data")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return path
+
+
+@pytest.mark.slow
+def test_an_a_a_of_two_sessions_passes_even_at_two_percent(baseline, tmp_path):
+    """Run from another directory, with the option's value after a space: the plugin is an installed plugin."""
+    done = pytest_run("--pipebench-baseline", str(baseline), "--pipebench-fail-on", "time:2%", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "pipebench gate passed: no regression" in done.stdout
+
+
+@pytest.mark.slow
+def test_a_baseline_three_times_faster_than_the_code_fails_the_session_and_names_the_benchmark(baseline, tmp_path):
+    data = json.loads(baseline.read_text())
+    for bench in data["benchmarks"]:
+        if bench["fullname"] == SLOWED:
+            bench["stats"]["data"] = [value / 3 for value in bench["stats"]["data"]]
+            for key in ("min", "max", "mean", "stddev", "median", "q1", "q3", "iqr"):
+                bench["stats"][key] /= 3
+    stricter = tmp_path / "stricter.json"
+    stricter.write_text(json.dumps(data))
+    done = pytest_run(f"--pipebench-baseline={stricter}", "--pipebench-fail-on=time:50%")
+    assert done.returncode == 1, done.stdout + done.stderr
+    flagged = [line for line in done.stdout.splitlines() if "REGRESSION" in line]
+    assert len(flagged) == 1 and "w=50]" in flagged[0]
+    assert "pipebench gate FAILED: regression" in done.stdout
+
+
+def test_a_bad_baseline_is_a_usage_error():
+    done = pytest_run("--pipebench-baseline=/no/such/file.json")
+    assert done.returncode == 4
+    assert "--pipebench-baseline: /no/such/file.json: no such file or directory" in done.stderr

@@ -1,0 +1,53 @@
+"""Shards: whole groups dealt out, merged back into the run they were cut from."""
+
+import json
+
+import pytest
+
+from bench.cases import expand
+from bench.errors import UsageError
+from bench.run.shards import parse_shard, shard_of
+
+CASES = expand("windows", {"strategy": ["deque", "scipy"], "n": [1000], "w": [10, 50, 500, 1000]},
+               variant_axis="strategy", reference="deque")  # fmt: skip
+
+
+def test_shards_deal_whole_groups_and_together_hold_every_case_once():
+    parts = [shard_of(CASES, (index, 3)) for index in (1, 2, 3)]
+    assert sorted(c.id for part in parts for c in part) == sorted(c.id for c in CASES)
+    for part in parts:
+        groups = {c.group for c in part}
+        assert all(sum(c.group == g for c in part) == 2 for g in groups)  # the reference stays with its variant
+    assert [len(part) for part in parts] == [4, 2, 2]
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "1/0", "a/b", "2", "1/3/4"])
+def test_a_shard_that_is_not_k_of_n_is_refused(text):
+    with pytest.raises(UsageError, match="K/N"):
+        parse_shard(text)
+
+
+@pytest.mark.slow
+def test_three_shards_merged_equal_the_unsharded_run_case_for_case_and_count_for_count(pipebench, tmp_path):
+    selection = ["run", "--suite", "windows", "-k", "scipy,n=1000,", "--no-memory", "--instructions", "--no-progress"]
+    code, _, err = pipebench(*selection, "--out", tmp_path / "whole")
+    assert code == 0, err
+    for index in (1, 2, 3):
+        code, _, err = pipebench(*selection, "--shard", f"{index}/3", "--out", tmp_path / f"s{index}")
+        assert code == 0, err
+    code, out, err = pipebench("merge", tmp_path / "s1", tmp_path / "s2", tmp_path / "s3", "--out", tmp_path / "merged")
+    assert code == 0 and out == f"run: {tmp_path / 'merged'}\n", err
+
+    def figures(run, metrics):
+        rows = json.loads((tmp_path / run / "results.json").read_text())["rows"]
+        return {(r["case_id"], r["metric"]): r["summary"]["median"] for r in rows if r["metric"] in metrics}
+
+    counted = ("instructions", "allocations")
+    assert figures("merged", counted) == figures("whole", counted)
+    assert figures("merged", ("time_per_record",)).keys() == figures("whole", ("time_per_record",)).keys()
+    merged = json.loads((tmp_path / "merged" / "pyperf.json").read_text())
+    assert len(merged["benchmarks"]) == 6
+    code, _, err = pipebench("merge", tmp_path / "s1", tmp_path / "s1", tmp_path / "s3", "--out", tmp_path / "bad")
+    assert code == 2 and "once each" in err
+    code, _, err = pipebench("merge", tmp_path / "whole", "--out", tmp_path / "bad2")
+    assert code == 2 and "not a shard" in err

@@ -1,0 +1,187 @@
+"""The timing runner: rotation, pairing, groups, and rows from real pyperf output."""
+
+import dataclasses
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import pyperf
+import pytest
+
+from bench.cases import expand
+from bench.matrix import SUITES, all_cases
+from bench.timing.runner import PLANS, TimingPlan, groups_of, rows, run_values
+from bench.timing.worker import CLOCK, RoundPlan, calibrate, clock_for, measure_group, pyperf_metadata, rotated
+from bench.workloads import Workload
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+CASES = expand("windows", {"strategy": ["deque", "monotonic", "numpy"], "n": [10], "w": [3]},
+               variant_axis="strategy", reference="deque")  # fmt: skip
+
+
+class TickClock:
+    """Every read advances time by one second; the log says which workload ran when."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.step = 1.0
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+def workloads(log):
+    def runner(name):
+        return lambda: log.append(name)
+
+    return [Workload(case, runner(case.variant), lambda: None, 10, False) for case in CASES]
+
+
+def test_rotation_moves_one_position_per_step():
+    assert rotated("abc", 0) == ["a", "b", "c"]
+    assert rotated("abc", 1) == ["b", "c", "a"]
+    assert rotated("abc", 4) == ["b", "c", "a"]
+    assert rotated([], 3) == []
+
+
+def test_rounds_rotate_the_order_and_values_stay_in_round_order():
+    log = []
+    plan = RoundPlan(rounds=3, warmups=1)
+    warm, values = measure_group(workloads(log), {c.id: 1 for c in CASES}, plan, rotation=0, clock=TickClock())
+    assert log == [
+        "deque", "monotonic", "numpy",  # warm-up
+        "deque", "monotonic", "numpy",  # round 0
+        "monotonic", "numpy", "deque",  # round 1
+        "numpy", "deque", "monotonic",  # round 2
+    ]  # fmt: skip
+    assert all(len(v) == 3 for v in values.values()) and all(len(v) == 1 for v in warm.values())
+
+
+def test_values_are_seconds_per_loop():
+    plan = RoundPlan(rounds=1, warmups=0)
+    _, values = measure_group(workloads([]), {c.id: 4 for c in CASES}, plan, rotation=0, clock=TickClock())
+    assert values[CASES[0].id] == [0.25]
+
+
+def test_a_heavy_group_takes_more_rounds_so_every_benchmark_has_the_same_number_of_values():
+    plan = TimingPlan(processes=4, rounds=3, min_time=0.02, heavy_processes=2, heavy_round=1.0)
+    first = plan.first_process()
+    assert first.rounds_after(0.5) == 3 and first.rounds_after(1.5) == 6
+    assert 4 * first.rounds_after(0.5) == 2 * first.rounds_after(1.5) == plan.values
+    for each in PLANS.values():
+        assert each.values % each.heavy_processes == 0
+    with pytest.raises(ValueError):
+        TimingPlan(processes=3, rounds=3, min_time=0.02, heavy_processes=2)
+
+
+def test_a_long_warm_up_round_makes_the_worker_take_the_heavy_rounds():
+    log = []
+    plan = RoundPlan(rounds=2, warmups=1, heavy_round=2.5, heavy_rounds=5)
+    _, values = measure_group(workloads(log), {c.id: 1 for c in CASES}, plan, rotation=0, clock=TickClock())
+    assert all(len(v) == 5 for v in values.values())  # one tick a call: a round of three lasts 3 s
+
+
+def test_calibration_reaches_the_minimum_time():
+    """Each call takes one second on this clock: 8 s per value needs 8 loops or a few more."""
+    clock = TickClock()
+    clock.step = 0.0
+
+    def one_second():
+        clock.now += 1.0
+
+    workload = Workload(CASES[0], one_second, lambda: None, 10, False)
+    assert 8 <= calibrate(workload, min_time=8.0, clock=lambda: clock.now) <= 16
+
+
+def test_groups_put_the_reference_first_and_add_it_when_left_out():
+    matrix = all_cases("quick", ["windows"])
+    chosen = [c for c in matrix if c.variant == "scipy" and c.get("n") == 1000]
+    groups = groups_of(chosen, matrix)
+    assert len(groups) == 3
+    for group in groups:
+        assert [c.variant for c in group] == ["deque", "scipy"]
+
+
+def test_pyperf_metadata_carries_every_parameter():
+    metadata = pyperf_metadata(CASES[1], 10, 7)
+    assert metadata["name"] == CASES[1].id and metadata["loops"] == 7
+    assert (metadata["pipebench_param_strategy"], metadata["pipebench_param_w"]) == ("monotonic", 3)
+    pyperf.Run([1.0], metadata=metadata, collect_metadata=False)  # pyperf accepts it
+
+
+@pytest.fixture(scope="module")
+def real_suite():
+    """A pyperf file written by `pipebench run --suite windows -k 'n=1000,w=10]'`."""
+    return pyperf.BenchmarkSuite.load(str(DATA / "run_windows_small" / "pyperf.json"))
+
+
+def test_rows_from_real_pyperf_output(real_suite):
+    matrix = all_cases("quick", ["windows"])
+    cases = [c for c in matrix if c.get("n") == 1000 and c.get("w") == 10]
+    produced = rows(real_suite, groups_of(cases, matrix))
+    times = [r for r in produced if r.metric == "time_per_record"]
+    assert all(sum(r.sample_groups) == r.summary.n and len(r.sample_groups) >= 2 for r in produced)
+    ratios = {r.variant: r for r in produced if r.metric == "ratio_to_reference"}
+    assert len(times) == 4 and set(ratios) == {"monotonic", "numpy", "scipy"}
+    deque_values = [v for run in run_values(real_suite.get_benchmark(cases[0].id)) for v in run]
+    assert times[0].summary.n == len(deque_values)
+    assert times[0].summary.median == pytest.approx(statistics.median(deque_values) * 1e9 / 1000)
+    scipy = ratios["scipy"]
+    assert scipy.ci[0] <= scipy.estimate <= scipy.ci[1] < 1.0
+    assert scipy.reference == cases[0].id
+
+
+def test_the_collector_is_paused_while_timing_and_restored_after():
+    import gc
+
+    from bench.timing.worker import collector_paused
+
+    states = []
+    workload = Workload(CASES[0], lambda: states.append(gc.isenabled()), lambda: None, 10, False)
+    assert gc.isenabled()
+    measure_group([workload], {CASES[0].id: 2}, RoundPlan(rounds=1, warmups=1), rotation=0)
+    assert states == [False] * 3 and gc.isenabled()  # one warm-up call, one round of two loops
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _spin_in_a_thread(seconds: float) -> float:
+    """Burn ``seconds`` of CPU in a helper thread while this one waits; the helper's CPU time."""
+    used = []
+
+    def spin() -> None:
+        started = time.thread_time()
+        while time.thread_time() - started < seconds:
+            pass
+        used.append(time.thread_time() - started)
+
+    helper = threading.Thread(target=spin)
+    helper.start()
+    helper.join()
+    return used[0]
+
+
+def test_the_clock_counts_the_measuring_thread_only():
+    # The process's CPU clock would count a helper thread's work (as it counted OpenBLAS's
+    # spinning threads inside the values).
+    before = CLOCK()
+    helper_used = _spin_in_a_thread(0.2)
+    assert CLOCK() - before < helper_used / 4
+
+
+def test_a_threaded_suite_is_timed_by_the_process_clock_which_counts_its_threads(monkeypatch):
+    assert clock_for(CASES[0]) is CLOCK
+    monkeypatch.setitem(SUITES, "windows", dataclasses.replace(SUITES["windows"], threaded=True))
+    clock = clock_for(CASES[0])
+    before = clock()
+    helper_used = _spin_in_a_thread(0.2)
+    assert clock() - before >= helper_used * 0.9
+    assert pyperf_metadata(CASES[0], 10, 1, clock)["pipebench_clock"] == "process_time"
+    assert pyperf_metadata(CASES[0], 10, 1)["pipebench_clock"] == "thread_time"
