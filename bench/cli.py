@@ -214,7 +214,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
 def _profile(args: argparse.Namespace, out: TextIO) -> int:
     from datetime import UTC, datetime
 
-    from bench import provenance, store
+    from bench import store
     from bench.profile import runner as profiling
 
     if args.seconds <= 0 or args.seconds > 600:
@@ -227,7 +227,7 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
 
         counts.valgrind_version()
         counts.compile_sources()
-    stamp = provenance.stamp(datetime.now(UTC))
+    stamp = store.stamp(datetime.now(UTC))
     root = store.output_dir(args.out or args.runs_root.parent / "profiles" / stamp)
     directory = store.output_dir(root / profiling.PROFILE_DIR)
     for case in cases:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
-import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -108,20 +107,3 @@ def collect(size: str, now: datetime | None = None) -> dict[str, Any]:
         "tools": tool_versions(),
         "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
-
-
-STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
-"""How a moment is written in run ids and directory names (UTC)."""
-RUN_ID = re.compile(r"^\d{8}T\d{6}Z_")
-"""The start of every run id (:data:`STAMP_FORMAT`, then ``_``): how a run directory is recognized."""
-
-
-def stamp(moment: datetime) -> str:
-    """``moment`` as :data:`STAMP_FORMAT`."""
-    return moment.strftime(STAMP_FORMAT)
-
-
-def run_id(metadata: dict[str, Any]) -> str:
-    """``<UTC timestamp>_<commit>`` (``-dirty`` appended when the tree had changes)."""
-    when = stamp(datetime.fromisoformat(metadata["timestamp"]))
-    return f"{when}_{metadata['commit']}" + ("-dirty" if metadata["dirty"] else "")

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench.errors import InputError
-from bench.provenance import RUN_ID
 from bench.results import RunResults
 
 RESULTS_FILE = "results.json"
@@ -37,6 +38,31 @@ CALLGRIND_DIR = "callgrind"
 INCOMPLETE_MARKER = "INCOMPLETE"
 SCRATCH_DIR = ".scratch"
 DEFAULT_RUNS_ROOT = Path("results") / "runs"
+
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+"""How a moment is written in run ids and directory names (UTC)."""
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z_")
+"""The start of every run id (:data:`STAMP_FORMAT`, then ``_``): how a run directory is recognized."""
+
+
+def stamp(moment: datetime) -> str:
+    """``moment`` as :data:`STAMP_FORMAT`."""
+    return moment.strftime(STAMP_FORMAT)
+
+
+def run_id(metadata: Mapping[str, Any]) -> str:
+    """``<UTC timestamp>_<commit>`` (``-dirty`` appended when the tree had changes)."""
+    when = stamp(datetime.fromisoformat(metadata["timestamp"]))
+    return f"{when}_{metadata['commit']}" + ("-dirty" if metadata["dirty"] else "")
+
+
+def case_file_name(case_id: str, suffix: str) -> str:
+    """The name of one case's file in a tool directory (``windows-strategy=deque-n=1000-w=10.bin``).
+
+    Safe on every file system; memray's captures, callgrind's profiles and the CPU profiles
+    are all named this way, so every reader finds a case's file from its id alone.
+    """
+    return re.sub(r"[^A-Za-z0-9=._-]+", "-", case_id).strip("-") + suffix
 
 
 def _file_mode() -> int:

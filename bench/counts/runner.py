@@ -33,10 +33,10 @@ from bench.cases import Case
 from bench.counts import callgrind
 from bench.counts.worker import label
 from bench.errors import BenchError, UsageError
-from bench.memory.runner import capture_name
 from bench.processes import per_case, run_module
 from bench.provenance import PACKAGE_ROOT
 from bench.results import Row, make_row
+from bench.store import case_file_name
 
 Progress = Callable[[str], None]
 INSTALL_HINT = "valgrind is not installed: install it (Debian/Ubuntu: apt-get install valgrind) or drop --instructions"
@@ -201,7 +201,7 @@ def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN) -> dic
             (first, _), (second, second_path) = dumps[label(low)], dumps[label(high)]
         except KeyError:
             raise BenchError(f"counting {case.id}: callgrind wrote no dump for it") from None
-        shutil.copyfile(second_path, keep / f"{capture_name(case)}.callgrind.out")
+        shutil.copyfile(second_path, keep / case_file_name(case.id, ".callgrind.out"))
         return {
             "instructions": (second.instructions - first.instructions) / (high - low),
             "allocations": (second.allocations - first.allocations) / (high - low),

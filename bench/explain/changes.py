@@ -20,7 +20,6 @@ from bench import store
 from bench.counts import callgrind
 from bench.counts.runner import PLAN
 from bench.errors import UsageError
-from bench.memory.runner import capture_name_of
 from bench.results import RunResults
 
 # Changes smaller than these, per record, are not listed: below them is rounding of the
@@ -135,7 +134,7 @@ def _records(run: RunResults, case_id: str) -> float:
 
 
 def _profile(run_dir: Path, case_id: str) -> callgrind.Profile:
-    path = Path(run_dir) / store.CALLGRIND_DIR / f"{capture_name_of(case_id)}.callgrind.out"
+    path = Path(run_dir) / store.CALLGRIND_DIR / store.case_file_name(case_id, ".callgrind.out")
     if not path.is_file():
         raise UsageError(f"{run_dir}: no callgrind profile of {case_id} (measure it with --instructions)")
     try:

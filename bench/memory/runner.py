@@ -9,7 +9,6 @@ the cases a user names.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,19 +18,10 @@ from bench.errors import BenchError
 from bench.processes import per_case, run_module
 from bench.provenance import package_version
 from bench.results import Row, make_row
+from bench.store import case_file_name
 
 MEMRAY_VERSION = package_version("memray")
 Progress = Callable[[str], None]
-
-
-def capture_name(case: Case) -> str:
-    """A file-system-safe name for a case's capture (``windows-strategy=deque-n=1000-w=10``)."""
-    return capture_name_of(case.id)
-
-
-def capture_name_of(case_id: str) -> str:
-    """:func:`capture_name` from the case's id alone (for a case read from a run)."""
-    return re.sub(r"[^A-Za-z0-9=._-]+", "-", case_id).strip("-")
 
 
 def measure_case(case: Case, size: str, directory: Path) -> dict[str, Any]:
@@ -40,8 +30,8 @@ def measure_case(case: Case, size: str, directory: Path) -> dict[str, Any]:
     Raises:
         BenchError: the worker failed.
     """
-    capture = directory / f"{capture_name(case)}.bin"
-    output = directory / f"{capture_name(case)}.json"
+    capture = directory / case_file_name(case.id, ".bin")
+    output = directory / case_file_name(case.id, ".json")
     run_module("bench.memory.worker", [size, case.id, str(capture), str(output)], f"memory worker for {case.id}")
     figures = json.loads(output.read_text(encoding="utf-8"))
     output.unlink()
@@ -81,9 +71,9 @@ def flamegraph(case: Case, directory: Path) -> Path:
     Raises:
         BenchError: the case has no capture here, or memray failed.
     """
-    capture = directory / f"{capture_name(case)}.bin"
+    capture = directory / case_file_name(case.id, ".bin")
     if not capture.is_file():
         raise BenchError(f"{capture}: no memray capture for {case.id}")
-    html = directory / f"{capture_name(case)}.flamegraph.html"
+    html = directory / case_file_name(case.id, ".flamegraph.html")
     run_module("memray", ["flamegraph", "--force", "-o", str(html), str(capture)], f"memray flamegraph for {case.id}")
     return html

@@ -17,8 +17,8 @@ from typing import Any
 from tabulate import tabulate
 
 from bench.cases import Case
-from bench.memory.runner import capture_name, capture_name_of
 from bench.processes import run_module
+from bench.store import case_file_name
 
 PROFILE_DIR = "pyinstrument"
 
@@ -30,7 +30,7 @@ def profile_case(case: Case, size: str, directory: Path, seconds: float) -> dict
         BenchError: the worker failed.
     """
     run_module("bench.profile.worker", [size, case.id, str(directory), str(seconds)], f"profiling worker for {case.id}")
-    return json.loads((directory / f"{capture_name(case)}.profile.json").read_text(encoding="utf-8"))
+    return json.loads((directory / case_file_name(case.id, ".profile.json")).read_text(encoding="utf-8"))
 
 
 def render(summary: dict[str, Any], directory: Path, top: int = 8) -> str:
@@ -39,12 +39,14 @@ def render(summary: dict[str, Any], directory: Path, top: int = 8) -> str:
     rows = [
         [row["function"], row["file"], f"{row['own']:.1%}", f"{row['total']:.1%}"] for row in summary["functions"][:top]
     ]
-    name = capture_name_of(summary["case"])
+    html, speedscope = (
+        case_file_name(summary["case"], suffix) for suffix in (".pyinstrument.html", ".speedscope.json")
+    )
     return (
         f"{summary['case']}: {summary['ns_per_record']:,.1f} ns/record unprofiled, "
         f"{summary['ns_per_record_profiled']:,.1f} profiled ({overhead:.2f}x), {summary['calls']} calls\n"
         + tabulate(rows, headers=["function", "file", "own", "total"], tablefmt="simple", disable_numparse=True)
-        + f"\nprofile: {directory / f'{name}.pyinstrument.html'} (speedscope: {name}.speedscope.json)\n"
+        + f"\nprofile: {directory / html} (speedscope: {speedscope})\n"
     )
 
 
@@ -55,7 +57,7 @@ def counted_functions(case: Case, size: str, directory: Path, top: int) -> str:
     from bench.explain import changes as explain
 
     figures = counts.count_case(case, size, directory)
-    profile = callgrind.parse((directory / f"{capture_name(case)}.callgrind.out").read_text(encoding="utf-8"))
+    profile = callgrind.parse((directory / case_file_name(case.id, ".callgrind.out")).read_text(encoding="utf-8"))
     return (
         f"{case.id}: {figures['instructions'] / figures['records']:,.1f} instructions and "
         f"{figures['allocations'] / figures['records']:,.2f} allocations per record\n"

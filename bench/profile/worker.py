@@ -21,7 +21,7 @@ from pyinstrument.frame import Frame
 from pyinstrument.renderers import SpeedscopeRenderer
 
 from bench.matrix import all_cases, prepare
-from bench.memory.runner import capture_name
+from bench.store import case_file_name
 from bench.timing.worker import Clock, clock_for, collector_paused
 
 # 1 ms between samples: fine enough for calls of a few ms, light enough to cost little.
@@ -85,10 +85,11 @@ def main(argv: Sequence[str]) -> int:
             workload.run()
         session = profiler.stop()
         profiled = (clock() - started) / calls
-    name = capture_name(case)
     out = Path(directory)
-    (out / f"{name}.pyinstrument.html").write_text(profiler.output_html(), encoding="utf-8")
-    (out / f"{name}.speedscope.json").write_text(profiler.output(SpeedscopeRenderer()), encoding="utf-8")
+    (out / case_file_name(case.id, ".pyinstrument.html")).write_text(profiler.output_html(), encoding="utf-8")
+    (out / case_file_name(case.id, ".speedscope.json")).write_text(
+        profiler.output(SpeedscopeRenderer()), encoding="utf-8"
+    )
     root = session.root_frame()
     summary = {
         "case": case_id,
@@ -98,7 +99,7 @@ def main(argv: Sequence[str]) -> int:
         "ns_per_record_profiled": profiled * 1e9 / workload.records,
         "functions": functions(root, root.time) if root is not None and root.time > 0 else [],
     }
-    (out / f"{name}.profile.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (out / case_file_name(case.id, ".profile.json")).write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return 0
 
 

@@ -91,7 +91,7 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
     }
     if valgrind is not None:
         info["counts"] = {"valgrind": valgrind, "interpreter": counts.build_identity(), "cpu": info["cpu_model"]}
-    run_id = provenance.run_id(info)
+    run_id = store.run_id(info)
     run_dir = store.start_run(request.out or store.new_run_dir(request.runs_root, run_id))
     rows: list[Row] = []
     flamegraphs: list[Path] = []

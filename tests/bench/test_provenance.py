@@ -6,12 +6,6 @@ from datetime import UTC, datetime
 from bench import provenance
 
 
-def test_a_run_id_is_the_utc_time_and_the_commit_marked_dirty_when_it_was():
-    clean = {"timestamp": "2026-11-29T10:20:30+00:00", "commit": "abc1234", "dirty": False}
-    assert provenance.run_id(clean) == "20261129T102030Z_abc1234"
-    assert provenance.run_id({**clean, "dirty": True}) == "20261129T102030Z_abc1234-dirty"
-
-
 def test_collect_records_the_moment_the_size_and_the_tools():
     moment = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
     info = provenance.collect("quick", now=moment)

@@ -100,3 +100,17 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     finally:
         os.umask(mask)
     assert (tmp_path / "f.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_run_id_is_the_utc_time_and_the_commit_marked_dirty_when_it_was():
+    clean = {"timestamp": "2026-11-29T10:20:30+00:00", "commit": "abc1234", "dirty": False}
+    assert store.run_id(clean) == "20261129T102030Z_abc1234"
+    assert store.run_id({**clean, "dirty": True}) == "20261129T102030Z_abc1234-dirty"
+    assert store.RUN_ID.match(store.run_id(clean))
+
+
+def test_case_file_names_are_file_system_safe_and_keep_their_suffix():
+    assert (
+        store.case_file_name("windows[strategy=deque,n=1000,w=10]", ".bin") == "windows-strategy=deque-n=1000-w=10.bin"
+    )
+    assert "/" not in store.case_file_name("x[a=../../etc]", ".json")

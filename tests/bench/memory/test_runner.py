@@ -19,11 +19,6 @@ def case(case_id, size="quick"):
     return next(c for c in all_cases(size) if c.id == case_id)
 
 
-def test_capture_names_are_file_system_safe():
-    name = memory.capture_name(case("windows[strategy=deque,n=1000,w=10]"))
-    assert name == "windows-strategy=deque-n=1000-w=10"
-
-
 def test_the_peak_of_a_real_capture_is_memray_s_own():
     capture = DATA / "run_windows_small" / "memray" / "windows-strategy=deque-n=1000-w=10.bin"
     import memray
