@@ -21,6 +21,7 @@ from bench.errors import BenchError, UsageError
 from bench.gate.options import FORMATS, add_gate_options
 from bench.history import bisection
 from bench.matrix import SUITES, all_cases
+from bench.metrics import FAMILIES, FAMILY_NAMES
 from bench.processes import stop_all
 from bench.store import DEFAULT_RUNS_ROOT
 from pipeline.command_line import run_command, streams
@@ -174,7 +175,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
     from bench.gate.inputs import load_gate_input
-    from bench.gate.options import FAMILY_NAMES, check_comparable, thresholds_from
+    from bench.gate.options import check_comparable, thresholds_from
     from bench.gate.render import RENDERERS
     from bench.gate.verdicts import compare_sides
 
@@ -193,7 +194,7 @@ def _where_counts_moved(base: Path, current: Path, outcome) -> str:
     """Under a table with count regressions: the top functions each came from, when both runs kept profiles."""
     from bench.explain import changes as explain
 
-    moved = list(dict.fromkeys(c.id for c in outcome.regressions if c.family in ("instructions", "allocations")))
+    moved = list(dict.fromkeys(c.id for c in outcome.regressions if FAMILIES[c.family].counted))
     if not moved:
         return ""
     try:
@@ -337,7 +338,7 @@ def _add_history_commands(commands: argparse._SubParsersAction) -> None:
     bisecting.add_argument("--good", required=True, metavar="REV", help="a commit where the figure was right")
     bisecting.add_argument("--bad", required=True, metavar="REV", help="a later commit where it moved")
     bisecting.add_argument("--case", required=True, metavar="ID", help="the case id, whole")
-    bisecting.add_argument("--metric", choices=list(bisection.METRICS), default="instructions")
+    bisecting.add_argument("--metric", choices=FAMILY_NAMES, default="instructions")
     bisecting.add_argument("--threshold", default="1%", help="how far bad must be from good (default: %(default)s)")
     bisecting.add_argument("--repo", type=Path, default=Path.cwd(), help="the git repository (default: here)")
     merging = commands.add_parser("merge", help="join the shards of one run (run --shard K/N) into one run")

@@ -20,7 +20,7 @@ in order, each worker process took: the samples of one process share its conditi
 with its ``ci`` (``[low, high]`` at ``confidence``); both null otherwise. A ratio's
 estimate is the geometric mean of its paired samples, each process weighing the same.
 
-Metrics (see :data:`METRICS`): ``time_per_record`` (ns/record, pyperf), ``ratio_to_reference``
+Metrics (see :data:`bench.metrics.METRICS`): ``time_per_record`` (ns/record, pyperf), ``ratio_to_reference``
 (variant time over reference time, paired within a round, pipebench over pyperf values),
 ``peak_memory`` (bytes) and ``bytes_per_record`` (memray), ``instructions``,
 ``instructions_per_record``, ``allocations`` and ``allocations_per_record`` (callgrind).
@@ -40,22 +40,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.cases import Case, ParamValue
+from bench.metrics import METRICS
 from bench.stats import SUMMARY_FIGURES, Interval, Summary, summarize
 
 SCHEMA = "pipebench-results"
 SCHEMA_VERSION = 2
-
-METRICS: dict[str, tuple[str, str]] = {
-    "time_per_record": ("ns/record", "time of one workload call divided by its records"),
-    "ratio_to_reference": ("ratio", "variant time / reference time, paired within a round"),
-    "peak_memory": ("bytes", "high-water mark of memory allocated during the workload"),
-    "bytes_per_record": ("bytes/record", "peak memory divided by records (materialized workloads)"),
-    "instructions": ("count", "CPU instructions of one workload call (callgrind)"),
-    "instructions_per_record": ("count/record", "instructions divided by records"),
-    "allocations": ("count", "allocator calls of one workload call, frees not counted (callgrind)"),
-    "allocations_per_record": ("count/record", "allocations divided by records"),
-}
-"""Metric name to (unit, meaning)."""
 
 
 @dataclass(frozen=True)
@@ -224,7 +213,7 @@ def make_row(
 ) -> Row:
     """A row for ``case`` and ``metric`` from its samples, grouped by the process that took them.
 
-    The unit comes from :data:`METRICS`.
+    The unit comes from :data:`bench.metrics.METRICS`.
     """
     samples = [value for cluster in clusters for value in cluster]
     summary = summarize(samples)
@@ -235,7 +224,7 @@ def make_row(
         group=case.group,
         params=case.param_dict,
         metric=metric,
-        unit=METRICS[metric][0],
+        unit=METRICS[metric].unit,
         tool=tool,
         tool_version=tool_version,
         summary=summary,

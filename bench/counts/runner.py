@@ -33,6 +33,7 @@ from bench.cases import Case
 from bench.counts import callgrind
 from bench.counts.worker import label
 from bench.errors import BenchError, UsageError
+from bench.metrics import ALLOCATIONS, ALLOCATIONS_PER_RECORD, INSTRUCTIONS, INSTRUCTIONS_PER_RECORD
 from bench.processes import per_case, run_module
 from bench.provenance import PACKAGE_ROOT
 from bench.results import Row, make_row
@@ -262,10 +263,10 @@ def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]], version: str
         data = figures[case.id]
         records = max(data["records"], 1)
         values = {
-            "instructions": data["instructions"],
-            "instructions_per_record": data["instructions"] / records,
-            "allocations": data["allocations"],
-            "allocations_per_record": data["allocations"] / records,
+            INSTRUCTIONS: data["instructions"],
+            INSTRUCTIONS_PER_RECORD: data["instructions"] / records,
+            ALLOCATIONS: data["allocations"],
+            ALLOCATIONS_PER_RECORD: data["allocations"] / records,
         }
         for metric, value in values.items():
             out.append(make_row(case, metric, [[value]], tool="callgrind", tool_version=version))

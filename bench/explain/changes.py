@@ -20,6 +20,7 @@ from bench import store
 from bench.counts import callgrind
 from bench.counts.runner import PLAN
 from bench.errors import UsageError
+from bench.metrics import INSTRUCTIONS, INSTRUCTIONS_PER_RECORD
 from bench.results import RunResults
 
 # Changes smaller than these, per record, are not listed: below them is rounding of the
@@ -127,10 +128,10 @@ def profiles_of(run_dir: Path, run: RunResults) -> dict[str, callgrind.Profile]:
 
 def _records(run: RunResults, case_id: str) -> float:
     figures = {row.metric: row.summary.median for row in run.rows if row.case_id == case_id}
-    per_record = figures.get("instructions_per_record")
-    if not figures.get("instructions") or not per_record:
+    per_record = figures.get(INSTRUCTIONS_PER_RECORD)
+    if not figures.get(INSTRUCTIONS) or not per_record:
         raise UsageError(f"{run.run_id}: no instruction count of {case_id} (measure it with --instructions)")
-    return figures["instructions"] / per_record
+    return figures[INSTRUCTIONS] / per_record
 
 
 def _profile(run_dir: Path, case_id: str) -> callgrind.Profile:
@@ -145,7 +146,7 @@ def _profile(run_dir: Path, case_id: str) -> callgrind.Profile:
 
 def counted_cases(run: RunResults) -> list[str]:
     """The cases a run counted, in its order."""
-    return list(dict.fromkeys(row.case_id for row in run.rows if row.metric == "instructions"))
+    return list(dict.fromkeys(row.case_id for row in run.rows if row.metric == INSTRUCTIONS))
 
 
 def explain(base_dir: Path, current_dir: Path, case_ids: Sequence[str] = ()) -> list[Explanation]:

@@ -27,7 +27,8 @@ class Measurement:
     stdev: float | None = None
     n: int = 1
     exact: bool = False
-    alias: str | None = None
+    case_id: str | None = None
+    """The pipebench case a foreign benchmark measures, where it says so (pytest-benchmark's extra_info)."""
 
     @property
     def samples(self) -> tuple[float, ...]:

@@ -19,17 +19,12 @@ from typing import Any
 
 from bench.errors import InputError
 from bench.gate.data import GateInput, Measurement
+from bench.metrics import METRICS, TIME_PER_RECORD
 from bench.results import non_negative_number
 from bench.stats import summarize
 from bench.store import load_run, read_json
 
-# pipebench metrics compared, and the family whose threshold applies to each.
-FAMILIES = {
-    "time_per_record": "time",
-    "peak_memory": "memory",
-    "allocations_per_record": "allocations",
-    "instructions": "instructions",
-}
+TIME = METRICS[TIME_PER_RECORD].family
 # A single pytest-benchmark session is cut into this many contiguous batches of rounds.
 SESSION_BATCHES = 10
 
@@ -93,21 +88,37 @@ def _from_pipebench(path: Path) -> GateInput:
     ratios: dict[str, Measurement] = {}
     try:
         for row in run.rows:
+            metric = METRICS[row.metric]
+            if not metric.gated:
+                continue
             clusters = tuple(tuple(cluster) for cluster in row.clusters)
-            if row.metric == "ratio_to_reference":
+            if metric.paired:
                 checked(row.samples, f"{row.case_id} {row.metric}")
                 ratios[row.case_id] = Measurement(
-                    row.case_id, row.metric, "time", "ratio", row.estimate or row.summary.median, clusters,
-                    row.summary.mean, row.summary.stdev, row.summary.n,
-                )  # fmt: skip
-            elif row.metric in FAMILIES:
-                family = FAMILIES[row.metric]
-                exact = row.tool in ("memray", "callgrind")
-                checked(row.samples or (row.summary.median,), f"{row.case_id} {row.metric}", allow_zero=exact)
-                measures[(row.case_id, family)] = Measurement(
-                    row.case_id, row.metric, family, row.unit, row.summary.median,
-                    () if exact else clusters, row.summary.mean, row.summary.stdev, row.summary.n, exact,
-                )  # fmt: skip
+                    id=row.case_id,
+                    metric=row.metric,
+                    family=metric.family,
+                    unit=row.unit,
+                    center=row.value,
+                    clusters=clusters,
+                    mean=row.summary.mean,
+                    stdev=row.summary.stdev,
+                    n=row.summary.n,
+                )
+            else:
+                checked(row.samples or (row.summary.median,), f"{row.case_id} {row.metric}", allow_zero=metric.exact)
+                measures[(row.case_id, metric.family)] = Measurement(
+                    id=row.case_id,
+                    metric=row.metric,
+                    family=metric.family,
+                    unit=row.unit,
+                    center=row.summary.median,
+                    clusters=() if metric.exact else clusters,
+                    mean=row.summary.mean,
+                    stdev=row.summary.stdev,
+                    n=row.summary.n,
+                    exact=metric.exact,
+                )
     except ValueError as error:
         raise InputError(f"{path}: {error}") from None
     machine = f"{run.metadata.get('machine')} / {run.metadata.get('cpu_model')}"
@@ -130,12 +141,19 @@ def _time_measure(
                            for key in ("median", "mean", "stdev"))  # fmt: skip
     checked([median, mean], f"{name} time")
     scaled = tuple(tuple(value * scale for value in checked(cluster, f"{name} samples")) for cluster in clusters)
-    alias = extra.get("case_id")
+    case_id = extra.get("case_id")
     return Measurement(
-        name, "time", "time", unit, median * scale, scaled, mean * scale, stdev * scale,
-        int(checked([summary["n"]], f"{name} rounds")[0]),
-        alias=str(alias) if alias is not None else None,
-    )  # fmt: skip
+        id=name,
+        metric=TIME_PER_RECORD if records else "time per call",
+        family=TIME,
+        unit=unit,
+        center=median * scale,
+        clusters=scaled,
+        mean=mean * scale,
+        stdev=stdev * scale,
+        n=int(checked([summary["n"]], f"{name} rounds")[0]),
+        case_id=str(case_id) if case_id is not None else None,
+    )
 
 
 def _from_pytest_benchmark(path: Path, data: Mapping[str, Any]) -> GateInput:
@@ -147,7 +165,7 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, Any]) -> GateInput:
         extra = bench.get("extra_info") or {}
         if not isinstance(extra, Mapping):
             raise TypeError(f"{name}: extra_info is not an object")
-        measures[(name, "time")] = _time_measure(name, batches(stats.get("data") or ()), summary, extra)
+        measures[(name, TIME)] = _time_measure(name, batches(stats.get("data") or ()), summary, extra)
     info = data["machine_info"]
     if not isinstance(info, Mapping):
         raise TypeError("machine_info is not an object")
@@ -178,7 +196,7 @@ def _from_pyperf(path: Path) -> GateInput:
         summary = summarize(checked(values, f"{bench.get_name()} values")).as_dict()
         name = bench.get_name()
         metadata = bench.get_metadata()
-        measures[(name, "time")] = _time_measure(name, clusters, summary, metadata)
+        measures[(name, TIME)] = _time_measure(name, clusters, summary, metadata)
         machines.add(f"{metadata.get('hostname')} / {metadata.get('cpu_model_name')}")
     return GateInput(path, "pyperf", " + ".join(sorted(machines)) or "unknown", measures)
 
@@ -191,5 +209,5 @@ def session_gate_input(benchmarks: Iterable[Any], machine: str) -> GateInput:
             continue
         data = tuple(bench.stats.data)
         summary = summarize(data).as_dict()
-        measures[(bench.fullname, "time")] = _time_measure(bench.fullname, batches(data), summary, bench.extra_info)
+        measures[(bench.fullname, TIME)] = _time_measure(bench.fullname, batches(data), summary, bench.extra_info)
     return GateInput(Path("<this pytest run>"), "pytest-benchmark", machine, measures)

@@ -13,15 +13,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import UsageError
+from bench.metrics import DEFAULT_THRESHOLDS, FAMILIES, FAMILY_NAMES
 
 if TYPE_CHECKING:  # the command line and pytest's start-up import this module: keep it light
     from bench.gate.data import GateInput
 
-FAMILY_NAMES = ("time", "memory", "allocations", "instructions")
-# Time: paired ratios of a case agree within about 7% between two runs on a shared
-# two-core machine, so a 5% default would cry wolf. Peak memory and allocations are
-# deterministic; instruction counts of one case repeat to the instruction.
-DEFAULT_THRESHOLDS: dict[str, float] = {"time": 0.10, "memory": 0.01, "allocations": 0.01, "instructions": 0.01}
 FORMATS = ("table", "md", "json", "github-action-benchmark")
 """What ``pipebench compare`` can print (:data:`bench.gate.render.RENDERERS` renders each)."""
 
@@ -104,7 +100,7 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
             f"BASE {base.path} was measured from uncommitted changes ({commit} + patch {patch}): "
             f"a baseline must be a commit; {REFRESH}"
         )
-    counted = [family for family in families if family in ("instructions", "allocations")]
+    counted = [family for family in families if FAMILIES[family].counted]
     base_counts, current_counts = base.metadata.get("counts"), current.metadata.get("counts")
     if counted and base_counts and current_counts:
         # The CPU matters too: glibc and numpy pick their copy and SIMD routines by it.

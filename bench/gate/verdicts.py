@@ -25,21 +25,11 @@ from scipy import stats as scipy_stats
 
 from bench.errors import UsageError
 from bench.gate.data import GateInput, Measurement
-from bench.gate.options import FAMILY_NAMES
+from bench.metrics import FAMILIES, FAMILY_NAMES
 from bench.stats import cluster_test, clustered_ratio_of_medians, normal_p_value, normal_quantile
 
-# Below these differences (in the compared metric's unit) a deterministic figure has not
-# moved. Allocations: numpy's and scipy's own caches make a call's few hundred vary by a
-# handful, far below one per 100 records. Instructions: where a large block lands depends
-# on what the C heap already holds, so a change elsewhere in the code can make a call
-# zero or copy one or two blocks of 80 KB more (seen: +80,000 instructions a call for the
-# scipy window, +1.2% to +2% of the cheapest cases), without the case's own code changing;
-# across 21 runs of unchanged code in two directories, dict records spread by 220,000.
-NOISE_FLOORS: dict[str, float] = {"allocations": 0.01, "instructions": 300_000}
 ALPHA = 0.05
 _Z = normal_quantile()  # of the gate's intervals
-WORSE = {"time": "slower", "memory": "larger", "allocations": "more", "instructions": "more"}
-BETTER = {"time": "faster", "memory": "smaller", "allocations": "fewer", "instructions": "fewer"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +54,7 @@ class Comparison:
     @property
     def regression(self) -> bool:
         """Whether the verdict is the family's bad direction (slower, or more)."""
-        return self.verdict == WORSE[self.family]
+        return self.verdict == FAMILIES[self.family].worse
 
     @property
     def regression_possible(self) -> bool:
@@ -141,7 +131,7 @@ def compare(
         estimate, low, high, test, p_value = _sampled(base, current, session_noise if base.family == "time" else 0.0)
     else:
         estimate, low, high, test, p_value = _from_summaries(base, current)
-    negligible = test == "exact" and abs(current.center - base.center) < NOISE_FLOORS.get(current.family, 0.0)
+    negligible = test == "exact" and abs(current.center - base.center) < FAMILIES[current.family].noise_floor
     verdict, detectable = judge(
         estimate, low, high, p_value, threshold, alpha, current.family, exact=test == "exact", negligible=negligible
     )
@@ -169,15 +159,15 @@ def judge(
     limit = 1.0 + threshold
     if exact:
         if not negligible and estimate > limit:
-            return WORSE[family], None
+            return FAMILIES[family].worse, None
         if not negligible and estimate < 1.0 / limit:
-            return BETTER[family], None
+            return FAMILIES[family].better, None
         return ("unchanged" if estimate == 1.0 else "within threshold"), None
     significant = p_value is None or p_value < alpha
     if significant and low > limit:
-        return WORSE[family], None
+        return FAMILIES[family].worse, None
     if significant and high < 1.0:
-        return BETTER[family], None
+        return FAMILIES[family].better, None
     if 1.0 / limit < low and high < limit:
         return ("unchanged" if low <= 1.0 <= high else "within threshold"), None
     detectable = max(high / estimate - 1.0, 1.0 - low / estimate) if estimate > 0 else math.inf
@@ -213,8 +203,8 @@ class Outcome:
 def _index(measures: Mapping[tuple[str, str], Measurement]) -> dict[tuple[str, str], Measurement]:
     index = dict(measures)
     for (_name, family), measure in measures.items():
-        if measure.alias:
-            index.setdefault((measure.alias, family), measure)
+        if measure.case_id:
+            index.setdefault((measure.case_id, family), measure)
     return index
 
 
@@ -275,7 +265,7 @@ def compare_sides(
     current_index, base_index = _index(current_measures), _index(base_measures)
     comparisons, missing = [], []
     for key, measure in base_measures.items():
-        other = current_index.get(key) or (current_index.get((measure.alias, key[1])) if measure.alias else None)
+        other = current_index.get(key) or (current_index.get((measure.case_id, key[1])) if measure.case_id else None)
         if other is None:
             missing.append(f"{key[0]} ({key[1]})")
             continue
@@ -284,7 +274,7 @@ def compare_sides(
     added = [
         f"{k[0]} ({k[1]})"
         for k, m in current_measures.items()
-        if k not in matched and (m.alias, k[1]) not in matched and base_index.get(k) is None
+        if k not in matched and (m.case_id, k[1]) not in matched and base_index.get(k) is None
     ]
     if not comparisons:
         raise UsageError(f"{base.path} and {current.path} have no benchmark in common")

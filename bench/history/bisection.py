@@ -23,13 +23,13 @@ from pathlib import Path
 
 from bench import store
 from bench.errors import BenchError, UsageError
+from bench.metrics import gated_metric
 
-# metric -> (the run's flags, the result row's metric)
-METRICS = {
-    "instructions": (["--no-time", "--no-memory", "--instructions"], "instructions_per_record"),
-    "allocations": (["--no-time", "--no-memory", "--instructions"], "allocations_per_record"),
-    "memory": (["--no-time"], "peak_memory"),
-    "time": (["--no-memory"], "ratio_to_reference"),
+# What `pipebench run` needs to measure the figures of each tool, and nothing else.
+RUN_FLAGS = {
+    "callgrind": ["--no-time", "--no-memory", "--instructions"],
+    "memray": ["--no-time"],
+    "pipebench": ["--no-memory"],
 }
 
 
@@ -81,7 +81,8 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
     Raises:
         BenchError: the run failed (the case does not exist there, or the code is broken).
     """
-    flags, row_metric = METRICS[metric]
+    row_metric = gated_metric(metric, paired=True)
+    flags = RUN_FLAGS[row_metric.tool]
     scratch = Path(tempfile.mkdtemp(prefix="pipebench-bisect-"))
     tree = scratch / "tree"
     try:
@@ -103,9 +104,9 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
             last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
             raise BenchError(f"measuring {case_id} at {commit[:7]} failed: {last}")
         for row in store.load_run(scratch / "run").rows:
-            if row.case_id == case_id and row.metric == row_metric:
+            if row.case_id == case_id and row.metric == row_metric.name:
                 return float(row.value)
-        raise BenchError(f"{case_id} at {commit[:7]}: no {row_metric} in its run (is it its suite's reference?)")
+        raise BenchError(f"{case_id} at {commit[:7]}: no {row_metric.name} in its run (is it its suite's reference?)")
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=repository, capture_output=True)
         subprocess.run(["git", "worktree", "prune"], cwd=repository, capture_output=True)
@@ -145,14 +146,15 @@ def bisect(
         else:
             low = middle
     state.first_bad = commits[high]
-    if metric == "time":
+    if not gated_metric(metric, paired=True).exact:
         state.rechecked = [(commits[low], measure(commits[low])), (commits[high], measure(commits[high]))]
     return state
 
 
 def render(state: Bisection, repository: Path, seconds: float) -> str:
     """The probes in order, the first bad commit with its subject, and the time it took."""
-    lines = [f"{commit[:7]}  {state.metric} {value:,.6g}" for commit, value in state.probes]
+    figure = gated_metric(state.metric, paired=True)
+    lines = [f"{commit[:7]}  {figure.label} {figure.format(value)}" for commit, value in state.probes]
     subject = _git(repository, "log", "-1", "--format=%s", state.first_bad or "HEAD")
     lines.append(f"first bad commit: {(state.first_bad or '?')[:7]} {subject}")
     if state.rechecked:

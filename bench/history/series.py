@@ -28,19 +28,16 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.metrics import METRICS
 from bench.provenance import PACKAGE_ROOT
 from bench.results import RunResults
 from bench.stats import CONFIDENCE, normal_p_value, normal_quantile
 
-# Metrics that mean the same whatever machine measured them, and the one that does not.
-SHARED_METRICS = ("ratio_to_reference", "instructions_per_record", "allocations_per_record", "peak_memory")
-PER_MACHINE_METRICS = ("time_per_record",)
 PENALTY = 4.0
 MIN_NOISE = 0.001
 # Time moves 1-2% between commits whose measured code did not change (the layout of the
 # rest moves): a time series' noise is never taken as less.
 MIN_TIME_NOISE = 0.015
-TIME_METRICS = ("time_per_record", "ratio_to_reference")
 # A step is reported only if its two levels differ this surely, given each point's noise.
 MAX_P = 0.01
 
@@ -130,12 +127,11 @@ def build_series(runs: Sequence[RunResults]) -> list[Series]:
         method = (run.metadata.get("method") or {}).get("version")
         commit = str(run.metadata.get("commit", "?"))
         for row in run.rows:
-            if row.metric in SHARED_METRICS:
-                machine = None
-            elif row.metric in PER_MACHINE_METRICS:
-                machine = str(run.metadata.get("machine", "?"))
-            else:
+            metric = METRICS[row.metric]
+            if not metric.history:
                 continue
+            # A figure that depends on the machine makes one series per machine, never pooled.
+            machine = None if metric.machine_independent else str(run.metadata.get("machine", "?"))
             if not row.value > 0:
                 continue
             key = (row.case_id, row.metric, machine, method)
@@ -145,7 +141,7 @@ def build_series(runs: Sequence[RunResults]) -> list[Series]:
 
 def noise_of(series: Series) -> float:
     """σ of one point's log value: the points' own where they carry it, else from successive differences."""
-    floor = MIN_TIME_NOISE if series.metric in TIME_METRICS else MIN_NOISE
+    floor = MIN_NOISE if METRICS[series.metric].exact else MIN_TIME_NOISE
     own = [p.noise for p in series.points if p.noise is not None]
     if own:
         return max(float(np.median(own)), floor)

@@ -15,6 +15,7 @@ from typing import Any
 
 from bench.cases import Case
 from bench.errors import BenchError
+from bench.metrics import BYTES_PER_RECORD, PEAK_MEMORY
 from bench.processes import per_case, run_module
 from bench.provenance import package_version
 from bench.results import Row, make_row
@@ -57,9 +58,9 @@ def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]]) -> list[Row]
     out = []
     for case in cases:
         data = figures[case.id]
-        values = {"peak_memory": data["peak_memory"]}
+        values = {PEAK_MEMORY: data[PEAK_MEMORY]}
         if data["materialized"]:
-            values["bytes_per_record"] = data["peak_memory"] / max(data["records"], 1)
+            values[BYTES_PER_RECORD] = data[PEAK_MEMORY] / max(data["records"], 1)
         for metric, value in values.items():
             out.append(make_row(case, metric, [[value]], tool="memray", tool_version=MEMRAY_VERSION))
     return out

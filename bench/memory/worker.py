@@ -19,6 +19,7 @@ from pathlib import Path
 import memray
 
 from bench.matrix import all_cases, prepare
+from bench.metrics import PEAK_MEMORY
 
 
 def peak_of(capture: Path) -> int:
@@ -37,7 +38,7 @@ def main(argv: Sequence[str]) -> int:
         result = workload.run()
         del result
     figures = {
-        "peak_memory": peak_of(Path(capture)),
+        PEAK_MEMORY: peak_of(Path(capture)),
         "records": workload.records,
         "materialized": workload.materialized,
     }

@@ -26,6 +26,7 @@ import pytest
 from bench.errors import BenchError
 from bench.gate.options import add_gate_options, thresholds_from
 from bench.matrix import SIZES
+from bench.metrics import METRICS, TIME_PER_RECORD
 
 if TYPE_CHECKING:  # the comparison's modules load only when a session asks for the gate
     from bench.gate.data import GateInput
@@ -132,7 +133,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     else:
         try:
             gate.outcome = compare_sides(
-                gate.baseline, current, gate.thresholds, absolute_time=True, families=("time",)
+                gate.baseline, current, gate.thresholds, absolute_time=True, families=(METRICS[TIME_PER_RECORD].family,)
             )
         except BenchError as error:
             gate.error = str(error)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bench.formatting import format_interval
+from bench.metrics import BYTES_PER_RECORD, PEAK_MEMORY, RATIO_TO_REFERENCE, TIME_PER_RECORD
 from bench.report.scaling import fit_loglog
 from bench.stats import CI_LABEL
 
@@ -57,10 +58,10 @@ def case_table(frame: pd.DataFrame, suites: Suites) -> pd.DataFrame:
     base = frame[keys].drop_duplicates("case_id" if frame["run_id"].nunique() == 1 else ["run_id", "case_id"])
     medians = frame.pivot_table(index=["run_id", "case_id"], columns="metric", values="median", aggfunc="first")
     table = base.merge(medians.reset_index(), on=["run_id", "case_id"], how="left")
-    ratios = frame[frame["metric"] == "ratio_to_reference"][["run_id", "case_id", "estimate", "ci_low", "ci_high"]]
+    ratios = frame[frame["metric"] == RATIO_TO_REFERENCE][["run_id", "case_id", "estimate", "ci_low", "ci_high"]]
     table = table.merge(ratios, on=["run_id", "case_id"], how="left")
-    if "time_per_record" in table:
-        table["records_per_s"] = 1e9 / table["time_per_record"]
+    if TIME_PER_RECORD in table:
+        table["records_per_s"] = 1e9 / table[TIME_PER_RECORD]
     table["verdict"] = [
         "reference" if is_reference else ("" if pd.isna(estimate) else verdict(low, high))
         for is_reference, estimate, low, high in zip(
@@ -76,13 +77,13 @@ def _fits(suites: Suites) -> Iterator[tuple[str, str, str, str]]:
         for axis in suite.get("swept", ()):
             yield name, axis, "time", "call_ns"
             if axis == SIZE_AXIS:
-                yield name, axis, "peak memory", "peak_memory"
+                yield name, axis, "peak memory", PEAK_MEMORY
 
 
 def scaling_table(table: pd.DataFrame, suites: Suites) -> pd.DataFrame:
     """Log-log fits of time per call, and of peak memory against N, along each suite's swept axes."""
     lines = []
-    table = table.assign(call_ns=table.get("time_per_record", np.nan) * table[SIZE_AXIS])
+    table = table.assign(call_ns=table.get(TIME_PER_RECORD, np.nan) * table[SIZE_AXIS])
     for suite, against, measure, column in _fits(suites):
         subset = table[table["suite"] == suite]
         if against not in subset.columns or column not in subset.columns:
@@ -140,9 +141,9 @@ def _speed_sentence(suite: str, row: pd.Series, reference: str, axes: list[str])
 
 
 def _speed_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str]:
-    if "time_per_record" not in part or "ratio" not in part:
+    if TIME_PER_RECORD not in part or "ratio" not in part:
         return []
-    timed = part[part["time_per_record"].notna()]
+    timed = part[part[TIME_PER_RECORD].notna()]
     if timed.empty:
         return []
     largest = timed[timed[SIZE_AXIS] == timed[SIZE_AXIS].max()]
@@ -162,25 +163,25 @@ def _speed_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str
 
 
 def _memory_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str]:
-    if "bytes_per_record" not in part or part["bytes_per_record"].isna().all():
+    if BYTES_PER_RECORD not in part or part[BYTES_PER_RECORD].isna().all():
         return []
     largest = part[part[SIZE_AXIS] == part[SIZE_AXIS].max()]
     sentences = []
     for _, group in largest.groupby("group", sort=False):
         reference = group[group["is_reference"]]
-        measured = group.dropna(subset=["bytes_per_record"])
-        if reference.empty or pd.isna(reference["bytes_per_record"].iloc[0]) or len(measured) < 2:
+        measured = group.dropna(subset=[BYTES_PER_RECORD])
+        if reference.empty or pd.isna(reference[BYTES_PER_RECORD].iloc[0]) or len(measured) < 2:
             continue
         base = reference.iloc[0]
-        lean = measured.sort_values("bytes_per_record").iloc[0]
+        lean = measured.sort_values(BYTES_PER_RECORD).iloc[0]
         if lean["variant"] == base["variant"]:
             continue
-        share = lean["bytes_per_record"] / base["bytes_per_record"]
+        share = lean[BYTES_PER_RECORD] / base[BYTES_PER_RECORD]
         if share > 0.98:
             continue  # within 2%: nothing worth a sentence
         sentences.append(
-            f"{suite}: `{lean['variant']}` holds {lean['bytes_per_record']:.0f} bytes per record against "
-            f"{base['bytes_per_record']:.0f} for `{base['variant']}` ({share:.2f}x) "
+            f"{suite}: `{lean['variant']}` holds {lean[BYTES_PER_RECORD]:.0f} bytes per record against "
+            f"{base[BYTES_PER_RECORD]:.0f} for `{base['variant']}` ({share:.2f}x) "
             f"at {params_text(lean, axes)} (memray, deterministic to within 1%)."
         )
         break

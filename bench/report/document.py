@@ -18,7 +18,16 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from tabulate import tabulate
 
-from bench.formatting import format_bytes, format_interval
+from bench.formatting import format_interval
+from bench.metrics import (
+    ALLOCATIONS_PER_RECORD,
+    BYTES_PER_RECORD,
+    INSTRUCTIONS_PER_RECORD,
+    METRICS,
+    PEAK_MEMORY,
+    RATIO_TO_REFERENCE,
+    TIME_PER_RECORD,
+)
 from bench.report import analysis, plots, templating
 from bench.report.analysis import SIZE_AXIS, Suites
 from bench.stats import CI_LABEL
@@ -57,12 +66,13 @@ class Report:
     side_by_side: pd.DataFrame | None
 
 
-def _bytes(value: float) -> str:
-    return "" if pd.isna(value) else format_bytes(value)
-
-
 def _number(value: float, spec: str) -> str:
     return "" if pd.isna(value) else format(value, spec)
+
+
+def _metric_column(part: pd.DataFrame, metric: str) -> list[str]:
+    """One metric's column, in the table's label and format."""
+    return ["" if pd.isna(v) else METRICS[metric].format(v) for v in part.get(metric, pd.Series(dtype=float))]
 
 
 def _display_comparison(part: pd.DataFrame, axes: list[str], labels: dict[str, str], several: bool) -> pd.DataFrame:
@@ -73,17 +83,17 @@ def _display_comparison(part: pd.DataFrame, axes: list[str], labels: dict[str, s
         if axis in part and part[axis].notna().any():
             columns[axis] = ["" if pd.isna(v) else f"{int(v)}" for v in part[axis]]
     columns["variant"] = list(part["variant"])
-    columns["ns/record"] = [_number(v, ",.1f") for v in part.get("time_per_record", pd.Series(dtype=float))]
+    columns[METRICS[TIME_PER_RECORD].label] = _metric_column(part, TIME_PER_RECORD)
     columns["records/s"] = [_number(v, ",.0f") for v in part.get("records_per_s", pd.Series(dtype=float))]
-    columns["time vs ref"] = [_number(v, ".3g") for v in part["ratio"]]
+    columns[METRICS[RATIO_TO_REFERENCE].label] = [
+        "" if pd.isna(v) else METRICS[RATIO_TO_REFERENCE].format(v) for v in part["ratio"]
+    ]
     columns[CI_LABEL] = [
         "" if pd.isna(low) else format_interval(low, high) for low, high in zip(part["ratio_low"], part["ratio_high"])
     ]
     columns["verdict"] = list(part["verdict"])
-    columns["peak"] = [_bytes(v) for v in part.get("peak_memory", pd.Series(dtype=float))]
-    columns["B/record"] = [_number(v, ".1f") for v in part.get("bytes_per_record", pd.Series(dtype=float))]
-    columns["instr/record"] = [_number(v, ",.0f") for v in part.get("instructions_per_record", pd.Series(dtype=float))]
-    columns["allocs/record"] = [_number(v, ",.2f") for v in part.get("allocations_per_record", pd.Series(dtype=float))]
+    for metric in (PEAK_MEMORY, BYTES_PER_RECORD, INSTRUCTIONS_PER_RECORD, ALLOCATIONS_PER_RECORD):
+        columns[METRICS[metric].label] = _metric_column(part, metric)
     length = len(part)
     return pd.DataFrame({k: (v if len(v) == length else [""] * length) for k, v in columns.items()})
 
@@ -158,7 +168,7 @@ def build(frame: pd.DataFrame, suites: Suites, work: Mapping[str, list[tuple[str
     labels = {run_id: analysis.run_label(frame, run_id) for run_id in run_ids}
     several = len(run_ids) > 1
     table = analysis.case_table(frame, suites)
-    measured = "time_per_record" in table or "peak_memory" in table
+    measured = TIME_PER_RECORD in table or PEAK_MEMORY in table
     scaling = analysis.scaling_table(table, suites) if measured else pd.DataFrame()
     sections = []
     for suite in dict.fromkeys(table["suite"]):
@@ -236,7 +246,7 @@ def _suite_images(suite, described, part, suffix, title) -> list[Image]:
         figure = plots.ratio_figure(part, title)
         caption = f"{suite}: time against the reference"
         images.append(Image(f"report-{suite}-ratios{suffix}.png", caption, plots.png_bytes(figure)))
-    timed = part[part["time_per_record"].notna()] if "time_per_record" in part else part.iloc[0:0]
+    timed = part[part[TIME_PER_RECORD].notna()] if TIME_PER_RECORD in part else part.iloc[0:0]
     if timed.empty:
         return images
     axes = list(described.get("axes", [SIZE_AXIS]))

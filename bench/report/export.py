@@ -12,18 +12,9 @@ import json
 import math
 from typing import Any
 
+from bench.metrics import SHOWN
 from bench.results import Row, RunResults
 from bench.stats import median_interval
-
-# The metrics exported, in the order shown: each smaller-is-better.
-EXPORTED = (
-    "time_per_record",
-    "ratio_to_reference",
-    "peak_memory",
-    "bytes_per_record",
-    "instructions_per_record",
-    "allocations_per_record",
-)
 
 
 def _value_and_range(row: Row) -> tuple[float, str | None]:
@@ -38,7 +29,7 @@ def _value_and_range(row: Row) -> tuple[float, str | None]:
 def entries(results: RunResults) -> list[dict[str, Any]]:
     """One entry per case and exported metric of ``results``, cases in run order."""
     out = []
-    for metric in EXPORTED:
+    for metric in SHOWN:
         for row in (r for r in results.rows if r.metric == metric):
             value, spread = _value_and_range(row)
             if not math.isfinite(value):

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from bench.metrics import PEAK_MEMORY, TIME_PER_RECORD
 from bench.stats import CI_LABEL
 
 _WIDTH = 10.0
@@ -105,9 +106,9 @@ def scaling_figure(table: pd.DataFrame, title: str, against: str, facet: str | N
     """
     part = table.copy()
     facets = sorted(part[facet].dropna().unique()) if facet else [None]
-    measures = [("time_per_record", "time per record (ns)")]
-    if against == "n" and "peak_memory" in part:
-        measures.append(("peak_memory", "peak memory (bytes)"))
+    measures = [(TIME_PER_RECORD, "time per record (ns)")]
+    if against == "n" and PEAK_MEMORY in part:
+        measures.append((PEAK_MEMORY, "peak memory (bytes)"))
     figure = Figure(figsize=(_WIDTH, 3.6 * len(measures)), layout="constrained")
     grid = figure.subplots(len(measures), len(facets), squeeze=False)
     for column_index, value in enumerate(facets):

@@ -5,42 +5,35 @@ from __future__ import annotations
 import pandas as pd
 from tabulate import tabulate
 
-from bench.formatting import format_bytes, format_interval
+from bench.formatting import format_interval
 from bench.frames import to_frame
+from bench.metrics import METRICS, SHOWN
 from bench.results import RunResults
 from bench.stats import CI_LABEL
 
-_COLUMNS = {
-    "time_per_record": "ns/record",
-    "ratio_to_reference": f"time vs ref [{CI_LABEL}]",
-    "peak_memory": "peak",
-    "bytes_per_record": "B/record",
-    "instructions_per_record": "instr/record",
-    "allocations_per_record": "allocs/record",
-}
+
+def _heading(metric: str) -> str:
+    label = METRICS[metric].label
+    return f"{label} [{CI_LABEL}]" if METRICS[metric].paired else label
 
 
 def _cell(metric: str, row: pd.Series) -> str:
-    if metric == "ratio_to_reference":
-        return f"{row['estimate']:.3g}x {format_interval(row['ci_low'], row['ci_high'])}"
-    if metric == "peak_memory":
-        return format_bytes(row["median"])
-    if metric in ("time_per_record", "instructions_per_record"):
-        return f"{row['median']:,.1f}"
-    return f"{row['median']:,.2f}"
+    if METRICS[metric].paired:
+        return f"{METRICS[metric].format(row['estimate'])}x {format_interval(row['ci_low'], row['ci_high'])}"
+    return METRICS[metric].format(row["median"])
 
 
 def run_table_frame(results: RunResults) -> pd.DataFrame:
-    """Cases as rows, the metrics of :data:`_COLUMNS` as formatted columns."""
+    """Cases as rows, the metrics tables show (:data:`bench.metrics.SHOWN`) as formatted columns."""
     frame = to_frame([results])
     if frame.empty:
         return pd.DataFrame()
     table: dict[str, dict[str, str]] = {}
-    for _, row in frame[frame["metric"].isin(list(_COLUMNS))].iterrows():
-        table.setdefault(row["case_id"], {})[_COLUMNS[row["metric"]]] = _cell(row["metric"], row)
+    for _, row in frame[frame["metric"].isin(SHOWN)].iterrows():
+        table.setdefault(row["case_id"], {})[_heading(row["metric"])] = _cell(row["metric"], row)
     order = list(dict.fromkeys(frame["case_id"]))
     summary = pd.DataFrame.from_dict(table, orient="index").reindex(order)
-    columns = [name for name in _COLUMNS.values() if name in summary.columns]
+    columns = [heading for heading in map(_heading, SHOWN) if heading in summary.columns]
     return summary[columns].fillna("")
 
 

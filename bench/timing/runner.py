@@ -22,6 +22,7 @@ import pyperf
 
 from bench.cases import Case
 from bench.errors import BenchError
+from bench.metrics import RATIO_TO_REFERENCE, TIME_PER_RECORD
 from bench.processes import run_module
 from bench.provenance import PIPEBENCH_VERSION
 from bench.results import Row, make_row
@@ -181,7 +182,7 @@ def rows(suite: pyperf.BenchmarkSuite, groups: Sequence[Sequence[Case]]) -> list
             benchmark = by_name[case.id]
             records = benchmark.get_metadata()["pipebench_records"]
             per_record = [[value * 1e9 / records for value in run] for run in run_values(benchmark)]
-            out.append(make_row(case, "time_per_record", per_record, tool="pyperf", tool_version=version))
+            out.append(make_row(case, TIME_PER_RECORD, per_record, tool="pyperf", tool_version=version))
             if reference is None or case is reference:
                 continue
             ratios = [
@@ -193,7 +194,7 @@ def rows(suite: pyperf.BenchmarkSuite, groups: Sequence[Sequence[Case]]) -> list
             out.append(
                 make_row(
                     case,
-                    "ratio_to_reference",
+                    RATIO_TO_REFERENCE,
                     ratios,
                     tool="pipebench",
                     tool_version=PIPEBENCH_VERSION,

@@ -30,7 +30,7 @@ def test_pytest_benchmark_file_is_keyed_by_fullname_with_the_case_id_as_alias():
     assert side.kind == "pytest-benchmark"
     key = ("bench/pytest/bench_suites.py::test_windows[strategy=scipy,n=1000,w=10]", "time")
     measure = side.measures[key]
-    assert measure.alias == "windows[strategy=scipy,n=1000,w=10]"
+    assert measure.case_id == "windows[strategy=scipy,n=1000,w=10]"
     assert measure.unit == "ns/record" and len(measure.samples) >= 20
     assert len(measure.clusters) == 10  # one session: contiguous batches of rounds
 
