@@ -8,28 +8,31 @@ A run directory holds::
     callgrind/      one callgrind profile per counted case (callgrind_annotate, KCachegrind)
     INCOMPLETE      present from the start until results.json is in place
 
-Every file written here goes to a temporary name in the same directory and is renamed
-into place, so a reader never sees half a file; a run that was interrupted keeps its
-``INCOMPLETE`` marker and is refused by :func:`load_run`. The measuring tools write their
-own native files (memray's captures, callgrind's profiles) into the directories
-:func:`tool_dir` makes for them, and workers pass figures through :func:`scratch`.
+A run is written through one :class:`RunWriter`. Every file written here goes to a
+temporary name in the same directory and is renamed into place, so a reader never sees
+half a file; a run that was interrupted keeps its ``INCOMPLETE`` marker and is refused by
+:func:`load_run`. The measuring tools write their own native files (memray's captures,
+callgrind's profiles) into the directories the writer makes for them, named by
+:func:`case_file_name`, and workers pass figures through its scratch directory. Run ids
+(:func:`run_id`) name the directories.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench.errors import InputError
-from bench.results import RunResults
+from bench.results import Row, RunResults
 
 RESULTS_FILE = "results.json"
 PYPERF_FILE = "pyperf.json"
@@ -211,6 +214,48 @@ def finish_run(run_dir: Path, results: RunResults) -> Path:
     atomic_write_json(path, results.as_dict())
     (Path(run_dir) / INCOMPLETE_MARKER).unlink(missing_ok=True)
     return path
+
+
+class RunWriter:
+    """One run directory being written: the only way a run reaches the disk.
+
+    Made (empty, marked incomplete) when the writer is made, with the run's id and
+    metadata; the runner and ``merge`` then ask it for the workers' scratch directory and
+    the tools' directories, hand it pyperf's suite, and finish it once with the rows.
+    Until :meth:`finish` the directory stays marked incomplete, so an interrupted run is
+    never read as a finished one.
+    """
+
+    def __init__(self, run_dir: Path, run_id: str, metadata: Mapping[str, Any]):
+        self.run_dir = start_run(run_dir)
+        self.run_id = run_id
+        self.metadata = dict(metadata)
+
+    @classmethod
+    def new(
+        cls, metadata: Mapping[str, Any], *, out: Path | None = None, runs_root: Path = DEFAULT_RUNS_ROOT
+    ) -> RunWriter:
+        """A writer of a run measured now: into ``out``, else a fresh directory under ``runs_root`` named by its id."""
+        identity = run_id(metadata)
+        return cls(out or new_run_dir(runs_root, identity), identity, metadata)
+
+    def scratch(self) -> contextlib.AbstractContextManager[Path]:
+        """The workers' scratch directory (:func:`scratch`), removed when the block ends."""
+        return scratch(self.run_dir)
+
+    def tool_dir(self, name: str) -> Path:
+        """The directory of a tool's native files (:data:`MEMRAY_DIR`, :data:`CALLGRIND_DIR`)."""
+        return tool_dir(self.run_dir, name)
+
+    def write_pyperf(self, suite: Any) -> Path:
+        """Pyperf's suite of the run's values, as ``pyperf.json``."""
+        return write_pyperf(self.run_dir, suite)
+
+    def finish(self, rows: Sequence[Row]) -> RunResults:
+        """Write the results and drop the incomplete marker; return the results."""
+        results = RunResults(self.run_id, self.metadata, tuple(rows))
+        finish_run(self.run_dir, results)
+        return results
 
 
 def is_complete(run_dir: Path) -> bool:

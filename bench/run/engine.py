@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from bench import provenance, store
 from bench.cases import Case
@@ -58,6 +59,24 @@ def method(request: RunRequest) -> dict:
     }
 
 
+def run_metadata(request: RunRequest, valgrind: str | None) -> dict[str, Any]:
+    """What the run stores about itself.
+
+    Where it ran (:func:`bench.provenance.collect`), how it measured, its shard, its suites'
+    descriptions and, when it counts, what the counts depend on.
+    """
+    info = provenance.collect(request.size)
+    info["method"] = method(request)
+    if request.shard is not None:
+        info["shard"] = {"index": request.shard[0], "count": request.shard[1]}
+    info["suites"] = {
+        name: SUITES[name].describe(request.size) for name in dict.fromkeys(c.suite for c in request.cases)
+    }
+    if valgrind is not None:
+        info["counts"] = {"valgrind": valgrind, "interpreter": counts.build_identity(), "cpu": info["cpu_model"]}
+    return info
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     """Where a finished run is, what it measured, and the flame graphs it wrote."""
@@ -82,38 +101,26 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
         raise UsageError(f"--jobs {request.jobs}: at least 1 process is needed")
     flame_cases = _flamegraph_cases(request)
     valgrind = counts.valgrind_version() if request.instructions else None
-    info = provenance.collect(request.size)
-    info["method"] = method(request)
-    if request.shard is not None:
-        info["shard"] = {"index": request.shard[0], "count": request.shard[1]}
-    info["suites"] = {
-        name: SUITES[name].describe(request.size) for name in dict.fromkeys(c.suite for c in request.cases)
-    }
-    if valgrind is not None:
-        info["counts"] = {"valgrind": valgrind, "interpreter": counts.build_identity(), "cpu": info["cpu_model"]}
-    run_id = store.run_id(info)
-    run_dir = store.start_run(request.out or store.new_run_dir(request.runs_root, run_id))
+    run = store.RunWriter.new(run_metadata(request, valgrind), out=request.out, runs_root=request.runs_root)
     rows: list[Row] = []
     flamegraphs: list[Path] = []
     if request.time:
         groups = timing.groups_of(request.cases, all_cases(request.size))
-        with store.scratch(run_dir) as scratch:
+        with run.scratch() as scratch:
             suite = timing.measure(groups, timing.PLANS[request.size], request.size, scratch, progress)
-        store.write_pyperf(run_dir, suite)
+        run.write_pyperf(suite)
         rows += timing.rows(suite, groups)
     if request.memory:
-        directory = store.tool_dir(run_dir, store.MEMRAY_DIR)
+        directory = run.tool_dir(store.MEMRAY_DIR)
         figures = memory.measure(request.cases, request.size, directory, request.jobs, progress)
         rows += memory.rows(request.cases, figures)
         flamegraphs = [memory.flamegraph(case, directory) for case in flame_cases]
     if valgrind is not None:
-        figures = counts.measure(
-            request.cases, request.size, store.tool_dir(run_dir, store.CALLGRIND_DIR), request.jobs, progress
-        )
+        directory = run.tool_dir(store.CALLGRIND_DIR)
+        figures = counts.measure(request.cases, request.size, directory, request.jobs, progress)
         rows += counts.rows(request.cases, figures, valgrind)
-    results = RunResults(run_id, info, tuple(rows))
-    store.finish_run(run_dir, results)
-    return RunOutcome(run_dir, results, tuple(flamegraphs))
+    results = run.finish(rows)
+    return RunOutcome(run.run_dir, results, tuple(flamegraphs))
 
 
 def _flamegraph_cases(request: RunRequest) -> list[Case]:

@@ -75,16 +75,16 @@ def merge(run_dirs: Sequence[Path], out: Path) -> Path:
             if case_id in seen:
                 raise UsageError(f"{case_id} is in two shards ({seen[case_id]} and {run.run_id})")
             seen[case_id] = run.run_id
-    run_dir = store.start_run(out)
     rows = tuple(row for run in runs for row in run.rows)
     metadata = dict(runs[0].metadata)
     metadata.pop("shard", None)
     metadata["merged_from"] = [{"run": run.run_id, "machine": run.metadata.get("machine")} for run in runs]
     metadata["machines"] = {row.group: run.metadata.get("machine") for run in runs for row in run.rows}
     metadata["suites"] = {name: d for run in runs for name, d in (run.metadata.get("suites") or {}).items()}
-    _merge_files(run_dirs, run_dir)
-    store.finish_run(run_dir, RunResults(f"{runs[0].run_id}-merged", metadata, rows))
-    return run_dir
+    merged = store.RunWriter(out, f"{runs[0].run_id}-merged", metadata)
+    _merge_files(run_dirs, merged)
+    merged.finish(rows)
+    return merged.run_dir
 
 
 def _shard_metadata(run: RunResults) -> dict[str, Any]:
@@ -94,7 +94,7 @@ def _shard_metadata(run: RunResults) -> dict[str, Any]:
     return shard
 
 
-def _merge_files(run_dirs: Sequence[Path], run_dir: Path) -> None:
+def _merge_files(run_dirs: Sequence[Path], merged: store.RunWriter) -> None:
     suite: pyperf.BenchmarkSuite | None = None
     for path in run_dirs:
         pyperf_file = Path(path) / store.PYPERF_FILE
@@ -108,8 +108,8 @@ def _merge_files(run_dirs: Sequence[Path], run_dir: Path) -> None:
         for tool in (store.MEMRAY_DIR, store.CALLGRIND_DIR):
             source = Path(path) / tool
             if source.is_dir():
-                target = store.tool_dir(run_dir, tool)
+                target = merged.tool_dir(tool)
                 for file in source.iterdir():
                     shutil.copy2(file, target / file.name)
     if suite is not None:
-        store.write_pyperf(run_dir, suite)
+        merged.write_pyperf(suite)

@@ -114,3 +114,19 @@ def test_case_file_names_are_file_system_safe_and_keep_their_suffix():
         store.case_file_name("windows[strategy=deque,n=1000,w=10]", ".bin") == "windows-strategy=deque-n=1000-w=10.bin"
     )
     assert "/" not in store.case_file_name("x[a=../../etc]", ".json")
+
+
+def test_a_run_writer_keeps_the_run_incomplete_until_it_finishes(tmp_path):
+    metadata = {"timestamp": "2026-11-29T10:20:30+00:00", "commit": "abc1234", "dirty": False}
+    run = store.RunWriter.new(metadata, runs_root=tmp_path)
+    assert run.run_dir == tmp_path / "20261129T102030Z_abc1234"
+    with run.scratch() as scratch:
+        (scratch / "figures.json").write_text("{}")
+    (run.tool_dir(store.MEMRAY_DIR) / "case.bin").write_bytes(b"x")
+    assert not store.is_complete(run.run_dir)
+    assert not (run.run_dir / store.SCRATCH_DIR).exists()
+    with pytest.raises(InputError, match="incomplete"):
+        store.load_run(run.run_dir)
+    results = run.finish([])
+    assert store.is_complete(run.run_dir)
+    assert results.run_id == "20261129T102030Z_abc1234" and results.metadata["commit"] == "abc1234"
