@@ -27,6 +27,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -288,6 +289,24 @@ def load_run(path: Path) -> RunResults:
     if not results.rows:
         raise InputError(f"{results_path}: the run holds no measurements")
     return results
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A finished run and the directory it was read from, where its tools' files are."""
+
+    directory: Path
+    results: RunResults
+
+
+def open_run(path: Path) -> StoredRun:
+    """:func:`load_run`, keeping the run's directory (``path`` itself, or the parent of its ``results.json``).
+
+    Raises:
+        InputError: as :func:`load_run`.
+    """
+    path = Path(path)
+    return StoredRun(path.parent if path.name == RESULTS_FILE else path, load_run(path))
 
 
 def read_json(path: Path) -> Any:

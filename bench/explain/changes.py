@@ -1,4 +1,4 @@
-"""``pipebench explain``: what changed between two runs' counts of a case, function by function.
+"""What changed between two runs' counts of a case, function by function (:mod:`bench.explain.render` prints it).
 
 Each run counted with ``--instructions`` keeps callgrind's profile of every case (two
 calls of its workload, in ``callgrind/``). Set side by side, the two profiles say where a
@@ -11,7 +11,6 @@ instruction, so a function that moved by +4.0 calls per record was called four m
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ CALLS_FLOOR = 0.005
 CALLS = PLAN.calls[1] - PLAN.calls[0]
 
 
-def _per_record(count: float, records: float) -> float:
+def per_record(count: float, records: float) -> float:
     """A profile's count as per call, per record."""
     return count / CALLS / records
 
@@ -64,11 +63,15 @@ def function_changes(
     out = []
     for name in set(base.functions) | set(current.functions):
         old, new = base.functions.get(name, empty), current.functions.get(name, empty)
-        moved = [
-            _per_record(getattr(new, field), current_records) - _per_record(getattr(old, field), base_records)
-            for field in ("self_instructions", "calls", "allocations")
-        ]
-        change = FunctionChange(name, *moved)
+        moved = {
+            change: per_record(getattr(new, field), current_records) - per_record(getattr(old, field), base_records)
+            for change, field in (
+                ("instructions", "self_instructions"),
+                ("calls", "calls"),
+                ("allocations", "allocations"),
+            )
+        }
+        change = FunctionChange(function=name, **moved)
         if (
             abs(change.instructions) >= INSTRUCTIONS_FLOOR
             or abs(change.calls) >= CALLS_FLOOR
@@ -79,7 +82,7 @@ def function_changes(
     return sorted(out, key=lambda c: (abs(c.allocations) < CALLS_FLOOR, -abs(c.instructions), c.function))
 
 
-def _top_by_own(profile: callgrind.Profile, top: int) -> tuple[int, list[callgrind.FunctionCost]]:
+def top_by_own(profile: callgrind.Profile, top: int) -> tuple[int, list[callgrind.FunctionCost]]:
     """The profile's own instructions in all, and its ``top`` functions by own instructions."""
     total = sum(cost.self_instructions for cost in profile.functions.values())
     return total, sorted(profile.functions.values(), key=lambda cost: -cost.self_instructions)[:top]
@@ -87,40 +90,18 @@ def _top_by_own(profile: callgrind.Profile, top: int) -> tuple[int, list[callgri
 
 def where_work_goes(profile: callgrind.Profile, top: int = 5) -> list[tuple[str, float]]:
     """The functions with the most own instructions, as shares of the whole, largest first."""
-    total, ranked = _top_by_own(profile, top)
+    total, ranked = top_by_own(profile, top)
     if total <= 0:
         return []
     return [(cost.name, cost.self_instructions / total) for cost in ranked]
 
 
-def function_table(profile: callgrind.Profile, records: float, top: int = 10) -> str:
-    """A case's functions by own instructions: own and inclusive instructions, calls and allocations per record."""
-    from tabulate import tabulate
-
-    scale = _per_record(1.0, max(records, 1.0))
-    total, ranked = _top_by_own(profile, top)
-    total = total or 1
-    rows = [
-        [
-            cost.name,
-            f"{cost.self_instructions / total:.1%}",
-            f"{cost.self_instructions * scale:,.1f}",
-            f"{cost.inclusive_instructions * scale:,.1f}",
-            f"{cost.calls * scale:,.2f}",
-            f"{cost.allocations * scale:,.2f}",
-        ]
-        for cost in ranked
-    ]
-    headers = ["function (callgrind)", "own share", "own instr", "incl. instr", "calls", "allocations"]
-    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n(per record)\n"
-
-
-def profiles_of(run_dir: Path, run: RunResults) -> dict[str, callgrind.Profile]:
+def profiles_of(run: store.StoredRun) -> dict[str, callgrind.Profile]:
     """The callgrind profile of every case the run counted (none when it counted none)."""
     out = {}
-    for case_id in counted_cases(run):
+    for case_id in counted_cases(run.results):
         try:
-            out[case_id] = _profile(run_dir, case_id)
+            out[case_id] = _profile(run.directory, case_id)
         except UsageError:
             continue  # a profile removed or damaged: the report goes on without it
     return out
@@ -149,53 +130,32 @@ def counted_cases(run: RunResults) -> list[str]:
     return list(dict.fromkeys(row.case_id for row in run.rows if row.metric == INSTRUCTIONS))
 
 
-def explain(base_dir: Path, current_dir: Path, case_ids: Sequence[str] = ()) -> list[Explanation]:
+def explain(base: store.StoredRun, current: store.StoredRun, case_ids: Sequence[str] = ()) -> list[Explanation]:
     """The explanation of every case asked for (by default: every counted case of both runs that moved).
 
     Raises:
         UsageError: a run without counts, or a case either run did not count.
-        bench.errors.InputError: a directory that is not a finished run.
     """
-    base, current = store.load_run(base_dir), store.load_run(current_dir)
-    in_current = set(counted_cases(current))
-    counted = [case for case in counted_cases(base) if case in in_current]
+    in_current = set(counted_cases(current.results))
+    counted = [case for case in counted_cases(base.results) if case in in_current]
     if not counted:
-        raise UsageError(f"{base_dir} and {current_dir} have no case counted in both (run with --instructions)")
+        raise UsageError(
+            f"{base.directory} and {current.directory} have no case counted in both (run with --instructions)"
+        )
     for case_id in case_ids:
         if case_id not in counted:
             raise UsageError(f"{case_id}: not counted in both runs; counted in both: {', '.join(counted[:5])} ...")
     out = []
     for case_id in case_ids or counted:
-        base_records, current_records = _records(base, case_id), _records(current, case_id)
-        old, new = _profile(base_dir, case_id), _profile(current_dir, case_id)
-        instructions = _per_record(new.instructions, current_records) - _per_record(old.instructions, base_records)
-        allocations = _per_record(new.allocations, current_records) - _per_record(old.allocations, base_records)
+        base_records, current_records = _records(base.results, case_id), _records(current.results, case_id)
+        old, new = _profile(base.directory, case_id), _profile(current.directory, case_id)
+        instructions = per_record(new.instructions, current_records) - per_record(old.instructions, base_records)
+        allocations = per_record(new.allocations, current_records) - per_record(old.allocations, base_records)
         changes = function_changes(old, new, base_records, current_records)
         if case_ids or changes:
-            out.append(Explanation(case_id, instructions, allocations, tuple(changes)))
+            out.append(
+                Explanation(
+                    case_id=case_id, instructions=instructions, allocations=allocations, functions=tuple(changes)
+                )
+            )
     return out
-
-
-def _signed(value: float, digits: int = 2) -> str:
-    text = f"{value:+,.{digits}f}"
-    return "0" if text.strip("+-0.,") == "" else text
-
-
-def render(explanations: Sequence[Explanation], top: int = 10) -> str:
-    """Each case's change per record and its top functions, one line each."""
-    if not explanations:
-        return "no counted case changed between the two runs\n"
-    lines = []
-    for item in explanations:
-        lines.append(
-            f"{item.case_id}: {_signed(item.instructions, 1)} instructions/record, "
-            f"{_signed(item.allocations)} allocations/record"
-        )
-        for change in item.functions[:top]:
-            parts = [f"{_signed(change.instructions, 1)} instr", f"{_signed(change.calls)} calls"]
-            if not math.isclose(change.allocations, 0.0, abs_tol=CALLS_FLOOR):
-                parts.append(f"{_signed(change.allocations)} allocations")
-            lines.append(f"  {change.function}: {', '.join(parts)} /record")
-        if len(item.functions) > top:
-            lines.append(f"  ... {len(item.functions) - top} more functions changed")
-    return "\n".join(lines) + "\n"

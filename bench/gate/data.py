@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.store import StoredRun
 
 
 @dataclass(frozen=True)
@@ -46,3 +49,5 @@ class GateInput:
     measures: dict[tuple[str, str], Measurement] = field(default_factory=dict)
     ratios: dict[str, Measurement] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    run: StoredRun | None = None
+    """The pipebench run itself, for what reads more of it than the gate (``explain``)."""

@@ -22,7 +22,7 @@ from bench.gate.data import GateInput, Measurement
 from bench.metrics import METRICS, TIME_PER_RECORD
 from bench.results import non_negative_number
 from bench.stats import summarize
-from bench.store import load_run, read_json
+from bench.store import open_run, read_json
 
 TIME = METRICS[TIME_PER_RECORD].family
 # A single pytest-benchmark session is cut into this many contiguous batches of rounds.
@@ -83,7 +83,8 @@ def load_gate_input(path: Path) -> GateInput:
 
 
 def _from_pipebench(path: Path) -> GateInput:
-    run = load_run(path)
+    stored = open_run(path)
+    run = stored.results
     measures: dict[tuple[str, str], Measurement] = {}
     ratios: dict[str, Measurement] = {}
     try:
@@ -122,7 +123,15 @@ def _from_pipebench(path: Path) -> GateInput:
     except ValueError as error:
         raise InputError(f"{path}: {error}") from None
     machine = f"{run.metadata.get('machine')} / {run.metadata.get('cpu_model')}"
-    return GateInput(path, "pipebench", machine, measures, ratios, run.metadata)
+    return GateInput(
+        path=path,
+        kind="pipebench",
+        machine=machine,
+        measures=measures,
+        ratios=ratios,
+        metadata=run.metadata,
+        run=stored,
+    )
 
 
 def _time_measure(

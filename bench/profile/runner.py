@@ -10,13 +10,17 @@ per record, both in CPU time).
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
+from bench import store
 from bench.cases import Case
+from bench.errors import UsageError
 from bench.processes import run_module
 from bench.store import case_file_name
 
@@ -54,12 +58,35 @@ def counted_functions(case: Case, size: str, directory: Path, top: int) -> str:
     """The C-level view of one case: its top functions from a callgrind count of two calls."""
     from bench.counts import callgrind
     from bench.counts import runner as counts
-    from bench.explain import changes as explain
+    from bench.explain.render import function_table
 
     figures = counts.count_case(case, size, directory)
     profile = callgrind.parse((directory / case_file_name(case.id, ".callgrind.out")).read_text(encoding="utf-8"))
     return (
         f"{case.id}: {figures['instructions'] / figures['records']:,.1f} instructions and "
         f"{figures['allocations'] / figures['records']:,.2f} allocations per record\n"
-        + explain.function_table(profile, figures["records"], top)
+        + function_table(profile, figures["records"], top)
     )
+
+
+def profile_cases(
+    cases: Sequence[Case], size: str, root: Path, *, seconds: float, top: int, instructions: bool
+) -> Iterator[str]:
+    """Profile each case in turn into ``root``'s :data:`PROFILE_DIR`, yielding its summary as it is done.
+
+    Raises:
+        UsageError: pyinstrument missing, or (``instructions``) valgrind missing.
+        BenchError: a worker failed.
+    """
+    if importlib.util.find_spec("pyinstrument") is None:
+        raise UsageError("pyinstrument is not installed: pip install pyinstrument (or reinstall pipebench)")
+    if instructions:
+        from bench.counts import runner as counts
+
+        counts.valgrind_version()
+        counts.compile_sources()
+    directory = store.output_dir(Path(root) / PROFILE_DIR)
+    for case in cases:
+        yield render(profile_case(case, size, directory, seconds), directory, top)
+        if instructions:
+            yield counted_functions(case, size, directory, top)

@@ -42,10 +42,18 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def shard_of(cases: Sequence[Case], shard: tuple[int, int]) -> list[Case]:
-    """The cases of whole groups dealt to shard K of N (round-robin over groups in matrix order)."""
+    """The cases of whole groups dealt to shard K of N (round-robin over groups in matrix order).
+
+    Raises:
+        UsageError: the shard gets no group (fewer groups than shards).
+    """
     index, count = shard
     groups = list(dict.fromkeys(case.group for case in cases))
     mine = {group for position, group in enumerate(groups) if position % count == index - 1}
+    if not mine:
+        raise UsageError(
+            f"--shard {index}/{count}: this shard has no group of the selection (fewer groups than shards)"
+        )
     return [case for case in cases if case.group in mine]
 
 

@@ -47,7 +47,12 @@ def test_pyinstruments_own_files_are_kept_and_the_overhead_is_reported(profiled)
 
 @pytest.mark.parametrize(
     ("argv", "message"),
-    [(["-k", "no-such-case"], "no-such-case"), (["-k", DEQUE, "--seconds", "0"], "--seconds 0.0")],
+    [
+        (["-k", "no-such-case"], "no-such-case"),
+        (["-k", DEQUE, "--seconds", "0"], "--seconds: 0: give a time"),
+        (["-k", DEQUE, "--seconds", "nan"], "--seconds: nan: give a time"),
+        (["-k", DEQUE, "--seconds", "x"], "--seconds"),
+    ],
 )
 def test_bad_input_is_one_line_and_exit_2(pipebench, tmp_path, argv, message):
     code, out, err = pipebench("profile", *argv, "--out", tmp_path)

@@ -1,0 +1,221 @@
+"""``pipebench``'s commands, and ``main``.
+
+``main(argv) -> int`` parses the arguments (:mod:`bench.cli.parser`), calls one command
+from a table and maps :class:`~bench.errors.BenchError` to its exit code with a one-line
+message. A command calls the module that does the work and prints what it returns; heavy
+modules are imported inside it, so ``pipebench --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import TextIO
+
+from bench.cases import Case, select
+from bench.cli.parser import PROG, build_parser
+from bench.errors import BenchError, UsageError
+from bench.matrix import SUITES, all_cases
+from bench.metrics import FAMILIES, FAMILY_NAMES
+from bench.processes import stop_all
+from pipeline.command_line import run_command, streams
+
+
+def _selected_cases(args: argparse.Namespace) -> list[Case]:
+    """The cases the selection options pick.
+
+    Raises:
+        UsageError: nothing matches.
+    """
+    cases = select(all_cases(args.size, args.suite), args.patterns)
+    if not cases:
+        wanted = ", ".join(args.patterns) or "(any)"
+        raise UsageError(f"no case matches {wanted} in suites {', '.join(args.suite or SUITES)}")
+    return cases
+
+
+def _list(args: argparse.Namespace, out: TextIO) -> int:
+    cases = _selected_cases(args)
+    if args.format == "json":
+        rows = [{"id": c.id, "suite": c.suite, "variant": c.variant, "params": c.param_dict, "tags": list(c.tags)}
+                for c in cases]  # fmt: skip
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    for suite in dict.fromkeys(case.suite for case in cases):
+        out.write(f"{suite}: {SUITES[suite].description}\n")
+        for case in (c for c in cases if c.suite == suite):
+            out.write(f"  {case.id}" + (f"  [{', '.join(case.tags)}]" if case.tags else "") + "\n")
+    out.write(f"{len(cases)} cases\n")
+    return 0
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from bench.report.run_table import render_run_table
+    from bench.run import engine, shards
+
+    cases = _selected_cases(args)
+    shard = shards.parse_shard(args.shard) if args.shard is not None else None
+    request = engine.RunRequest(
+        cases=shards.shard_of(cases, shard) if shard else cases, shard=shard, size=args.size, time=args.time,
+        memory=args.memory, out=args.out, runs_root=args.runs_root, flamegraphs=args.flamegraph,
+        instructions=args.instructions, jobs=args.jobs,
+    )  # fmt: skip
+    with _progress_bar(engine.planned_steps(request), args.progress) as advance:
+        outcome = engine.execute(request, advance)
+    out.write(render_run_table(outcome.results))
+    out.write("".join(f"\nflame graph: {path}" for path in outcome.flamegraphs) + f"\nrun: {outcome.run_dir}\n")
+    return 0
+
+
+@contextmanager
+def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A tqdm bar on stderr showing the step being measured and the time left."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, disable=not enabled, unit="step", dynamic_ncols=True, file=sys.stderr)
+
+    def advance(label: str) -> None:
+        bar.set_postfix_str(label, refresh=False)
+        bar.update(1)
+
+    try:
+        yield advance
+    finally:
+        bar.close()
+
+
+def _report(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import store
+    from bench.report.writer import write_report
+
+    runs = [store.open_run(path) for path in args.runs or [store.latest_run(args.runs_root)]]
+    out.write(f"report: {write_report(runs, args.out or runs[-1].directory)}\n")
+    return 0
+
+
+def _compare(args: argparse.Namespace, out: TextIO) -> int:
+    from bench.gate.inputs import load_gate_input
+    from bench.gate.options import check_comparable, thresholds_from
+    from bench.gate.render import RENDERERS
+    from bench.gate.verdicts import compare_sides
+
+    families = tuple(dict.fromkeys(args.metric)) or FAMILY_NAMES
+    thresholds = thresholds_from(args.fail_on)
+    base, current = load_gate_input(args.base), load_gate_input(args.current)
+    check_comparable(base, current, families)
+    outcome = compare_sides(base, current, thresholds, absolute_time=args.absolute_time, families=families)
+    out.write(RENDERERS[args.format](outcome, args.strict))
+    moved = list(dict.fromkeys(c.id for c in outcome.regressions if FAMILIES[c.family].counted))
+    if args.format == "table" and moved and base.run and current.run:
+        from bench.explain import changes, render
+
+        try:
+            explanations = changes.explain(base.run, current.run, moved)
+            out.write("\nwhere the counts moved (pipebench explain):\n" + render.render(explanations, top=3))
+        except BenchError:
+            pass  # a run without profiles: the table is all there is
+    return 1 if outcome.failed(args.strict) else 0
+
+
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import store
+    from bench.report import export
+
+    out.write(export.render(store.load_run(args.run or store.latest_run(args.runs_root))))
+    return 0
+
+
+def _profile(args: argparse.Namespace, out: TextIO) -> int:
+    from datetime import UTC, datetime
+
+    from bench import store
+    from bench.profile.runner import profile_cases
+
+    root = args.out or args.runs_root.parent / "profiles" / store.stamp(datetime.now(UTC))
+    summaries = profile_cases(_selected_cases(args), args.size, root, seconds=args.seconds, top=args.top,
+                              instructions=args.instructions)  # fmt: skip
+    for summary in summaries:
+        out.write(summary + "\n")
+    return 0
+
+
+def _history(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import store
+    from bench.history import render, series
+
+    places = args.paths or [args.runs_root]
+    missing = next((path for path in args.paths if not Path(path).exists()), None)
+    if missing is not None:
+        raise UsageError(f"{missing}: no such file or directory")
+    directories = [run for path in places for run in store.runs_in(path)]
+    if len(directories) < 2:
+        where = ", ".join(map(str, places))
+        raise UsageError(f"history needs at least two complete runs; found {len(directories)} in {where}")
+    history = series.history_of(store.load_run(path) for path in directories)
+    target = store.output_dir(args.out or args.runs_root.parent / "history")
+    document = render.write(history, target)
+    if args.format == "json":
+        out.write(document)
+    else:
+        table = render.render_table(history.steps, len(history.runs), len(history.series))
+        out.write(table + f"history: {target / 'history.html'}\n")
+    return 0
+
+
+def _bisect(args: argparse.Namespace, out: TextIO) -> int:
+    from bench.gate.options import parse_percent
+    from bench.history import bisection
+
+    threshold = parse_percent(args.threshold, "--threshold")
+    out.write(bisection.run(args.repo, args.good, args.bad, args.case, args.metric, threshold))
+    return 0
+
+
+def _merge(args: argparse.Namespace, out: TextIO) -> int:
+    from bench.run import shards
+
+    out.write(f"run: {shards.merge(args.runs, args.out)}\n")
+    return 0
+
+
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import store
+    from bench.explain import changes, render
+
+    explanations = changes.explain(store.open_run(args.base), store.open_run(args.current), args.case)
+    if args.format == "json":
+        out.write(json.dumps([asdict(item) for item in explanations], indent=2) + "\n")
+    else:
+        out.write(render.render(explanations, args.top))
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "list": _list, "run": _run, "report": _report, "compare": _compare, "export": _export, "explain": _explain,
+    "profile": _profile, "history": _history, "merge": _merge, "bisect": _bisect,
+}  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run ``pipebench``; return the exit code.
+
+    Ctrl-C and SIGTERM stop every worker and leave an unfinished run marked incomplete
+    (exit codes 130 and 143). Output that cannot be written ends the command quietly
+    when the reader went away, and with one line otherwise.
+    """
+    out, err = streams(out, err)
+
+    def body() -> int:
+        try:
+            args = build_parser().parse_args(argv)
+            return _COMMANDS[args.command](args, out)
+        except BenchError as error:
+            err.write(f"{PROG}: error: {error}\n")
+            return error.exit_code
+
+    return run_command(PROG, body, out, err, on_stop=stop_all)

@@ -1,0 +1,56 @@
+"""How ``pipebench explain`` and the C-level profile print what :mod:`bench.explain.changes` found."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from bench.counts import callgrind
+from bench.explain.changes import CALLS_FLOOR, Explanation, per_record, top_by_own
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    text = f"{value:+,.{digits}f}"
+    return "0" if text.strip("+-0.,") == "" else text
+
+
+def render(explanations: Sequence[Explanation], top: int = 10) -> str:
+    """Each case's change per record and its top functions, one line each."""
+    if not explanations:
+        return "no counted case changed between the two runs\n"
+    lines = []
+    for item in explanations:
+        lines.append(
+            f"{item.case_id}: {_signed(item.instructions, 1)} instructions/record, "
+            f"{_signed(item.allocations)} allocations/record"
+        )
+        for change in item.functions[:top]:
+            parts = [f"{_signed(change.instructions, 1)} instr", f"{_signed(change.calls)} calls"]
+            if not math.isclose(change.allocations, 0.0, abs_tol=CALLS_FLOOR):
+                parts.append(f"{_signed(change.allocations)} allocations")
+            lines.append(f"  {change.function}: {', '.join(parts)} /record")
+        if len(item.functions) > top:
+            lines.append(f"  ... {len(item.functions) - top} more functions changed")
+    return "\n".join(lines) + "\n"
+
+
+def function_table(profile: callgrind.Profile, records: float, top: int = 10) -> str:
+    """A case's functions by own instructions: own and inclusive instructions, calls and allocations per record."""
+    from tabulate import tabulate
+
+    scale = per_record(1.0, max(records, 1.0))
+    total, ranked = top_by_own(profile, top)
+    total = total or 1
+    rows = [
+        [
+            cost.name,
+            f"{cost.self_instructions / total:.1%}",
+            f"{cost.self_instructions * scale:,.1f}",
+            f"{cost.inclusive_instructions * scale:,.1f}",
+            f"{cost.calls * scale:,.2f}",
+            f"{cost.allocations * scale:,.2f}",
+        ]
+        for cost in ranked
+    ]
+    headers = ["function (callgrind)", "own share", "own instr", "incl. instr", "calls", "allocations"]
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n(per record)\n"

@@ -1,0 +1,31 @@
+"""``pipebench report``'s files: the report of runs built once and written in every format, with its plots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench import frames, store
+from bench.explain.changes import profiles_of, where_work_goes
+from bench.report import document
+
+REPORT_FILES = ("report.md", "report.html", "summary.csv")
+
+
+def write_report(runs: Sequence[store.StoredRun], target: Path) -> Path:
+    """Write the report of ``runs`` (side by side, the last one's counted cases broken down) into ``target``.
+
+    Returns the path of ``report.html``.
+
+    Raises:
+        bench.errors.InputError: ``target`` cannot be made or written.
+    """
+    results = [run.results for run in runs]
+    work = {case: where_work_goes(profile) for case, profile in profiles_of(runs[-1]).items()}
+    built = document.build(frames.to_frame(results), frames.suite_descriptions(results), work)
+    target = store.output_dir(target)
+    files: dict[str, str | bytes] = {image.name: image.png for section in built.sections for image in section.images}
+    rendered = (document.to_markdown(built), document.to_html(built), document.to_csv(built))
+    files.update(zip(REPORT_FILES, rendered))
+    store.write_files(target, files)
+    return target / "report.html"
