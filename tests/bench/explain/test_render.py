@@ -1,0 +1,27 @@
+"""How explain's findings and a profile's function table are printed."""
+
+from bench.counts.callgrind import FunctionCost, Profile
+from bench.explain.changes import Explanation, FunctionChange
+from bench.explain.render import function_table, render
+
+
+def test_nothing_changed_is_one_line():
+    assert render([]) == "no counted case changed between the two runs\n"
+
+
+def test_a_case_prints_its_change_then_its_top_functions_and_how_many_more():
+    functions = tuple(FunctionChange(function=f"f{i}", instructions=10.0 - i, calls=0.0, allocations=0.0)
+                      for i in range(4))  # fmt: skip
+    item = Explanation(case_id="records[kind=slots,n=1000]", instructions=46.0, allocations=1.0, functions=functions)
+    lines = render([item], top=2).splitlines()
+    assert lines[0] == "records[kind=slots,n=1000]: +46.0 instructions/record, +1.00 allocations/record"
+    assert lines[1] == "  f0: +10.0 instr, 0 calls /record"
+    assert lines[-1] == "  ... 2 more functions changed"
+
+
+def test_the_function_table_is_per_record_of_one_call():
+    costs = {"a": FunctionCost("a", 600, 4, 800, 2), "b": FunctionCost("b", 400, 2, 400, 0)}
+    table = function_table(Profile("2", 1000, costs, 2), records=100, top=2)
+    first = table.splitlines()[2].split()
+    assert first == ["a", "60.0%", "3.0", "4.0", "0.02", "0.01"]
+    assert table.endswith("(per record)\n")

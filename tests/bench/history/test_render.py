@@ -1,0 +1,28 @@
+"""How history's steps are printed and written."""
+
+import json
+
+from bench.history import render
+from bench.history.series import History, Point, Series, Step
+
+
+def _history():
+    points = tuple(Point(f"c{i}", f"r{i}", 1.0 if i < 3 else 1.2) for i in range(6))
+    one = Series("windows[strategy=monotonic,n=10000,w=50]", "instructions_per_record", None, 5, points)
+    return History(runs=(), series=(one,), steps=(Step(one, 3, 1.0, 1.2, 1e-6),))
+
+
+def test_no_step_is_the_head_line_alone():
+    assert render.render_table([], runs=3, series=5) == "3 runs, 5 series, 0 step(s)\n"
+
+
+def test_a_step_names_its_case_metric_first_commit_and_size():
+    table = render.render_table(_history().steps, runs=6, series=1)
+    assert "c3" in table and "+20.0%" in table and "instructions_per_record" in table
+
+
+def test_write_puts_the_json_and_the_page_side_by_side(tmp_path):
+    document = render.write(_history(), tmp_path)
+    assert json.loads((tmp_path / "history.json").read_text()) == json.loads(document)
+    assert json.loads(document)[0]["commit"] == "c3"
+    assert "<img" in (tmp_path / "history.html").read_text()
