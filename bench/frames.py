@@ -15,9 +15,18 @@ import pandas as pd
 from bench.results import RunResults
 
 _METADATA_COLUMNS = (
-    "machine", "cpu_model", "cpu_count", "python", "python_build", "platform", "commit", "dirty", "timestamp", "size",
+    "machine",
+    "cpu_model",
+    "cpu_count",
+    "python",
+    "python_build",
+    "platform",
+    "commit",
+    "dirty",
+    "timestamp",
+    "size",
     "load_avg_1min",
-)  # fmt: skip
+)
 
 
 def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:

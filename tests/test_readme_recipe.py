@@ -28,8 +28,14 @@ def recipe_steps():
 def run_step(step, cwd, summary):
     command = step.replace(".venv/bin/pipebench", f"{shlex.quote(sys.executable)} -m bench")
     environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "GITHUB_STEP_SUMMARY": str(summary)}
-    return subprocess.run(["bash", "-eo", "pipefail", "-c", command], cwd=cwd, env=environment,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    return subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", command],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_the_recipe_selects_every_case_of_the_baseline():
@@ -39,8 +45,13 @@ def test_the_recipe_selects_every_case_of_the_baseline():
     for flag, value in itertools.pairwise(arguments):
         if flag in ("--suite", "-k"):
             selection += [flag, value]
-    listed = subprocess.run([sys.executable, "-m", "bench", "list", *selection, "--format", "json"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    listed = subprocess.run(
+        [sys.executable, "-m", "bench", "list", *selection, "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     selected = {case["id"] for case in json.loads(listed)}
     baseline = {row["case_id"] for row in json.loads((BASELINE / "results.json").read_text())["rows"]}
     assert baseline == selected

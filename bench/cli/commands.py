@@ -42,8 +42,10 @@ def _selected_cases(args: argparse.Namespace) -> list[Case]:
 def _list(args: argparse.Namespace, out: TextIO) -> int:
     cases = _selected_cases(args)
     if args.format == "json":
-        rows = [{"id": c.id, "suite": c.suite, "variant": c.variant, "params": c.param_dict, "tags": list(c.tags)}
-                for c in cases]  # fmt: skip
+        rows = [
+            {"id": c.id, "suite": c.suite, "variant": c.variant, "params": c.param_dict, "tags": list(c.tags)}
+            for c in cases
+        ]
         out.write(json.dumps(rows, indent=2) + "\n")
         return 0
     for suite in dict.fromkeys(case.suite for case in cases):
@@ -61,10 +63,17 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     cases = _selected_cases(args)
     shard = shards.parse_shard(args.shard) if args.shard is not None else None
     request = engine.RunRequest(
-        cases=shards.shard_of(cases, shard) if shard else cases, shard=shard, size=args.size, time=args.time,
-        memory=args.memory, out=args.out, runs_root=args.runs_root, flamegraphs=args.flamegraph,
-        instructions=args.instructions, jobs=args.jobs,
-    )  # fmt: skip
+        cases=shards.shard_of(cases, shard) if shard else cases,
+        shard=shard,
+        size=args.size,
+        time=args.time,
+        memory=args.memory,
+        out=args.out,
+        runs_root=args.runs_root,
+        flamegraphs=args.flamegraph,
+        instructions=args.instructions,
+        jobs=args.jobs,
+    )
     with _progress_bar(engine.planned_steps(request), args.progress) as advance:
         outcome = engine.execute(request, advance)
     out.write(render_run_table(outcome.results))
@@ -137,8 +146,9 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
     from bench.profile.runner import profile_cases
 
     root = args.out or args.runs_root.parent / "profiles" / store.stamp(datetime.now(UTC))
-    summaries = profile_cases(_selected_cases(args), args.size, root, seconds=args.seconds, top=args.top,
-                              instructions=args.instructions)  # fmt: skip
+    summaries = profile_cases(
+        _selected_cases(args), args.size, root, seconds=args.seconds, top=args.top, instructions=args.instructions
+    )
     for summary in summaries:
         out.write(summary + "\n")
     return 0
@@ -196,9 +206,17 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
-    "list": _list, "run": _run, "report": _report, "compare": _compare, "export": _export, "explain": _explain,
-    "profile": _profile, "history": _history, "merge": _merge, "bisect": _bisect,
-}  # fmt: skip
+    "list": _list,
+    "run": _run,
+    "report": _report,
+    "compare": _compare,
+    "export": _export,
+    "explain": _explain,
+    "profile": _profile,
+    "history": _history,
+    "merge": _merge,
+    "bisect": _bisect,
+}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

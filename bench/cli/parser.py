@@ -46,9 +46,14 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     """The case-selection options of every command that takes cases."""
     parser.add_argument("--suite", action="append", default=[], choices=list(SUITES), help="only this suite")
     parser.add_argument(
-        "-k", "--case", action="append", default=[], dest="patterns", metavar="PATTERN",
+        "-k",
+        "--case",
+        action="append",
+        default=[],
+        dest="patterns",
+        metavar="PATTERN",
         help="only cases whose id contains PATTERN (or matches it whole, with * and ?); repeatable: any of them",
-    )  # fmt: skip
+    )
     sizes = parser.add_mutually_exclusive_group()
     sizes.add_argument("--quick", dest="size", action="store_const", const="quick", help="the quick matrix (default)")
     sizes.add_argument("--full", dest="size", action="store_const", const="full", help="the full matrix")
@@ -97,9 +102,10 @@ def _reporting(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--out", type=Path, help="where to write the report (default: the last RUN_DIR)")
     _add_runs_root(report)
     exporting = commands.add_parser(
-        "export", help="every benchmark of a run for another tool (github-action-benchmark)",
+        "export",
+        help="every benchmark of a run for another tool (github-action-benchmark)",
         description="Print every benchmark of RUN_DIR in github-action-benchmark's customSmallerIsBetter JSON.",
-    )  # fmt: skip
+    )
     exporting.add_argument("run", nargs="?", type=Path, metavar="RUN_DIR", help="a run directory (default: the latest)")
     exporting.add_argument("--format", choices=("github-action-benchmark",), default="github-action-benchmark")
     _add_runs_root(exporting)
@@ -107,12 +113,13 @@ def _reporting(commands: argparse._SubParsersAction) -> None:
 
 def _comparing(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser(
-        "compare", help="the regression gate: exit 1 on a real regression",
+        "compare",
+        help="the regression gate: exit 1 on a real regression",
         description="Compare CURRENT with BASE: pipebench run directories, pytest-benchmark or pyperf JSON files. "
         "Time of two pipebench runs is compared through paired ratios to each suite's reference. Exit codes: "
         "0 no regression, 1 regression (with --strict also a possible one, or a missing benchmark), "
         "2 bad input or runs that cannot be compared.",
-    )  # fmt: skip
+    )
     compare.add_argument("base", type=Path, metavar="BASE")
     compare.add_argument("current", type=Path, metavar="CURRENT")
     add_gate_options(compare.add_argument)
@@ -129,10 +136,11 @@ def _profiling(commands: argparse._SubParsersAction) -> None:
     profiling.add_argument("--out", type=Path, help="where the profiles go (default: results/profiles/<timestamp>)")
     _add_runs_root(profiling, shown=False)
     explaining = commands.add_parser(
-        "explain", help="what changed between two runs' counts, function by function",
+        "explain",
+        help="what changed between two runs' counts, function by function",
         description="For cases counted (--instructions) in both runs: the change per record of each function's "
         "own instructions, calls received and allocator calls made, largest first.",
-    )  # fmt: skip
+    )
     explaining.add_argument("base", type=Path, metavar="BASE")
     explaining.add_argument("current", type=Path, metavar="CURRENT")
     explaining.add_argument("--case", action="append", default=[], metavar="ID", help="only this case; repeatable")

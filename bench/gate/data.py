@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from bench.store import StoredRun
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Measurement:
     """One benchmark's figures for one metric: samples by cluster, or summary statistics alone."""
 
@@ -39,7 +39,7 @@ class Measurement:
         return tuple(value for cluster in self.clusters for value in cluster)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GateInput:
     """One side of a comparison."""
 

@@ -146,8 +146,9 @@ def _time_measure(
     if records is not None and (not isinstance(records, int | float) or isinstance(records, bool) or records <= 0):
         raise ValueError(f"{name}: records {records!r} is not a positive number")
     scale, unit = (1e9 / float(records), "ns/record") if records else (1.0, "s")
-    median, mean, stdev = (checked([summary[key]], f"{name} {key}", allow_zero=key == "stdev")[0]
-                           for key in ("median", "mean", "stdev"))  # fmt: skip
+    median, mean, stdev = (
+        checked([summary[key]], f"{name} {key}", allow_zero=key == "stdev")[0] for key in ("median", "mean", "stdev")
+    )
     checked([median, mean], f"{name} time")
     scaled = tuple(tuple(value * scale for value in checked(cluster, f"{name} samples")) for cluster in clusters)
     case_id = extra.get("case_id")
@@ -178,7 +179,7 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, Any]) -> GateInput:
     info = data["machine_info"]
     if not isinstance(info, Mapping):
         raise TypeError("machine_info is not an object")
-    return GateInput(path, "pytest-benchmark", machine_name(info), measures)
+    return GateInput(path=path, kind="pytest-benchmark", machine=machine_name(info), measures=measures)
 
 
 def machine_name(info: Mapping[str, Any]) -> str:
@@ -207,7 +208,7 @@ def _from_pyperf(path: Path) -> GateInput:
         metadata = bench.get_metadata()
         measures[(name, TIME)] = _time_measure(name, clusters, summary, metadata)
         machines.add(f"{metadata.get('hostname')} / {metadata.get('cpu_model_name')}")
-    return GateInput(path, "pyperf", " + ".join(sorted(machines)) or "unknown", measures)
+    return GateInput(path=path, kind="pyperf", machine=" + ".join(sorted(machines)) or "unknown", measures=measures)
 
 
 def session_gate_input(benchmarks: Iterable[Any], machine: str) -> GateInput:
@@ -219,4 +220,4 @@ def session_gate_input(benchmarks: Iterable[Any], machine: str) -> GateInput:
         data = tuple(bench.stats.data)
         summary = summarize(data).as_dict()
         measures[(bench.fullname, TIME)] = _time_measure(bench.fullname, batches(data), summary, bench.extra_info)
-    return GateInput(Path("<this pytest run>"), "pytest-benchmark", machine, measures)
+    return GateInput(path=Path("<this pytest run>"), kind="pytest-benchmark", machine=machine, measures=measures)

@@ -91,8 +91,13 @@ def _folded(title: str, items: list[str]) -> list[str]:
     """A list in the Markdown, folded in ``<details>`` when it is long."""
     if len(items) <= _FOLD_AFTER:
         return [f"- {title}: {', '.join(items)}"]
-    return [f"<details><summary>{title}: {len(items)}</summary>", "", *[f"- {item}" for item in items], "",
-            "</details>"]  # fmt: skip
+    return [
+        f"<details><summary>{title}: {len(items)}</summary>",
+        "",
+        *[f"- {item}" for item in items],
+        "",
+        "</details>",
+    ]
 
 
 def render_markdown(outcome: Outcome, strict: bool = False) -> str:

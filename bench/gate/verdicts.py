@@ -33,6 +33,17 @@ _Z = normal_quantile()  # of the gate's intervals
 
 
 @dataclass(frozen=True)
+class RatioEstimate:
+    """current / base, its interval at the gate's confidence, and the test that judged it."""
+
+    ratio: float
+    low: float
+    high: float
+    test: str
+    p_value: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Comparison:
     """The verdict on one benchmark and metric family."""
 
@@ -42,14 +53,36 @@ class Comparison:
     unit: str
     base: float
     current: float
-    ratio: float
-    ci_low: float
-    ci_high: float
-    test: str
-    p_value: float | None
+    estimate: RatioEstimate
     threshold: float
     verdict: str
-    detectable: float | None
+    detectable: float | None = None
+    """For an inconclusive verdict: the smallest change the data could have told from noise."""
+
+    @property
+    def ratio(self) -> float:
+        """Current / base."""
+        return self.estimate.ratio
+
+    @property
+    def ci_low(self) -> float:
+        """The interval's low end."""
+        return self.estimate.low
+
+    @property
+    def ci_high(self) -> float:
+        """The interval's high end."""
+        return self.estimate.high
+
+    @property
+    def test(self) -> str:
+        """The test behind the verdict (``exact``, ``welch/clusters``, ``z/sessions``...)."""
+        return self.estimate.test
+
+    @property
+    def p_value(self) -> float | None:
+        """The test's p-value, where it has one."""
+        return self.estimate.p_value
 
     @property
     def regression(self) -> bool:
@@ -62,15 +95,13 @@ class Comparison:
         return self.verdict == "inconclusive" and self.ci_high >= 1.0 + self.threshold
 
 
-def _sampled(
-    base: Measurement, current: Measurement, session_noise: float = 0.0
-) -> tuple[float, float, float, str, float | None]:
+def _sampled(base: Measurement, current: Measurement, session_noise: float = 0.0) -> RatioEstimate:
     interval = clustered_ratio_of_medians(base.clusters, current.clusters)
     if session_noise:
         return _with_session_noise(interval.estimate, interval.low, interval.high, session_noise)
     p_value = cluster_test(base.clusters, current.clusters)
     test = "welch/clusters" if p_value is not None else "bootstrap"
-    return interval.estimate, interval.low, interval.high, test, p_value
+    return RatioEstimate(interval.estimate, interval.low, interval.high, test, p_value)
 
 
 # How much two single-process sessions of unchanged code differ as a whole (σ of the log of
@@ -81,19 +112,17 @@ def _sampled(
 SESSION_NOISE = 0.015
 
 
-def _with_session_noise(
-    estimate: float, low: float, high: float, noise: float
-) -> tuple[float, float, float, str, float | None]:
+def _with_session_noise(estimate: float, low: float, high: float, noise: float) -> RatioEstimate:
     """The interval widened by each side's session-level noise, and the z-test that follows from it."""
     extra = _Z * noise * math.sqrt(2)
     below = math.sqrt(math.log(estimate / low) ** 2 + extra**2) if low > 0 else math.inf
     above = math.sqrt(math.log(high / estimate) ** 2 + extra**2)
     spread = (below + above) / (2 * _Z)
     p_value = normal_p_value(math.log(estimate), spread) if spread > 0 else None
-    return estimate, estimate * math.exp(-below), estimate * math.exp(above), "z/sessions", p_value
+    return RatioEstimate(estimate, estimate * math.exp(-below), estimate * math.exp(above), "z/sessions", p_value)
 
 
-def _from_summaries(base: Measurement, current: Measurement) -> tuple[float, float, float, str, float | None]:
+def _from_summaries(base: Measurement, current: Measurement) -> RatioEstimate:
     """Welch's t-test and a delta-method interval, when only means and deviations are known."""
     mb, mc = (
         base.mean if base.mean is not None else base.center,
@@ -103,10 +132,10 @@ def _from_summaries(base: Measurement, current: Measurement) -> tuple[float, flo
     nb, nc = max(base.n, 1), max(current.n, 1)
     estimate = mc / mb
     if nb < 2 or nc < 2 or (sb == 0.0 and sc == 0.0):
-        return estimate, estimate, estimate, "none", None
+        return RatioEstimate(estimate, estimate, estimate, "none")
     p_value = float(scipy_stats.ttest_ind_from_stats(mc, sc, nc, mb, sb, nb, equal_var=False).pvalue)
     spread = estimate * math.sqrt((sc**2 / nc) / mc**2 + (sb**2 / nb) / mb**2)
-    return estimate, max(estimate - _Z * spread, 0.0), estimate + _Z * spread, "welch", p_value
+    return RatioEstimate(estimate, max(estimate - _Z * spread, 0.0), estimate + _Z * spread, "welch", p_value)
 
 
 def _exact_ratio(base: float, current: float) -> float:
@@ -125,44 +154,43 @@ def compare(
     sessions), the session-level noise their own samples cannot show (:data:`SESSION_NOISE`).
     """
     if base.exact and current.exact:
-        estimate = low = high = _exact_ratio(base.center, current.center)
-        test, p_value = "exact", None
+        ratio = _exact_ratio(base.center, current.center)
+        estimate = RatioEstimate(ratio, ratio, ratio, "exact")
     elif base.clusters and current.clusters and len(base.samples) >= 2 and len(current.samples) >= 2:
-        estimate, low, high, test, p_value = _sampled(base, current, session_noise if base.family == "time" else 0.0)
+        estimate = _sampled(base, current, session_noise if base.family == "time" else 0.0)
     else:
-        estimate, low, high, test, p_value = _from_summaries(base, current)
-    negligible = test == "exact" and abs(current.center - base.center) < FAMILIES[current.family].noise_floor
-    verdict, detectable = judge(
-        estimate, low, high, p_value, threshold, alpha, current.family, exact=test == "exact", negligible=negligible
-    )
+        estimate = _from_summaries(base, current)
+    negligible = estimate.test == "exact" and abs(current.center - base.center) < FAMILIES[current.family].noise_floor
+    verdict, detectable = judge(estimate, threshold, alpha, current.family, negligible=negligible)
     return Comparison(
-        base.id, current.family, current.metric, current.unit, base.center, current.center,
-        estimate, low, high, test, p_value, threshold, verdict, detectable,
-    )  # fmt: skip
+        id=base.id,
+        family=current.family,
+        metric=current.metric,
+        unit=current.unit,
+        base=base.center,
+        current=current.center,
+        estimate=estimate,
+        threshold=threshold,
+        verdict=verdict,
+        detectable=detectable,
+    )
 
 
 def judge(
-    estimate: float,
-    low: float,
-    high: float,
-    p_value: float | None,
-    threshold: float,
-    alpha: float,
-    family: str,
-    exact: bool = False,
-    negligible: bool = False,
+    estimate: RatioEstimate, threshold: float, alpha: float, family: str, negligible: bool = False
 ) -> tuple[str, float | None]:
     """The verdict and, for an inconclusive one, the smallest detectable change (a fraction).
 
     ``negligible``: an exact figure moved by less than its family's noise floor.
     """
+    ratio, low, high, p_value = estimate.ratio, estimate.low, estimate.high, estimate.p_value
     limit = 1.0 + threshold
-    if exact:
-        if not negligible and estimate > limit:
+    if estimate.test == "exact":
+        if not negligible and ratio > limit:
             return FAMILIES[family].worse, None
-        if not negligible and estimate < 1.0 / limit:
+        if not negligible and ratio < 1.0 / limit:
             return FAMILIES[family].better, None
-        return ("unchanged" if estimate == 1.0 else "within threshold"), None
+        return ("unchanged" if ratio == 1.0 else "within threshold"), None
     significant = p_value is None or p_value < alpha
     if significant and low > limit:
         return FAMILIES[family].worse, None
@@ -170,7 +198,7 @@ def judge(
         return FAMILIES[family].better, None
     if 1.0 / limit < low and high < limit:
         return ("unchanged" if low <= 1.0 <= high else "within threshold"), None
-    detectable = max(high / estimate - 1.0, 1.0 - low / estimate) if estimate > 0 else math.inf
+    detectable = max(high / ratio - 1.0, 1.0 - low / ratio) if ratio > 0 else math.inf
     return "inconclusive", detectable
 
 
@@ -221,9 +249,12 @@ def _notes(base: GateInput, current: GateInput, absolute: bool, families: tuple[
     if base.machine != current.machine:
         notes.append(
             f"BASE and CURRENT come from different machines ({base.machine} vs {current.machine}): "
-            + ("time is compared through ratios to each run's reference." if pipebench_time and not absolute
-               else "absolute times are not comparable across machines.")
-        )  # fmt: skip
+            + (
+                "time is compared through ratios to each run's reference."
+                if pipebench_time and not absolute
+                else "absolute times are not comparable across machines."
+            )
+        )
     if pipebench_time and absolute:
         notes.append(
             "--absolute-time: times of two runs are compared as they are, so a slowdown of the machine while "

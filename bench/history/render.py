@@ -20,10 +20,16 @@ def render_table(steps: Sequence[Step], runs: int, series: int) -> str:
     if not steps:
         return head
     rows = [
-        [s.series.case_id, s.series.metric + (f" on {s.series.machine}" if s.series.machine else ""), s.commit,
-         f"{s.change:+.1%}", f"{s.before:.4g} -> {s.after:.4g}", f"p={s.p_value:.2g}"]
+        [
+            s.series.case_id,
+            s.series.metric + (f" on {s.series.machine}" if s.series.machine else ""),
+            s.commit,
+            f"{s.change:+.1%}",
+            f"{s.before:.4g} -> {s.after:.4g}",
+            f"p={s.p_value:.2g}",
+        ]
         for s in steps
-    ]  # fmt: skip
+    ]
     headers = ["case", "metric", "first commit", "step", "level", "sure"]
     return head + tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n"
 
@@ -57,8 +63,14 @@ def trend_figure(series: Series, steps: Sequence[Step]):
     axes.plot(range(len(values)), values, marker="o", markersize=3, linewidth=1)
     for step in steps:
         axes.axvline(step.index - 0.5, color="#c0392b", linewidth=1)
-        axes.annotate(f"{step.commit} {step.change:+.1%}", (step.index - 0.5, max(values)), fontsize="small",
-                      color="#c0392b", xytext=(3, -10), textcoords="offset points")  # fmt: skip
+        axes.annotate(
+            f"{step.commit} {step.change:+.1%}",
+            (step.index - 0.5, max(values)),
+            fontsize="small",
+            color="#c0392b",
+            xytext=(3, -10),
+            textcoords="offset points",
+        )
     ticks = list(range(0, len(values), max(1, len(values) // 12)))
     axes.set_xticks(ticks, [series.points[i].commit for i in ticks], rotation=30, ha="right", fontsize="small")
     axes.set_title(series.name, fontsize="medium")

@@ -96,8 +96,12 @@ def commit_order(repository: Path = PACKAGE_ROOT) -> dict[str, int]:
     try:
         listed = subprocess.run(
             ["git", "log", "--all", "--topo-order", "--reverse", "--format=%h", "--abbrev=7"],
-            cwd=repository, capture_output=True, text=True, check=True, timeout=60,
-        ).stdout.split()  # fmt: skip
+            cwd=repository,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.split()
     except (OSError, subprocess.SubprocessError):
         return {}
     return {commit[:7]: position for position, commit in enumerate(listed)}

@@ -185,8 +185,11 @@ def build(frame: pd.DataFrame, suites: Suites, work: Mapping[str, list[tuple[str
         largest = _largest_groups(part, work or {})
         if largest:
             figure = plots.instructions_figure(largest, suite)
-            images.append(Image(f"report-{suite}-instructions.png", f"{suite}: where the instructions go",
-                                plots.png_bytes(figure)))  # fmt: skip
+            images.append(
+                Image(
+                    f"report-{suite}-instructions.png", f"{suite}: where the instructions go", plots.png_bytes(figure)
+                )
+            )
         scaling_part = scaling[scaling["suite"] == suite] if not scaling.empty else scaling
         sections.append(
             Section(

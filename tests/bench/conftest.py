@@ -14,8 +14,9 @@ from bench.matrix import SUITES
 from bench.results import RunResults, make_row
 from bench.stats import Interval
 
-CASES = expand("windows", {"strategy": ["deque", "monotonic"], "n": [100], "w": [5]}, variant_axis="strategy",
-               reference="deque")  # fmt: skip
+CASES = expand(
+    "windows", {"strategy": ["deque", "monotonic"], "n": [100], "w": [5]}, variant_axis="strategy", reference="deque"
+)
 
 
 def _sample_results():
@@ -57,18 +58,29 @@ def _synthetic_run(run_id="r1", machine="box"):
             rows.append(
                 make_row(case("deque", n, w), "time_per_record", [[deque_ns] * 3], tool="pyperf", tool_version="x")
             )
-            rows.append(make_row(case("monotonic", n, w), "time_per_record", [[730.0] * 3], tool="pyperf",
-                                 tool_version="x"))  # fmt: skip
+            rows.append(
+                make_row(case("monotonic", n, w), "time_per_record", [[730.0] * 3], tool="pyperf", tool_version="x")
+            )
             ratio = 730.0 / deque_ns
-            rows.append(make_row(case("monotonic", n, w), "ratio_to_reference", [[ratio] * 3], tool="pipebench",
-                                 tool_version="x", interval=Interval(ratio, ratio * 0.98, ratio * 1.02),
-                                 reference=case("deque", n, w).id))  # fmt: skip
+            rows.append(
+                make_row(
+                    case("monotonic", n, w),
+                    "ratio_to_reference",
+                    [[ratio] * 3],
+                    tool="pipebench",
+                    tool_version="x",
+                    interval=Interval(ratio, ratio * 0.98, ratio * 1.02),
+                    reference=case("deque", n, w).id,
+                )
+            )
             rows.append(make_row(case("deque", n, w), "peak_memory", [[30_000.0]], tool="memray", tool_version="x"))
             rows.append(make_row(case("monotonic", n, w), "peak_memory", [[72.0 * n]], tool="memray", tool_version="x"))
-            rows.append(make_row(case("monotonic", n, w), "bytes_per_record", [[72.0]], tool="memray",
-                                 tool_version="x"))  # fmt: skip
-            rows.append(make_row(case("deque", n, w), "bytes_per_record", [[30_000.0 / n]], tool="memray",
-                                 tool_version="x"))  # fmt: skip
+            rows.append(
+                make_row(case("monotonic", n, w), "bytes_per_record", [[72.0]], tool="memray", tool_version="x")
+            )
+            rows.append(
+                make_row(case("deque", n, w), "bytes_per_record", [[30_000.0 / n]], tool="memray", tool_version="x")
+            )
     metadata = {"machine": machine, "cpu_model": "cpu", "commit": "abc1234", "dirty": False, "suites": SYNTHETIC_SUITES}
     return RunResults(run_id, metadata, tuple(rows))
 
@@ -111,8 +123,18 @@ def synthetic_suites():
 
 
 def _count(tree, out, selection):
-    command = [sys.executable, "-m", "bench", "run", "--no-time", "--no-memory", "--instructions", "--no-progress",
-               "--out", str(out)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "run",
+        "--no-time",
+        "--no-memory",
+        "--instructions",
+        "--no-progress",
+        "--out",
+        str(out),
+    ]
     for case_id in selection:
         command += ["-k", case_id]
     subprocess.run(command, cwd=tree, check=True, capture_output=True)

@@ -64,7 +64,7 @@ def test_run_and_report_out_that_cannot_be_a_directory_get_one_line(pipebench, t
         ["report", str(Path(__file__).resolve().parents[1] / "data" / "run_small"), "--out", str(target)],
     ):
         code, out, err = pipebench(*argv)
-        assert code == 2 and out == "" and err.count("\n") == 1 and str(target) in err, err  # fmt: skip
+        assert code == 2 and out == "" and err.count("\n") == 1 and str(target) in err, err
 
 
 def test_json_nested_too_deeply_is_one_line(pipebench, tmp_path):
@@ -84,8 +84,9 @@ def test_output_that_cannot_be_written_is_one_line_or_quiet(redirect):
         stdout = open("/dev/full", "w")  # noqa: SIM115
     command = [sys.executable, "-m", "bench", "list"]
     if redirect == "closed":
-        done = subprocess.run(" ".join(command) + " >&-", shell=True, capture_output=False, stderr=subprocess.PIPE,
-                              text=True, check=False)  # fmt: skip
+        done = subprocess.run(
+            " ".join(command) + " >&-", shell=True, capture_output=False, stderr=subprocess.PIPE, text=True, check=False
+        )
         assert done.returncode == 0 and done.stderr == ""
     else:
         done = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)

@@ -138,8 +138,12 @@ def pyperf_significant_changes(base, current):
     import subprocess
     import sys
 
-    table = subprocess.run([sys.executable, "-m", "pyperf", "compare_to", str(base), str(current), "--table"],
-                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    table = subprocess.run(
+        [sys.executable, "-m", "pyperf", "compare_to", str(base), str(current), "--table"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     changes = {}
     for line in table.splitlines():
         match = re.match(r"\|\s*(\S+\[[^|]*\])\s*\|[^|]*\|[^:|]*:\s*([\d.]+)x (slower|faster)", line)
@@ -166,8 +170,12 @@ def test_pyperf_tests_significance_between_two_real_runs_of_different_lengths():
     import sys
 
     shorter, longer = DATA / "run_windows_small" / "pyperf.json", RUN / "pyperf.json"
-    done = subprocess.run([sys.executable, "-m", "pyperf", "compare_to", str(shorter), str(longer), "--table"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "pyperf", "compare_to", str(shorter), str(longer), "--table"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "ERROR" not in done.stdout + done.stderr
     assert "windows[strategy=scipy,n=1000,w=10]" in done.stdout
 

@@ -69,8 +69,11 @@ def test_no_module_names_a_metric_or_family_the_table_does_not_declare_nor_resta
 
 def test_the_scan_catches_an_undeclared_metric_and_a_restated_one():
     tree = ast.parse('if row.metric == "cycles_per_byte": pass\nx = "peak_memory"\nc.family == "speed"\n')
-    assert metric_names_used(tree) == [(1, "metric", "cycles_per_byte"), (2, "literal", "peak_memory"),
-                                       (3, "family", "speed")]  # fmt: skip
+    assert metric_names_used(tree) == [
+        (1, "metric", "cycles_per_byte"),
+        (2, "literal", "peak_memory"),
+        (3, "family", "speed"),
+    ]
 
 
 @pytest.mark.parametrize("family", FAMILIES)

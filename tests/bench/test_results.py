@@ -35,8 +35,9 @@ def test_other_schema_version_is_refused(sample_results):
         RunResults.from_dict(data)
 
 
-@pytest.mark.parametrize("mutate", [lambda d: d.pop("rows"), lambda d: d["rows"][0].pop("summary"),
-                                    lambda d: d["rows"][0].update(ci=[1.0])])  # fmt: skip
+@pytest.mark.parametrize(
+    "mutate", [lambda d: d.pop("rows"), lambda d: d["rows"][0].pop("summary"), lambda d: d["rows"][0].update(ci=[1.0])]
+)
 def test_malformed_results_are_refused(sample_results, mutate):
     data = sample_results().as_dict()
     mutate(data)

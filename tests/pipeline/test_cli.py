@@ -85,8 +85,11 @@ def test_ctrl_c_and_sigterm_end_a_long_run_with_one_line(signum, code, word):
 
     process = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", "--records", str(10**9), "--format", "jsonl"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=default_signals,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_signals,
+    )
     time.sleep(1.5)  # long enough to be inside the run, not to measure anything
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)

@@ -30,8 +30,16 @@ def test_under_callgrind_a_dump_lands_exactly_where_it_is_requested(tmp_path):
         "r.dump('third')\n"
         "r.stop_instrumentation()\n"
     )
-    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=out.%p", "--quiet",
-               sys.executable, "-c", script]  # fmt: skip
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        "--callgrind-out-file=out.%p",
+        "--quiet",
+        sys.executable,
+        "-c",
+        script,
+    ]
     from bench.processes import worker_environment
 
     subprocess.run(command, cwd=tmp_path, env=worker_environment(), check=True, capture_output=True)

@@ -49,8 +49,13 @@ def test_explain_names_the_functions_a_real_change_added_exactly(count_cases, pa
     selection = ["records[kind=slots,n=1000]", "windows[strategy=monotonic,n=1000,w=50]"]
     copy = patched_copy(tmp_path, ("one-more-object", "slower"))
     base, current = count_cases(ROOT, tmp_path / "base", selection), count_cases(copy, tmp_path / "current", selection)
-    done = subprocess.run([sys.executable, "-m", "bench", "explain", str(base), str(current), "--format", "json"],
-                          cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "explain", str(base), str(current), "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     by_case = {item["case_id"]: item for item in json.loads(done.stdout)}
     slots = by_case["records[kind=slots,n=1000]"]
     assert slots["allocations"] == pytest.approx(1.0, abs=0.01)

@@ -10,8 +10,9 @@ def test_nothing_changed_is_one_line():
 
 
 def test_a_case_prints_its_change_then_its_top_functions_and_how_many_more():
-    functions = tuple(FunctionChange(function=f"f{i}", instructions=10.0 - i, calls=0.0, allocations=0.0)
-                      for i in range(4))  # fmt: skip
+    functions = tuple(
+        FunctionChange(function=f"f{i}", instructions=10.0 - i, calls=0.0, allocations=0.0) for i in range(4)
+    )
     item = Explanation(case_id="records[kind=slots,n=1000]", instructions=46.0, allocations=1.0, functions=functions)
     lines = render([item], top=2).splitlines()
     assert lines[0] == "records[kind=slots,n=1000]: +46.0 instructions/record, +1.00 allocations/record"

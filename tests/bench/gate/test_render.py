@@ -4,12 +4,21 @@ import json
 import math
 
 from bench.gate.render import render_json, render_markdown, render_table
-from bench.gate.verdicts import Comparison, Outcome
+from bench.gate.verdicts import Comparison, Outcome, RatioEstimate
 
 
 def comparison(name, verdict, ratio=1.0, low=0.98, high=1.02, base=100.0):
-    return Comparison(name, "time", "time_per_record", "ns/record", base, base * ratio, ratio, low, high,
-                      "welch/clusters", 0.5, 0.10, verdict, None)  # fmt: skip
+    return Comparison(
+        id=name,
+        family="time",
+        metric="time_per_record",
+        unit="ns/record",
+        base=base,
+        current=base * ratio,
+        estimate=RatioEstimate(ratio, low, high, "welch/clusters", 0.5),
+        threshold=0.10,
+        verdict=verdict,
+    )
 
 
 SLOWER = comparison("slow[x]", "slower", 1.5, 1.4, 1.6)

@@ -6,7 +6,7 @@ import pytest
 from bench.errors import UsageError
 from bench.gate.data import GateInput, Measurement
 from bench.gate.options import DEFAULT_THRESHOLDS, check_comparable, thresholds_from
-from bench.gate.verdicts import Comparison, Outcome, compare, compare_sides, judge
+from bench.gate.verdicts import Comparison, Outcome, RatioEstimate, compare, compare_sides, judge
 
 STEADY = [[100, 101, 99], [100, 102, 98], [100, 101, 99], [100, 100, 101]]
 
@@ -14,8 +14,17 @@ STEADY = [[100, 101, 99], [100, 102, 98], [100, 101, 99], [100, 100, 101]]
 def sampled(clusters, family="time", name="b"):
     clusters = tuple(tuple(float(v) for v in cluster) for cluster in clusters)
     values = [v for cluster in clusters for v in cluster]
-    return Measurement(name, "time_per_record", family, "ns/record", float(np.median(values)), clusters,
-                   float(np.mean(values)), float(np.std(values, ddof=1)), len(values))  # fmt: skip
+    return Measurement(
+        id=name,
+        metric="time_per_record",
+        family=family,
+        unit="ns/record",
+        center=float(np.median(values)),
+        clusters=clusters,
+        mean=float(np.mean(values)),
+        stdev=float(np.std(values, ddof=1)),
+        n=len(values),
+    )
 
 
 def scaled(clusters, factor):
@@ -23,7 +32,7 @@ def scaled(clusters, factor):
 
 
 def exact(value, family="memory", name="b"):
-    return Measurement(name, "peak_memory", family, "bytes", float(value), exact=True)
+    return Measurement(id=name, metric="peak_memory", family=family, unit="bytes", center=float(value), exact=True)
 
 
 @pytest.mark.parametrize(
@@ -40,16 +49,26 @@ def exact(value, family="memory", name="b"):
     ],
 )
 def test_verdicts_say_what_the_interval_shows(estimate, low, high, p, verdict):
-    assert judge(estimate, low, high, p, 0.10, 0.05, "time")[0] == verdict
+    assert judge(RatioEstimate(estimate, low, high, "welch", p), 0.10, 0.05, "time")[0] == verdict
 
 
 def test_inconclusive_says_what_could_have_been_detected():
-    verdict, detectable = judge(1.0, 0.8, 1.25, 0.5, 0.10, 0.05, "time")
+    verdict, detectable = judge(RatioEstimate(1.0, 0.8, 1.25, "welch", 0.5), 0.10, 0.05, "time")
     assert verdict == "inconclusive" and detectable == pytest.approx(0.25)
 
 
 def comparison(verdict, high, family="time"):
-    return Comparison("b", family, "m", "u", 1, 1, 1, 0.5, high, "t", None, 0.1, verdict, None)
+    return Comparison(
+        id="b",
+        family=family,
+        metric="m",
+        unit="u",
+        base=1,
+        current=1,
+        estimate=RatioEstimate(1, 0.5, high, "t"),
+        threshold=0.1,
+        verdict=verdict,
+    )
 
 
 def test_strict_fails_what_could_hide_a_regression_never_an_improvement():
@@ -108,15 +127,16 @@ def test_zero_counts_compare_without_dividing_by_zero(base, current, verdict):
 
 
 def test_summaries_alone_use_welch():
-    base = Measurement("b", "time", "time", "s", 100.0, mean=100.0, stdev=2.0, n=50)
-    current = Measurement("b", "time", "time", "s", 130.0, mean=130.0, stdev=2.0, n=50)
+    base = Measurement(id="b", metric="time", family="time", unit="s", center=100.0, mean=100.0, stdev=2.0, n=50)
+    current = Measurement(id="b", metric="time", family="time", unit="s", center=130.0, mean=130.0, stdev=2.0, n=50)
     result = compare(base, current, threshold=0.10)
     assert result.test == "welch" and result.verdict == "slower"
 
 
 def side(measures, kind="pipebench", machine="m", ratios=None, metadata=None):
     metadata = {"method": {"version": 2}, "dirty": False} if metadata is None else metadata
-    return GateInput("side", kind, machine, {(m.id, m.family): m for m in measures}, ratios or {}, metadata)
+    measures = {(m.id, m.family): m for m in measures}
+    return GateInput(path="side", kind=kind, machine=machine, measures=measures, ratios=ratios or {}, metadata=metadata)
 
 
 def test_sides_list_added_and_missing_benchmarks_and_say_so():
@@ -129,8 +149,12 @@ def test_sides_list_added_and_missing_benchmarks_and_say_so():
 
 
 def test_different_machines_are_said():
-    outcome = compare_sides(side([sampled(STEADY)], machine="x"), side([sampled(STEADY)], machine="y"),
-                            DEFAULT_THRESHOLDS, absolute_time=True)  # fmt: skip
+    outcome = compare_sides(
+        side([sampled(STEADY)], machine="x"),
+        side([sampled(STEADY)], machine="y"),
+        DEFAULT_THRESHOLDS,
+        absolute_time=True,
+    )
     assert "different machines" in outcome.notes[0]
 
 
@@ -146,24 +170,39 @@ def test_pipebench_runs_compare_paired_ratios_by_default():
 
 def test_nothing_in_common_is_refused():
     with pytest.raises(UsageError, match="no benchmark in common"):
-        compare_sides(side([sampled(STEADY, name="a")], kind="pyperf"), side([sampled(STEADY, name="z")],
-                      kind="pyperf"), DEFAULT_THRESHOLDS)  # fmt: skip
+        compare_sides(
+            side([sampled(STEADY, name="a")], kind="pyperf"),
+            side([sampled(STEADY, name="z")], kind="pyperf"),
+            DEFAULT_THRESHOLDS,
+        )
 
 
 @pytest.mark.parametrize(
     ("base_metadata", "current_metadata", "message"),
     [
         ({"method": {"version": 1}}, {"method": {"version": 2}}, "method version 1"),
-        ({"method": {"version": 2}, "dirty": True, "commit": "abc1234", "patch": "f00"}, {"method": {"version": 2}},
-         "uncommitted changes"),
-        ({"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v"}},
-         {"method": {"version": 2}, "counts": {"interpreter": "b", "valgrind": "v"}}, "interpreters"),
-        ({"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v1"}},
-         {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v2"}}, "valgrinds"),
-        ({"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v", "cpu": "Intel Xeon"}},
-         {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v", "cpu": "AMD EPYC"}}, "cpus"),
+        (
+            {"method": {"version": 2}, "dirty": True, "commit": "abc1234", "patch": "f00"},
+            {"method": {"version": 2}},
+            "uncommitted changes",
+        ),
+        (
+            {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v"}},
+            {"method": {"version": 2}, "counts": {"interpreter": "b", "valgrind": "v"}},
+            "interpreters",
+        ),
+        (
+            {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v1"}},
+            {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v2"}},
+            "valgrinds",
+        ),
+        (
+            {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v", "cpu": "Intel Xeon"}},
+            {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v", "cpu": "AMD EPYC"}},
+            "cpus",
+        ),
     ],
-)  # fmt: skip
+)
 def test_runs_that_cannot_be_compared_are_refused(base_metadata, current_metadata, message):
     with pytest.raises(UsageError, match=message):
         check_comparable(side([], metadata=base_metadata), side([], metadata=current_metadata), ("instructions",))
@@ -182,8 +221,11 @@ def test_bad_thresholds_are_refused(spec):
 
 
 def test_thresholds_override_the_defaults():
-    assert thresholds_from(["time:5%", "instructions:0.02"]) == {**DEFAULT_THRESHOLDS, "time": 0.05,
-                                                                  "instructions": 0.02}  # fmt: skip
+    assert thresholds_from(["time:5%", "instructions:0.02"]) == {
+        **DEFAULT_THRESHOLDS,
+        "time": 0.05,
+        "instructions": 0.02,
+    }
 
 
 def test_instructions_moved_less_than_the_heap_can_move_them_have_not_moved():

@@ -51,8 +51,11 @@ def test_bisect_finds_the_commit_that_added_work_in_about_log2_probes_and_leaves
     ninth = git(repository, "rev-parse", "--short=7", "HEAD~6").strip()
     done = subprocess.run(
         [sys.executable, "-m", "bench", "bisect", "--good", "HEAD~15", "--bad", "HEAD", "--case", CASE],
-        cwd=repository, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert f"first bad commit: {ninth} change 9" in done.stdout
     probes = [line for line in done.stdout.splitlines() if "  instructions " in line]

@@ -59,7 +59,8 @@ def test_bytes_per_record_agree_with_tracemalloc_within_two_percent(kind, tmp_pa
     measured = case(f"records[kind={kind},n=10000]")
     figures = memory.measure_case(measured, "quick", tmp_path)
     by_memray = figures["peak_memory"] / figures["records"]
-    done = subprocess.run([sys.executable, "-c", TRACEMALLOC_SCRIPT, measured.id], cwd=ROOT, capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", TRACEMALLOC_SCRIPT, measured.id], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     by_tracemalloc = json.loads(done.stdout)
     assert by_memray == pytest.approx(by_tracemalloc, rel=0.02)

@@ -15,9 +15,11 @@ def profiled(pipebench, tmp_path_factory):
     directory = out / "pyinstrument"
     summaries = {
         case: json.loads((directory / f"{stem}.profile.json").read_text())
-        for case, stem in ((DEQUE, "windows-strategy=deque-n=10000-w=500"),
-                           (MONOTONIC, "windows-strategy=monotonic-n=10000-w=500"))
-    }  # fmt: skip
+        for case, stem in (
+            (DEQUE, "windows-strategy=deque-n=10000-w=500"),
+            (MONOTONIC, "windows-strategy=monotonic-n=10000-w=500"),
+        )
+    }
     return text, directory, summaries
 
 
@@ -61,8 +63,16 @@ def test_bad_input_is_one_line_and_exit_2(pipebench, tmp_path, argv, message):
 
 @pytest.mark.slow
 def test_the_c_level_view_puts_the_deque_windows_instructions_under_min_max(pipebench, tmp_path):
-    code, out, err = pipebench("profile", "-k", "windows[strategy=deque,n=10000,w=500]", "--seconds", "0.2",
-                               "--instructions", "--out", tmp_path)  # fmt: skip
+    code, out, err = pipebench(
+        "profile",
+        "-k",
+        "windows[strategy=deque,n=10000,w=500]",
+        "--seconds",
+        "0.2",
+        "--instructions",
+        "--out",
+        tmp_path,
+    )
     assert code == 0, err
     total = float(out.split("instructions and", 1)[0].rsplit(": ", 1)[1].replace(",", ""))
     min_max = next(line for line in out.splitlines() if line.startswith("min_max "))

@@ -14,10 +14,25 @@ SLOWED = "bench/pytest/bench_suites.py::test_windows[strategy=scipy,n=1000,w=50]
 
 def pytest_run(*args, cwd=ROOT):
     return subprocess.run(
-        [sys.executable, "-m", "pytest", str(ROOT / "bench" / "bench_suites.py"), "-p", "no:cacheprovider", "-q",
-         "--benchmark-only", "--benchmark-max-time=0.2", f"--rootdir={ROOT}", *SELECTION, *args],
-        cwd=cwd, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "bench" / "bench_suites.py"),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--benchmark-only",
+            "--benchmark-max-time=0.2",
+            f"--rootdir={ROOT}",
+            *SELECTION,
+            *args,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -25,9 +25,12 @@ def pytest_run(*args):
 def test_benchmark_only_writes_one_benchmark_per_case_with_extra_info(tmp_path):
     out = tmp_path / "out.json"
     done = pytest_run(
-        "--benchmark-only", f"--benchmark-json={out}", "--benchmark-min-rounds=1", "--benchmark-max-time=0.01",
+        "--benchmark-only",
+        f"--benchmark-json={out}",
+        "--benchmark-min-rounds=1",
+        "--benchmark-max-time=0.01",
         *SELECTION,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     benchmarks = json.loads(out.read_text())["benchmarks"]
     assert sorted(b["extra_info"]["case_id"] for b in benchmarks) == [
@@ -63,7 +66,8 @@ def test_group_by_a_real_parameter_works():
 
 def test_histograms_are_drawn_on_a_fresh_install(tmp_path):
     """pytest-benchmark's histogram extra (pygal) is a dependency: --benchmark-histogram works."""
-    done = pytest_run("--benchmark-only", "--benchmark-max-time=0.01", f"--benchmark-histogram={tmp_path / 'h'}",
-                      *SELECTION)  # fmt: skip
+    done = pytest_run(
+        "--benchmark-only", "--benchmark-max-time=0.01", f"--benchmark-histogram={tmp_path / 'h'}", *SELECTION
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(list(tmp_path.glob("h-*.svg"))) == 3

@@ -50,8 +50,7 @@ def test_scaling_names_the_reference_linear_in_w_and_monotonic_constant(syntheti
 def test_findings_state_figures_with_intervals(synthetic_suites, table):
     sentences = analysis.findings(table, analysis.scaling_table(table, synthetic_suites), synthetic_suites)["r1"]
     speed = [s for s in sentences if "faster" in s]
-    assert any("`monotonic` is 31.1x faster than `deque` at n=100000, w=1000 (95% CI [30.5, 31.7])" in s
-               for s in speed)  # fmt: skip
+    assert any("`monotonic` is 31.1x faster than `deque` at n=100000, w=1000 (95% CI [30.5, 31.7])" in s for s in speed)
     assert any("time against W" in s and "`deque` linear" in s and "`monotonic` constant" in s for s in sentences)
 
 

@@ -33,12 +33,22 @@ class Browser:
             os.dup2(replies_write, 4)
 
         self._process = subprocess.Popen(
-            [BROWSER, "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
-             "--no-first-run", "--hide-scrollbars", "about:blank"],
+            [
+                BROWSER,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--remote-debugging-pipe",
+                "--no-first-run",
+                "--hide-scrollbars",
+                "about:blank",
+            ],
             # close_fds would close 3 and 4 after wire_pipes made them.
-            close_fds=False, preexec_fn=wire_pipes,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            close_fds=False,
+            preexec_fn=wire_pipes,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(commands_read)
         os.close(replies_write)
         self._buffer = b""
@@ -77,8 +87,9 @@ class Browser:
             self.events.append(self._message())
 
     def evaluate(self, expression):
-        result = self.call("Runtime.evaluate", session=True, expression=expression, awaitPromise=True,
-                           returnByValue=True)  # fmt: skip
+        result = self.call(
+            "Runtime.evaluate", session=True, expression=expression, awaitPromise=True, returnByValue=True
+        )
         return result["result"].get("value")
 
     def screenshot(self, path):
@@ -111,8 +122,9 @@ def opened(pipebench, tmp_path_factory):
     code, _, err = pipebench("report", str(run_dir))
     assert code == 0, err
     browser = Browser()
-    browser.call("Emulation.setDeviceMetricsOverride", session=True, width=1400, height=1000, deviceScaleFactor=1,
-                 mobile=False)  # fmt: skip
+    browser.call(
+        "Emulation.setDeviceMetricsOverride", session=True, width=1400, height=1000, deviceScaleFactor=1, mobile=False
+    )
     browser.call("Page.navigate", session=True, url=(run_dir / "report.html").as_uri())
     browser.wait_for("Page.loadEventFired")
     yield browser, run_dir

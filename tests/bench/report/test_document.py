@@ -34,9 +34,12 @@ def test_report_files_are_written_into_the_run_directory(written):
 def test_plots_are_real_images_embedded_in_the_html(written):
     pngs = sorted(written.glob("report-*.png"))
     assert {p.name for p in pngs} >= {
-        "report-stages-ratios.png", "report-stages-vs-n.png",
-        "report-windows-ratios.png", "report-windows-vs-n.png", "report-windows-vs-w.png",
-    }  # fmt: skip
+        "report-stages-ratios.png",
+        "report-stages-vs-n.png",
+        "report-windows-ratios.png",
+        "report-windows-vs-n.png",
+        "report-windows-vs-w.png",
+    }
     for png in pngs:
         pixels = matplotlib.image.imread(png)
         assert pixels.shape[0] > 200 and pixels.shape[1] > 400

@@ -45,8 +45,10 @@ def test_degenerate_input_is_refused(sizes, costs):
         fit_loglog(sizes, costs)
 
 
-@pytest.mark.parametrize(("slope", "name"), [(0.14, "constant"), (0.15, "sub-linear"), (0.8, "linear"),
-                                             (1.2, "linear"), (1.21, "super-linear")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("slope", "name"),
+    [(0.14, "constant"), (0.15, "sub-linear"), (0.8, "linear"), (1.2, "linear"), (1.21, "super-linear")],
+)
 def test_growth_name_boundaries(slope, name):
     assert growth_name(slope) == name
 

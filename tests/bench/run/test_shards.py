@@ -8,8 +8,12 @@ from bench.cases import expand
 from bench.errors import UsageError
 from bench.run.shards import parse_shard, shard_of
 
-CASES = expand("windows", {"strategy": ["deque", "scipy"], "n": [1000], "w": [10, 50, 500, 1000]},
-               variant_axis="strategy", reference="deque")  # fmt: skip
+CASES = expand(
+    "windows",
+    {"strategy": ["deque", "scipy"], "n": [1000], "w": [10, 50, 500, 1000]},
+    variant_axis="strategy",
+    reference="deque",
+)
 
 
 def test_shards_deal_whole_groups_and_together_hold_every_case_once():

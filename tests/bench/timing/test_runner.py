@@ -16,8 +16,12 @@ from bench.timing.worker import CLOCK, RoundPlan, calibrate, clock_for, measure_
 from bench.workloads import Workload
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-CASES = expand("windows", {"strategy": ["deque", "monotonic", "numpy"], "n": [10], "w": [3]},
-               variant_axis="strategy", reference="deque")  # fmt: skip
+CASES = expand(
+    "windows",
+    {"strategy": ["deque", "monotonic", "numpy"], "n": [10], "w": [3]},
+    variant_axis="strategy",
+    reference="deque",
+)
 
 
 class TickClock:
@@ -51,11 +55,19 @@ def test_rounds_rotate_the_order_and_values_stay_in_round_order():
     plan = RoundPlan(rounds=3, warmups=1)
     warm, values = measure_group(workloads(log), {c.id: 1 for c in CASES}, plan, rotation=0, clock=TickClock())
     assert log == [
-        "deque", "monotonic", "numpy",  # warm-up
-        "deque", "monotonic", "numpy",  # round 0
-        "monotonic", "numpy", "deque",  # round 1
-        "numpy", "deque", "monotonic",  # round 2
-    ]  # fmt: skip
+        "deque",
+        "monotonic",
+        "numpy",  # warm-up
+        "deque",
+        "monotonic",
+        "numpy",  # round 0
+        "monotonic",
+        "numpy",
+        "deque",  # round 1
+        "numpy",
+        "deque",
+        "monotonic",  # round 2
+    ]
     assert all(len(v) == 3 for v in values.values()) and all(len(v) == 1 for v in warm.values())
 
 
