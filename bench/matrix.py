@@ -154,3 +154,23 @@ def all_cases(size: str = "quick", suites: Sequence[str] = ()) -> list[Case]:
 def prepare(case: Case) -> Workload:
     """Build ``case``'s input and return its workload (its suite's builder does it)."""
     return SUITES[case.suite].build(case)
+
+
+def groups_of(cases: Sequence[Case], all_known: Sequence[Case]) -> list[list[Case]]:
+    """The comparison groups of ``cases``, each with its reference first.
+
+    A group's reference is added when the selection left it out: a ratio needs it.
+    """
+    groups: dict[str, list[Case]] = {}
+    for case in cases:
+        groups.setdefault(case.group, [])
+        if case not in groups[case.group]:
+            groups[case.group].append(case)
+    ordered = []
+    for members in groups.values():
+        reference = next((c for c in all_known if c.group == members[0].group and c.is_reference), None)
+        if reference is not None and reference not in members:
+            members.insert(0, reference)
+        members.sort(key=lambda c: not c.is_reference)
+        ordered.append(members)
+    return ordered

@@ -17,7 +17,9 @@ from collections.abc import Callable
 import pytest
 
 from bench.cases import Case
-from bench.matrix import SUITES, Suite, prepare
+from bench.matrix import SIZES, SUITES, Suite, prepare
+from bench.proof.equality import first_difference
+from bench.workloads import Workload
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -36,9 +38,30 @@ def _case(request: pytest.FixtureRequest, suite: str) -> Case:
     return next(case for case in SUITES[suite].cases(size) if case.param_dict == wanted)
 
 
+_REFERENCE_OUTPUTS: dict[str, object] = {}
+
+
+def _prove(case: Case, workload: Workload) -> None:
+    """Fail the test unless ``workload`` computes what its group's reference computes, on this input."""
+    known = (c for size in SIZES for c in SUITES[case.suite].cases(size))
+    reference = next(c for c in known if c.group == case.group and c.is_reference)
+    if reference.id not in _REFERENCE_OUTPUTS:
+        _REFERENCE_OUTPUTS[reference.id] = (workload if reference == case else prepare(reference)).output()
+    found = first_difference(_REFERENCE_OUTPUTS[reference.id], workload.output())
+    if found is not None:
+        pytest.fail(f"{case.id}: its output differs from its reference {reference.variant!r}'s, {found}; not timed")
+
+
 def time_case(benchmark, case: Case) -> None:
-    """Time ``case``'s workload with pytest-benchmark, in its group, with per-record figures."""
+    """Time ``case``'s workload with pytest-benchmark, in its group, with per-record figures.
+
+    When the benchmark is timed, the workload is first proven to compute what its reference
+    does on the very input that is timed; a plain test run (bodies once, untimed) leaves
+    that to the workload tests, which cover the same inputs up to 10,000 records.
+    """
     workload = prepare(case)
+    if benchmark.enabled:
+        _prove(case, workload)
     benchmark.group = case.group
     benchmark.extra_info.update(
         case_id=case.id, suite=case.suite, variant=case.variant, params=case.param_dict, records=workload.records

@@ -17,8 +17,9 @@ from bench import provenance, store
 from bench.cases import Case
 from bench.counts import runner as counts
 from bench.errors import UsageError
-from bench.matrix import SUITES, all_cases
+from bench.matrix import SUITES, all_cases, groups_of
 from bench.memory import runner as memory
+from bench.proof import runner as proof
 from bench.results import Row, RunResults
 from bench.timing import runner as timing
 
@@ -42,10 +43,11 @@ class RunRequest:
 
 
 def planned_steps(request: RunRequest) -> int:
-    """How many progress steps the run will report (timing processes, memory and counted cases)."""
-    groups = timing.groups_of(request.cases, all_cases(request.size)) if request.time else []
+    """How many progress steps the run will report: proofs and timing processes by group, the rest by case."""
+    groups = groups_of(request.cases, all_cases(request.size))
     per_case = int(request.memory) + int(request.instructions)
-    return len(groups) * timing.PLANS[request.size].processes + len(request.cases) * per_case
+    timed = timing.PLANS[request.size].processes if request.time else 0
+    return len(groups) * (1 + timed) + len(request.cases) * per_case
 
 
 def method(request: RunRequest) -> dict:
@@ -101,11 +103,12 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
         raise UsageError(f"--jobs {request.jobs}: at least 1 process is needed")
     flame_cases = _flamegraph_cases(request)
     valgrind = counts.valgrind_version() if request.instructions else None
+    proof.prove(groups_of(request.cases, all_cases(request.size)), request.size, request.jobs, progress)
     run = store.RunWriter.new(run_metadata(request, valgrind), out=request.out, runs_root=request.runs_root)
     rows: list[Row] = []
     flamegraphs: list[Path] = []
     if request.time:
-        groups = timing.groups_of(request.cases, all_cases(request.size))
+        groups = groups_of(request.cases, all_cases(request.size))
         with run.scratch() as scratch:
             suite = timing.measure(groups, timing.PLANS[request.size], request.size, scratch, progress)
         run.write_pyperf(suite)

@@ -10,8 +10,8 @@ import pyperf
 import pytest
 
 from bench.cases import expand
-from bench.matrix import SUITES, all_cases
-from bench.timing.runner import PLANS, TimingPlan, groups_of, rows, run_values
+from bench.matrix import SUITES, all_cases, groups_of
+from bench.timing.runner import PLANS, TimingPlan, rows, run_values
 from bench.timing.worker import CLOCK, RoundPlan, calibrate, clock_for, measure_group, pyperf_metadata, rotated
 from bench.workloads import Workload
 

@@ -1,0 +1,62 @@
+"""The proof pass of a run: before anything is measured, every variant is proven to compute what its reference does.
+
+Each comparison group is built in a fresh worker process (:mod:`bench.proof.worker`)
+exactly as the instruments build it, so the proof is on the very input they measure,
+at every size the run measures. A variant that differs stops the run before a figure
+is written: a figure of wrong code would read as a speed-up.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bench.cases import Case
+from bench.errors import UsageError
+from bench.processes import parallel, run_module
+
+Progress = Callable[[str], None]
+
+
+class NotEqualError(UsageError):
+    """A variant's output is not its reference's: nothing of the run is measured."""
+
+
+def prove_group(group: Sequence[Case], size: str, scratch: Path) -> dict[str, str]:
+    """The differing variants of one group (its reference first), with where each first differs.
+
+    Raises:
+        bench.errors.BenchError: the worker failed (the variant could not be built or run).
+    """
+    output = Path(scratch) / f"proof-{abs(hash(group[0].group))}.json"
+    run_module("bench.proof.worker", [size, str(output), *(case.id for case in group)], f"proof of {group[0].group}")
+    try:
+        return json.loads(output.read_text(encoding="utf-8"))
+    finally:
+        output.unlink(missing_ok=True)
+
+
+def prove(groups: Sequence[Sequence[Case]], size: str, jobs: int = 2, progress: Progress | None = None) -> None:
+    """Prove every group, ``jobs`` at a time.
+
+    Raises:
+        NotEqualError: a variant differs from its reference; the message names the first
+            such case and where its output first differs.
+    """
+    with tempfile.TemporaryDirectory(prefix="pipebench-proof-") as scratch:
+
+        def one(group: Sequence[Case]) -> dict[str, str]:
+            found = prove_group(group, size, Path(scratch))
+            if progress is not None:
+                progress(f"prove {group[0].group}")
+            return found
+
+        for group, found in zip(groups, parallel(one, groups, jobs)):
+            if found:
+                case_id = next(case.id for case in group if case.id in found)
+                raise NotEqualError(
+                    f"{case_id}: its output differs from its reference {group[0].variant!r}'s, {found[case_id]}; "
+                    "nothing was measured"
+                )
