@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 TIME_PER_RECORD = "time_per_record"
 RATIO_TO_REFERENCE = "ratio_to_reference"
+RATIO_TO_BASE = "ratio_to_base"
 PEAK_MEMORY = "peak_memory"
 BYTES_PER_RECORD = "bytes_per_record"
 INSTRUCTIONS = "instructions"
@@ -61,10 +62,16 @@ class Metric:
     machine_independent: bool
     gated: bool = False
     """The figure of its family that the gate compares."""
-    paired: bool = False
-    """A ratio to the suite's reference taken within a round (time's machine-independent form)."""
+    against: str | None = None
+    """What a ratio taken within a round is against: ``reference`` (the suite's, in one run) or ``base``
+    (the same case at the base revision, in an A/B run)."""
     history: bool = False
     exported: bool = False
+
+    @property
+    def paired(self) -> bool:
+        """A ratio of two values taken side by side, within one round."""
+        return self.against is not None
 
     def format(self, value: float) -> str:
         """``value`` as a person reads this metric."""
@@ -125,8 +132,22 @@ METRICS: dict[str, Metric] = {
             exact=False,
             machine_independent=True,
             gated=True,
-            paired=True,
+            against="reference",
             history=True,
+            exported=True,
+        ),
+        Metric(
+            name=RATIO_TO_BASE,
+            unit="ratio",
+            meaning="head time / base time of one case, paired within a round of an A/B run",
+            label="head vs base",
+            display=".3g",
+            family="time",
+            tool="pipebench",
+            exact=False,
+            machine_independent=True,
+            gated=True,
+            against="base",
             exported=True,
         ),
         Metric(
@@ -215,7 +236,11 @@ SHOWN = tuple(name for name, metric in METRICS.items() if metric.exported)
 """The metrics tables and exports show, in order: time, memory and counts per record."""
 
 
-def gated_metric(family: str, *, paired: bool) -> Metric:
-    """The metric the gate compares for ``family`` (time: the paired ratio, or absolute time)."""
+def gated_metric(family: str, *, against: str | None = "reference") -> Metric:
+    """The metric the gate compares for ``family``.
+
+    For time: the ratio ``against`` the reference or the base, or (``None``) absolute time;
+    counts and memory have one each.
+    """
     candidates = [m for m in METRICS.values() if m.family == family and m.gated]
-    return next((m for m in candidates if m.paired == paired), candidates[0])
+    return next((m for m in candidates if m.against == against), candidates[0])

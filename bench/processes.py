@@ -18,8 +18,10 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,10 +35,40 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
-def worker_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """``base`` (the current environment by default) with :data:`PACKAGE_ROOT` first on ``PYTHONPATH``."""
+MEASURED_PACKAGES = ("pipeline",)
+"""The code a run measures; the harness (``bench``) is always the working tree's."""
+
+
+@dataclass(frozen=True)
+class Code:
+    """Where a worker imports its packages from: a directory holding ``bench`` and ``pipeline``.
+
+    :data:`HEAD` is the checkout itself. :meth:`linked` makes a directory of links that
+    takes the harness from the checkout and the measured packages from another tree (the
+    base side of an A/B run, a worktree of another commit); its workers start in that
+    directory, so that nothing of the caller's working directory is imported instead.
+    """
+
+    root: Path
+    cwd: Path | None = None
+
+    @classmethod
+    def linked(cls, directory: Path, measured_from: Path) -> Code:
+        """Links in a new ``directory``: ``bench`` to the checkout's, the measured packages to ``measured_from``'s."""
+        directory.mkdir(parents=True)
+        (directory / "bench").symlink_to(PACKAGE_ROOT / "bench", target_is_directory=True)
+        for package in MEASURED_PACKAGES:
+            (directory / package).symlink_to(Path(measured_from) / package, target_is_directory=True)
+        return cls(directory, cwd=directory)
+
+
+HEAD = Code(PACKAGE_ROOT)
+
+
+def worker_environment(base: Mapping[str, str] | None = None, code: Code = HEAD) -> dict[str, str]:
+    """``base`` (the current environment by default) with ``code``'s root first on ``PYTHONPATH``."""
     environment = dict(os.environ if base is None else base)
-    paths = [str(PACKAGE_ROOT), *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
+    paths = [str(code.root), *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
     environment["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     return environment
 
@@ -55,27 +87,61 @@ def run_module(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     python: str = sys.executable,
+    code: Code = HEAD,
 ) -> None:
     """Run ``[prefix...] python -m module arguments`` to completion (``python``: this interpreter).
+
+    The worker imports ``code`` (the checkout by default) unless ``env`` is given whole.
 
     Raises:
         BenchError: the process failed; the message names ``what`` and the last line the
             process wrote to stderr.
     """
-    command = [*prefix, python, "-m", module, *arguments]
+    with started(module, arguments, prefix=prefix, env=env, cwd=cwd, python=python, code=code) as process:
+        _, stderr = process.communicate()
+    check_exit(process, stderr, what)
+
+
+def check_exit(process: subprocess.Popen, stderr: str, what: str) -> None:
+    """Raise if ``process`` failed.
+
+    Raises:
+        BenchError: it exited non-zero; the message names ``what`` and its last line on stderr.
+    """
+    if process.returncode != 0:
+        last = (stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise BenchError(f"{what} failed with exit code {process.returncode}: {last}")
+
+
+@contextmanager
+def started(
+    module: str,
+    arguments: Sequence[str],
+    *,
+    prefix: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    python: str = sys.executable,
+    code: Code = HEAD,
+) -> Iterator[subprocess.Popen]:
+    """A running ``python -m module`` worker with pipes on its three streams, killed if the block fails.
+
+    It is one of the live workers :func:`stop_all` kills, and it dies with its parent.
+    """
     process = subprocess.Popen(
-        command,
+        [*prefix, python, "-m", module, *arguments],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=worker_environment() if env is None else dict(env),
-        cwd=cwd,
+        env=worker_environment(code=code) if env is None else dict(env),
+        cwd=cwd if cwd is not None else code.cwd,
         preexec_fn=_die_with_parent,
     )
     with _live_lock:
         _live.add(process)
     try:
-        _, stderr = process.communicate()
+        yield process
     except BaseException:
         process.kill()
         process.wait()
@@ -83,9 +149,6 @@ def run_module(
     finally:
         with _live_lock:
             _live.discard(process)
-    if process.returncode != 0:
-        last = (stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise BenchError(f"{what} failed with exit code {process.returncode}: {last}")
 
 
 def stop_all() -> None:

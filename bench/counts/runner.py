@@ -34,7 +34,7 @@ from bench.counts import callgrind
 from bench.counts.worker import label
 from bench.errors import BenchError, UsageError
 from bench.metrics import ALLOCATIONS, ALLOCATIONS_PER_RECORD, INSTRUCTIONS, INSTRUCTIONS_PER_RECORD
-from bench.processes import per_case, run_module
+from bench.processes import HEAD, Code, per_case, run_module
 from bench.provenance import PACKAGE_ROOT
 from bench.results import Row, make_row
 from bench.store import case_file_name
@@ -121,7 +121,7 @@ PACKAGES = ("bench", "pipeline")
 """The checkout's packages, all that a counting worker imports from it."""
 
 
-def fixed_length_paths(work: Path) -> tuple[Path, str]:
+def fixed_length_paths(work: Path, code: Code = HEAD) -> tuple[Path, str]:
     """The package root and interpreter as the worker sees them: through links in ``work``.
 
     Every module's file name, ``sys.path`` and ``sys.prefix`` are strings the worker
@@ -137,7 +137,7 @@ def fixed_length_paths(work: Path) -> tuple[Path, str]:
     root = work / "src"
     root.mkdir()
     for package in PACKAGES:
-        (root / package).symlink_to(PACKAGE_ROOT / package, target_is_directory=True)
+        (root / package).symlink_to((code.root / package).resolve(), target_is_directory=True)
     executable = Path(sys.executable)
     if sys.prefix == sys.base_prefix or not executable.is_relative_to(sys.prefix):
         # Not a virtual environment: the interpreter's own paths are the installation's.
@@ -172,7 +172,7 @@ def _can_pin_addresses() -> bool:
     return done.returncode == 0
 
 
-def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN) -> dict[str, Any]:
+def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN, code: Code = HEAD) -> dict[str, Any]:
     """Count one case in a fresh process under callgrind; keep its second dump in ``keep``.
 
     Raises:
@@ -182,7 +182,7 @@ def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN) -> dic
         work = Path(scratch)
         spec = {"size": size, "case": case.id, "calls": list(plan.calls), "warmups": plan.warmups}
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        package_root, python = fixed_length_paths(work)
+        package_root, python = fixed_length_paths(work, code)
         run_module(
             "bench.counts.worker",
             ["spec.json", "case.json"],
@@ -210,7 +210,7 @@ def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN) -> dic
         }
 
 
-def compile_sources() -> None:
+def compile_sources(code: Code = HEAD) -> None:
     """Write the byte code of the checkout's packages before counting, so every worker loads it.
 
     A module compiled at import and one loaded from its cached byte code are different
@@ -224,9 +224,10 @@ def compile_sources() -> None:
     Raises:
         BenchError: a source does not compile.
     """
-    sources = [str(PACKAGE_ROOT / package) for package in PACKAGES]
-    arguments = ["-q", "-f", "-s", str(PACKAGE_ROOT), "-p", "/pipebench", *sources]
-    run_module("compileall", arguments, "compiling the sources", env=pinned_environment(PACKAGE_ROOT))
+    root = code.root.resolve() if code.root == PACKAGE_ROOT else code.root
+    sources = [str(root / package) for package in PACKAGES]
+    arguments = ["-q", "-f", "-s", str(root), "-p", "/pipebench", *sources]
+    run_module("compileall", arguments, "compiling the sources", env=pinned_environment(root))
 
 
 def remove_stale_scratch(root: Path | None = None) -> None:
@@ -248,12 +249,17 @@ def _alive(pid: int) -> bool:
 
 
 def measure(
-    cases: Sequence[Case], size: str, directory: Path, jobs: int = 2, progress: Progress | None = None
+    cases: Sequence[Case],
+    size: str,
+    directory: Path,
+    jobs: int = 2,
+    progress: Progress | None = None,
+    code: Code = HEAD,
 ) -> dict[str, dict[str, Any]]:
     """Counts for every case, keyed by case id, ``jobs`` processes at a time (counts ignore load)."""
     remove_stale_scratch()
-    compile_sources()
-    return per_case(lambda case: count_case(case, size, directory), cases, jobs, progress, "count")
+    compile_sources(code)
+    return per_case(lambda case: count_case(case, size, directory, code=code), cases, jobs, progress, "count")
 
 
 def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]], version: str) -> list[Row]:

@@ -48,6 +48,9 @@ class GateInput:
     machine: str
     measures: dict[tuple[str, str], Measurement] = field(default_factory=dict)
     ratios: dict[str, Measurement] = field(default_factory=dict)
+    """Each variant's time over its suite's reference's, paired within rounds of the run."""
+    ab_ratios: dict[str, Measurement] = field(default_factory=dict)
+    """An A/B run's: each case's head time over its base time, paired within rounds."""
     metadata: Mapping[str, Any] = field(default_factory=dict)
     run: StoredRun | None = None
     """The pipebench run itself, for what reads more of it than the gate (``explain``)."""

@@ -87,6 +87,7 @@ def _from_pipebench(path: Path) -> GateInput:
     run = stored.results
     measures: dict[tuple[str, str], Measurement] = {}
     ratios: dict[str, Measurement] = {}
+    ab_ratios: dict[str, Measurement] = {}
     try:
         for row in run.rows:
             metric = METRICS[row.metric]
@@ -95,7 +96,7 @@ def _from_pipebench(path: Path) -> GateInput:
             clusters = tuple(tuple(cluster) for cluster in row.clusters)
             if metric.paired:
                 checked(row.samples, f"{row.case_id} {row.metric}")
-                ratios[row.case_id] = Measurement(
+                (ratios if metric.against == "reference" else ab_ratios)[row.case_id] = Measurement(
                     id=row.case_id,
                     metric=row.metric,
                     family=metric.family,

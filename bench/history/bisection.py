@@ -81,7 +81,7 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
     Raises:
         BenchError: the run failed (the case does not exist there, or the code is broken).
     """
-    row_metric = gated_metric(metric, paired=True)
+    row_metric = gated_metric(metric, against="reference")
     flags = RUN_FLAGS[row_metric.tool]
     scratch = Path(tempfile.mkdtemp(prefix="pipebench-bisect-"))
     tree = scratch / "tree"
@@ -146,14 +146,14 @@ def bisect(
         else:
             low = middle
     state.first_bad = commits[high]
-    if not gated_metric(metric, paired=True).exact:
+    if not gated_metric(metric, against="reference").exact:
         state.rechecked = [(commits[low], measure(commits[low])), (commits[high], measure(commits[high]))]
     return state
 
 
 def render(state: Bisection, repository: Path, seconds: float) -> str:
     """The probes in order, the first bad commit with its subject, and the time it took."""
-    figure = gated_metric(state.metric, paired=True)
+    figure = gated_metric(state.metric, against="reference")
     lines = [f"{commit[:7]}  {figure.label} {figure.format(value)}" for commit, value in state.probes]
     subject = _git(repository, "log", "-1", "--format=%s", state.first_bad or "HEAD")
     lines.append(f"first bad commit: {(state.first_bad or '?')[:7]} {subject}")

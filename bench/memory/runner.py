@@ -16,7 +16,7 @@ from typing import Any
 from bench.cases import Case
 from bench.errors import BenchError
 from bench.metrics import BYTES_PER_RECORD, PEAK_MEMORY
-from bench.processes import per_case, run_module
+from bench.processes import HEAD, Code, per_case, run_module
 from bench.provenance import package_version
 from bench.results import Row, make_row
 from bench.store import case_file_name
@@ -25,7 +25,7 @@ MEMRAY_VERSION = package_version("memray")
 Progress = Callable[[str], None]
 
 
-def measure_case(case: Case, size: str, directory: Path) -> dict[str, Any]:
+def measure_case(case: Case, size: str, directory: Path, code: Code = HEAD) -> dict[str, Any]:
     """Run one case's memory worker; return its figures.
 
     Raises:
@@ -33,17 +33,23 @@ def measure_case(case: Case, size: str, directory: Path) -> dict[str, Any]:
     """
     capture = directory / case_file_name(case.id, ".bin")
     output = directory / case_file_name(case.id, ".json")
-    run_module("bench.memory.worker", [size, case.id, str(capture), str(output)], f"memory worker for {case.id}")
+    arguments = [size, case.id, str(capture), str(output)]
+    run_module("bench.memory.worker", arguments, f"memory worker for {case.id}", code=code)
     figures = json.loads(output.read_text(encoding="utf-8"))
     output.unlink()
     return figures
 
 
 def measure(
-    cases: Sequence[Case], size: str, directory: Path, jobs: int = 2, progress: Progress | None = None
+    cases: Sequence[Case],
+    size: str,
+    directory: Path,
+    jobs: int = 2,
+    progress: Progress | None = None,
+    code: Code = HEAD,
 ) -> dict[str, dict[str, Any]]:
     """Figures for every case, keyed by case id; ``directory`` (which exists) receives the captures."""
-    return per_case(lambda case: measure_case(case, size, directory), cases, jobs, progress, "memory")
+    return per_case(lambda case: measure_case(case, size, directory, code), cases, jobs, progress, "memory")
 
 
 def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]]) -> list[Row]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.cases import Case
 from bench.errors import UsageError
-from bench.processes import parallel, run_module
+from bench.processes import HEAD, Code, parallel, run_module
 
 Progress = Callable[[str], None]
 
@@ -24,21 +24,29 @@ class NotEqualError(UsageError):
     """A variant's output is not its reference's: nothing of the run is measured."""
 
 
-def prove_group(group: Sequence[Case], size: str, scratch: Path) -> dict[str, str]:
+def prove_group(group: Sequence[Case], size: str, scratch: Path, code: Code = HEAD) -> dict[str, str]:
     """The differing variants of one group (its reference first), with where each first differs.
 
     Raises:
         bench.errors.BenchError: the worker failed (the variant could not be built or run).
     """
     output = Path(scratch) / f"proof-{abs(hash(group[0].group))}.json"
-    run_module("bench.proof.worker", [size, str(output), *(case.id for case in group)], f"proof of {group[0].group}")
+    arguments = [size, str(output), *(case.id for case in group)]
+    run_module("bench.proof.worker", arguments, f"proof of {group[0].group}", code=code)
     try:
         return json.loads(output.read_text(encoding="utf-8"))
     finally:
         output.unlink(missing_ok=True)
 
 
-def prove(groups: Sequence[Sequence[Case]], size: str, jobs: int = 2, progress: Progress | None = None) -> None:
+def prove(
+    groups: Sequence[Sequence[Case]],
+    size: str,
+    jobs: int = 2,
+    progress: Progress | None = None,
+    code: Code = HEAD,
+    side: str = "",
+) -> None:
     """Prove every group, ``jobs`` at a time.
 
     Raises:
@@ -48,7 +56,7 @@ def prove(groups: Sequence[Sequence[Case]], size: str, jobs: int = 2, progress: 
     with tempfile.TemporaryDirectory(prefix="pipebench-proof-") as scratch:
 
         def one(group: Sequence[Case]) -> dict[str, str]:
-            found = prove_group(group, size, Path(scratch))
+            found = prove_group(group, size, Path(scratch), code)
             if progress is not None:
                 progress(f"prove {group[0].group}")
             return found
@@ -57,6 +65,6 @@ def prove(groups: Sequence[Sequence[Case]], size: str, jobs: int = 2, progress: 
             if found:
                 case_id = next(case.id for case in group if case.id in found)
                 raise NotEqualError(
-                    f"{case_id}: its output differs from its reference {group[0].variant!r}'s, {found[case_id]}; "
+                    f"{case_id}{side}: its output differs from its reference {group[0].variant!r}'s, {found[case_id]}; "
                     "nothing was measured"
                 )

@@ -13,7 +13,9 @@ processes, then rounds (:func:`bench.stats.clustered_ratio_estimate`).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,8 +24,8 @@ import pyperf
 
 from bench.cases import Case
 from bench.errors import BenchError
-from bench.metrics import RATIO_TO_REFERENCE, TIME_PER_RECORD
-from bench.processes import run_module
+from bench.metrics import RATIO_TO_BASE, RATIO_TO_REFERENCE, TIME_PER_RECORD
+from bench.processes import HEAD, Code, check_exit, run_module, started
 from bench.provenance import PIPEBENCH_VERSION
 from bench.results import Row, make_row
 from bench.stats import clustered_ratio_estimate, paired_ratios
@@ -142,9 +144,124 @@ def _run_worker(scratch: Path, tag: str, spec: dict, group: str) -> pyperf.Bench
         output_path.unlink(missing_ok=True)
 
 
+def measure_ab(
+    groups: Sequence[Sequence[Case]],
+    plan: TimingPlan,
+    size: str,
+    scratch: Path,
+    base: Code,
+    progress: Progress | None = None,
+) -> tuple[pyperf.BenchmarkSuite, pyperf.BenchmarkSuite]:
+    """Time every group on both sides of an A/B run, the head's and the base's rounds in lock-step.
+
+    Each of the plan's processes is a pair, a head worker and a base worker (``base``'s
+    code) started together, each calibrating its own loops in its first pair; the driver
+    then lets one round of one side run while the other waits, then one of the other, the
+    side that goes first alternating. Every group takes the plan's ``processes * rounds``
+    values a side (no heavy-group switch: both sides must take the same rounds).
+
+    Raises:
+        BenchError: a worker failed.
+    """
+    suites: list[pyperf.BenchmarkSuite | None] = [None, None]
+    rounds = RoundPlan(plan.rounds, plan.warmups)
+    for index, group in enumerate(groups):
+        loops: list[dict | None] = [None, None]
+        for process in range(plan.processes):
+            if progress is not None:
+                progress(f"time {group[0].group} head and base ({process + 1}/{plan.processes})")
+            specs = [
+                {"size": size, "cases": [case.id for case in group], "rounds": asdict(rounds), "rotation": process,
+                 "min_time": plan.min_time, "loops": loops[side], "lockstep": True}
+                for side in (0, 1)
+            ]  # fmt: skip
+            results = _lockstep_pair(scratch, f"g{index}-{process}", specs, (HEAD, base), group[0].group, process)
+            for side, result in enumerate(results):
+                if loops[side] is None:
+                    loops[side] = {bench.get_name(): bench.get_metadata()["loops"] for bench in result}
+                suites[side] = _joined(suites[side], result)
+    head, base_suite = suites
+    if head is None or base_suite is None:
+        raise BenchError("nothing to time")
+    return head, base_suite
+
+
+def _joined(suite: pyperf.BenchmarkSuite | None, result: pyperf.BenchmarkSuite) -> pyperf.BenchmarkSuite:
+    if suite is None:
+        return result
+    for benchmark in result:
+        suite.add_runs(benchmark)
+    return suite
+
+
+def _lockstep_pair(
+    scratch: Path, tag: str, specs: Sequence[dict], codes: Sequence[Code], group: str, first: int
+) -> list[pyperf.BenchmarkSuite]:
+    """Run a head and a base worker of one group together, one round at a time each; return their suites."""
+    paths = []
+    for side, spec in zip(("head", "base"), specs):
+        spec_path, output_path = scratch / f"{tag}-{side}.spec.json", scratch / f"{tag}-{side}.pyperf.json"
+        spec_path.write_text(json.dumps(spec), encoding="utf-8")
+        paths.append((spec_path, output_path))
+    what = [f"timing worker for {group} ({side})" for side in ("head", "base")]
+    try:
+        with contextlib.ExitStack() as stack:
+            workers = [
+                stack.enter_context(started("bench.timing.worker", [str(a), str(b)], code=code))
+                for (a, b), code in zip(paths, codes)
+            ]
+            _drive(workers, first)
+            for worker, name in zip(workers, what):
+                _, stderr = worker.communicate()
+                check_exit(worker, stderr, name)
+        return [pyperf.BenchmarkSuite.load(str(output)) for _, output in paths]
+    finally:
+        for spec_path, output_path in paths:
+            spec_path.unlink(missing_ok=True)
+            output_path.unlink(missing_ok=True)
+
+
+def _drive(workers: Sequence[subprocess.Popen], first: int) -> None:
+    """Let the workers' rounds run one at a time, alternating which side goes first, until both end.
+
+    A worker that stops speaking the protocol (it failed) ends the driving: the others'
+    input is closed so that they stop too, and their exit codes tell what happened.
+    """
+    said = [worker.stdout.readline().strip() for worker in workers]
+    turn = first
+    while "wait" in said and all(word in ("wait", "end") for word in said):
+        for side in (turn % 2, (turn + 1) % 2):
+            if said[side] == "wait":
+                workers[side].stdin.write("go\n")
+                workers[side].stdin.flush()
+                said[side] = workers[side].stdout.readline().strip()
+        turn += 1
+    for worker in workers:
+        worker.stdin.close()
+
+
 def run_values(benchmark: pyperf.Benchmark) -> list[list[float]]:
     """The values of each run (worker process) of a benchmark, in round order."""
     return [list(run.values) for run in benchmark.get_runs() if run.values]
+
+
+def ab_rows(head: pyperf.BenchmarkSuite, base: pyperf.BenchmarkSuite, cases: Sequence[Case]) -> list[Row]:
+    """Each case's head time over its base time, paired round by round within each pair of processes."""
+    base_by_name = {bench.get_name(): bench for bench in base}
+    out = []
+    for benchmark in head:
+        case = next((c for c in cases if c.id == benchmark.get_name()), None)
+        if case is None:
+            continue
+        ratios = [
+            paired_ratios(head_run, base_run)
+            for head_run, base_run in zip(run_values(benchmark), run_values(base_by_name[case.id]), strict=True)
+        ]
+        out.append(
+            make_row(case, RATIO_TO_BASE, ratios, tool="pipebench", tool_version=PIPEBENCH_VERSION,
+                     interval=clustered_ratio_estimate(ratios))
+        )  # fmt: skip
+    return out
 
 
 def rows(suite: pyperf.BenchmarkSuite, groups: Sequence[Sequence[Case]]) -> list[Row]:

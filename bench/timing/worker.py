@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pyperf
 
@@ -141,12 +141,37 @@ class RoundPlan:
         return self.rounds
 
 
+def _no_wait() -> None:
+    pass
+
+
+def lockstep(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> Callable[[], None]:
+    """A step that waits for the driver's word: ``wait`` out, then ``go`` in, before each round.
+
+    An A/B run times the head's and the base's workers of a group in lock-step: the driver
+    lets one round of one side run, then one of the other, so that every value of one side
+    has a value of the other taken a moment apart, under the same conditions.
+
+    Raises:
+        SystemExit: the driver went away (its end of the pipe closed).
+    """
+
+    def step() -> None:
+        stdout.write("wait\n")
+        stdout.flush()
+        if stdin.readline().strip() != "go":
+            raise SystemExit("timing worker: the lock-step driver went away")
+
+    return step
+
+
 def measure_group(
     workloads: Sequence[Workload],
     loops: dict[str, int],
     plan: RoundPlan,
     rotation: int,
     clock: Clock = CLOCK,
+    step: Callable[[], None] = _no_wait,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Warm-up and round values (seconds per call) for each case id of one group.
 
@@ -154,18 +179,21 @@ def measure_group(
     the first value then spreads whatever is still cold over its many loops, and at a
     fraction of a full round's cost. The last warm-up round, scaled by the loop counts,
     estimates how long a round lasts, which may make the group a heavy one (:class:`RoundPlan`).
+    ``step`` runs before each round, warm-ups included (:func:`lockstep`).
     """
     warm: dict[str, list[float]] = {w.case.id: [] for w in workloads}
     values: dict[str, list[float]] = {w.case.id: [] for w in workloads}
     round_seconds = 0.0
     with collector_paused():
         for _ in range(plan.warmups):
+            step()
             round_seconds = 0.0
             for workload in workloads:
                 value = _value(workload, 1, clock)
                 warm[workload.case.id].append(value)
                 round_seconds += value * loops[workload.case.id]
         for round_index in range(plan.rounds_after(round_seconds)):
+            step()
             for workload in rotated(workloads, rotation + round_index):
                 values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
     return warm, values
@@ -196,7 +224,8 @@ def main(argv: Sequence[str]) -> int:
     workloads = [prepare(by_id[case_id]) for case_id in spec["cases"]]
     clock = clock_for(workloads[0].case)  # one suite per group, so one clock
     loops = spec.get("loops") or {w.case.id: calibrate(w, spec["min_time"], clock) for w in workloads}
-    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"], clock)
+    step = lockstep() if spec.get("lockstep") else _no_wait
+    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"], clock, step)
     benchmarks = []
     for workload in workloads:
         case_id = workload.case.id
@@ -208,6 +237,10 @@ def main(argv: Sequence[str]) -> int:
         )
         benchmarks.append(pyperf.Benchmark([run]))
     pyperf.BenchmarkSuite(benchmarks).dump(output_path, replace=True)
+    if spec.get("lockstep"):
+        # Only once written: writing (and pyperf's metadata) would fall in the other side's round.
+        sys.stdout.write("end\n")
+        sys.stdout.flush()
     return 0
 
 

@@ -80,16 +80,16 @@ def test_the_scan_catches_an_undeclared_metric_and_a_restated_one():
 def test_every_family_has_one_gated_figure_of_each_kind_and_its_words(family):
     gated = [m for m in METRICS.values() if m.family == family and m.gated]
     assert gated, family
-    assert len({m.paired for m in gated}) == len(gated)
+    assert len({m.against for m in gated}) == len(gated)
     assert FAMILIES[family].worse != FAMILIES[family].better
     assert 0 < FAMILIES[family].threshold < 1
 
 
 def test_the_gate_compares_counts_per_call_and_time_by_its_paired_ratio():
-    assert gated_metric("instructions", paired=True).name == metrics.INSTRUCTIONS
-    assert gated_metric("allocations", paired=True).name == metrics.ALLOCATIONS
-    assert gated_metric("time", paired=True).name == metrics.RATIO_TO_REFERENCE
-    assert gated_metric("time", paired=False).name == metrics.TIME_PER_RECORD
+    assert gated_metric("instructions", against="reference").name == metrics.INSTRUCTIONS
+    assert gated_metric("allocations", against="reference").name == metrics.ALLOCATIONS
+    assert gated_metric("time", against="reference").name == metrics.RATIO_TO_REFERENCE
+    assert gated_metric("time", against=None).name == metrics.TIME_PER_RECORD
     assert all(m.unit == "count" for m in METRICS.values() if m.gated and FAMILIES[m.family].counted)
 
 

@@ -52,7 +52,7 @@ def test_summary_table_lists_every_case(small_run):
 
 
 def test_a_failing_worker_leaves_the_run_marked_incomplete(pipebench, tmp_path, monkeypatch):
-    def broken(case, size, directory):
+    def broken(case, size, directory, code):
         raise BenchError(f"memory worker for {case.id} failed with exit code 1: boom")
 
     monkeypatch.setattr(memory, "measure_case", broken)
@@ -63,7 +63,7 @@ def test_a_failing_worker_leaves_the_run_marked_incomplete(pipebench, tmp_path, 
 
 
 def test_an_interrupted_run_stays_incomplete(pipebench, tmp_path, monkeypatch):
-    def interrupted(case, size, directory):
+    def interrupted(case, size, directory, code):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(memory, "measure_case", interrupted)
