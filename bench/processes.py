@@ -102,6 +102,18 @@ def run_module(
     check_exit(process, stderr, what)
 
 
+def module_output(module: str, arguments: Sequence[str], what: str, *, code: Code = HEAD) -> str:
+    """What ``python -m module arguments`` prints, run to completion with ``code``.
+
+    Raises:
+        BenchError: as :func:`run_module`.
+    """
+    with started(module, arguments, code=code) as process:
+        stdout, stderr = process.communicate()
+    check_exit(process, stderr, what)
+    return stdout
+
+
 def check_exit(process: subprocess.Popen, stderr: str, what: str) -> None:
     """Raise if ``process`` failed.
 

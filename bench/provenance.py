@@ -9,12 +9,18 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
+
+from bench.errors import UsageError
 
 
 def package_version(package: str) -> str:
@@ -107,3 +113,37 @@ def collect(size: str, now: datetime | None = None) -> dict[str, Any]:
         "tools": tool_versions(),
         "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
+
+
+def resolve_revision(revision: str, repository: Path | None = None) -> str:
+    """The full hash of the commit ``revision`` names in the measured checkout's repository.
+
+    Raises:
+        UsageError: git does not know it (or this is no git checkout).
+    """
+    try:
+        return (
+            _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], repository or PACKAGE_ROOT)
+            .decode()
+            .strip()
+        )
+    except (OSError, subprocess.SubprocessError):
+        raise UsageError(f"--against {revision}: not a commit of {repository or PACKAGE_ROOT}") from None
+
+
+@contextmanager
+def worktree(commit: str, repository: Path | None = None) -> Iterator[Path]:
+    """A temporary, detached git worktree of ``commit``, removed when the block ends (Ctrl-C and SIGTERM included).
+
+    The caller's checkout is never touched.
+    """
+    where = repository or PACKAGE_ROOT
+    scratch = Path(tempfile.mkdtemp(prefix="pipebench-worktree-"))
+    tree = scratch / "tree"
+    try:
+        _git(["worktree", "add", "--quiet", "--detach", str(tree), commit], where)
+        yield tree
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=where, capture_output=True, check=False)
+        subprocess.run(["git", "worktree", "prune"], cwd=where, capture_output=True, check=False)
+        shutil.rmtree(scratch, ignore_errors=True)

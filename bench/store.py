@@ -7,6 +7,7 @@ A run directory holds::
     memray/         one memray capture per case (memray stats / flamegraph), plus HTML
     callgrind/      one callgrind profile per counted case (callgrind_annotate, KCachegrind)
     INCOMPLETE      present from the start until results.json is in place
+    base/           an A/B run's base side, a run directory of its own (the head's is the run itself)
 
 A run is written through one :class:`RunWriter`. Every file written here goes to a
 temporary name in the same directory and is renamed into place, so a reader never sees
@@ -41,6 +42,8 @@ MEMRAY_DIR = "memray"
 CALLGRIND_DIR = "callgrind"
 INCOMPLETE_MARKER = "INCOMPLETE"
 SCRATCH_DIR = ".scratch"
+BASE_DIR = "base"
+"""In an A/B run (``pipebench run --against REV``), the base side's own run directory."""
 DEFAULT_RUNS_ROOT = Path("results") / "runs"
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"

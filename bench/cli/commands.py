@@ -73,6 +73,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         flamegraphs=args.flamegraph,
         instructions=args.instructions,
         jobs=args.jobs,
+        against=args.against,
     )
     with _progress_bar(engine.planned_steps(request), args.progress) as advance:
         outcome = engine.execute(request, advance)

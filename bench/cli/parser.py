@@ -94,6 +94,11 @@ def _measuring(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--jobs", type=int, default=2, help="memory and counted cases at once (default: %(default)s)")
     run.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     run.add_argument("--shard", metavar="K/N", help="measure only the K-th of N parts (whole groups); see merge")
+    run.add_argument(
+        "--against",
+        metavar="REV",
+        help="A/B: also measure REV's code (a temporary worktree), its rounds interleaved with the working tree's",
+    )
 
 
 def _reporting(commands: argparse._SubParsersAction) -> None:

@@ -8,6 +8,8 @@ never looks complete.
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from bench.counts import runner as counts
 from bench.errors import UsageError
 from bench.matrix import SUITES, all_cases, groups_of
 from bench.memory import runner as memory
+from bench.processes import HEAD, Code, module_output
 from bench.proof import runner as proof
 from bench.results import Row, RunResults
 from bench.timing import runner as timing
@@ -40,14 +43,17 @@ class RunRequest:
     flamegraphs: Sequence[str] = ()
     jobs: int = 2
     shard: tuple[int, int] | None = None
+    against: str | None = None
+    """A/B: also measure this revision's code, side by side with the working tree's."""
 
 
 def planned_steps(request: RunRequest) -> int:
     """How many progress steps the run will report: proofs and timing processes by group, the rest by case."""
     groups = groups_of(request.cases, all_cases(request.size))
+    sides = 1 if request.against is None else 2
     per_case = int(request.memory) + int(request.instructions)
     timed = timing.PLANS[request.size].processes if request.time else 0
-    return len(groups) * (1 + timed) + len(request.cases) * per_case
+    return len(groups) * (sides + timed) + len(request.cases) * per_case * sides
 
 
 def method(request: RunRequest) -> dict:
@@ -101,29 +107,95 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
         raise UsageError("--flamegraph needs the memory measurement")
     if request.jobs < 1:
         raise UsageError(f"--jobs {request.jobs}: at least 1 process is needed")
+    if request.against is not None and request.shard is not None:
+        raise UsageError("--against and --shard: an A/B run measures both sides of every group on one machine")
     flame_cases = _flamegraph_cases(request)
     valgrind = counts.valgrind_version() if request.instructions else None
-    proof.prove(groups_of(request.cases, all_cases(request.size)), request.size, request.jobs, progress)
+    groups = groups_of(request.cases, all_cases(request.size))
+    if request.against is not None:
+        return _execute_ab(request, groups, valgrind, progress)
+    proof.prove(groups, request.size, request.jobs, progress)
     run = store.RunWriter.new(run_metadata(request, valgrind), out=request.out, runs_root=request.runs_root)
     rows: list[Row] = []
-    flamegraphs: list[Path] = []
     if request.time:
-        groups = groups_of(request.cases, all_cases(request.size))
         with run.scratch() as scratch:
             suite = timing.measure(groups, timing.PLANS[request.size], request.size, scratch, progress)
         run.write_pyperf(suite)
         rows += timing.rows(suite, groups)
+    rows += _untimed(request, run, valgrind, HEAD, progress)
+    flamegraphs = [memory.flamegraph(case, run.tool_dir(store.MEMRAY_DIR)) for case in flame_cases]
+    return RunOutcome(run.run_dir, run.finish(rows), tuple(flamegraphs))
+
+
+def _untimed(
+    request: RunRequest, run: store.RunWriter, valgrind: str | None, code: Code, progress: Progress | None
+) -> list[Row]:
+    """Memory and counts of one side, into ``run``'s tool directories."""
+    rows: list[Row] = []
     if request.memory:
         directory = run.tool_dir(store.MEMRAY_DIR)
-        figures = memory.measure(request.cases, request.size, directory, request.jobs, progress)
+        figures = memory.measure(request.cases, request.size, directory, request.jobs, progress, code)
         rows += memory.rows(request.cases, figures)
-        flamegraphs = [memory.flamegraph(case, directory) for case in flame_cases]
     if valgrind is not None:
         directory = run.tool_dir(store.CALLGRIND_DIR)
-        figures = counts.measure(request.cases, request.size, directory, request.jobs, progress)
+        figures = counts.measure(request.cases, request.size, directory, request.jobs, progress, code)
         rows += counts.rows(request.cases, figures, valgrind)
-    results = run.finish(rows)
-    return RunOutcome(run.run_dir, results, tuple(flamegraphs))
+    return rows
+
+
+def _execute_ab(
+    request: RunRequest, groups: Sequence[Sequence[Case]], valgrind: str | None, progress: Progress | None
+) -> RunOutcome:
+    """Both sides of an A/B run: the working tree (head) and ``request.against`` (base), in one run directory.
+
+    The base side is the head's harness over the base revision's measured code, from a
+    temporary worktree removed afterwards. Time is taken in lock-step
+    (:func:`bench.timing.runner.measure_ab`); memory and counts side by side.
+    """
+    commit = provenance.resolve_revision(request.against)
+    with provenance.worktree(commit) as tree, tempfile.TemporaryDirectory(prefix="pipebench-base-") as links:
+        base = Code.linked(Path(links) / "code", tree)
+        _check_base_has(request, base, commit)
+        proof.prove(groups, request.size, request.jobs, progress)
+        proof.prove(groups, request.size, request.jobs, progress, code=base, side=f" at {commit[:7]}")
+        info = run_metadata(request, valgrind)
+        info["against"] = {"revision": request.against, "commit": commit[:7]}
+        run = store.RunWriter.new(info, out=request.out, runs_root=request.runs_root)
+        base_info = {key: value for key, value in info.items() if key != "against"}
+        base_info.update(commit=commit[:7], dirty=False, patch=None, side="base")
+        base_run = store.RunWriter(run.run_dir / store.BASE_DIR, store.run_id(base_info), base_info)
+        rows: list[Row] = []
+        base_rows: list[Row] = []
+        if request.time:
+            with run.scratch() as scratch:
+                head_suite, base_suite = timing.measure_ab(
+                    groups, timing.PLANS[request.size], request.size, scratch, base, progress
+                )
+            run.write_pyperf(head_suite)
+            base_run.write_pyperf(base_suite)
+            rows += timing.rows(head_suite, groups)
+            rows += timing.ab_rows(head_suite, base_suite, [case for group in groups for case in group])
+            base_rows += timing.rows(base_suite, groups)
+        rows += _untimed(request, run, valgrind, HEAD, progress)
+        base_rows += _untimed(request, base_run, valgrind, base, progress)
+        base_run.finish(base_rows)
+        return RunOutcome(run.run_dir, run.finish(rows))
+
+
+def _check_base_has(request: RunRequest, base: Code, commit: str) -> None:
+    """Refuse a base revision whose measured code lacks a selected case (a variant it does not have).
+
+    Raises:
+        UsageError: it does; the message names the first missing case.
+    """
+    size = "--full" if request.size == "full" else "--quick"
+    listed = module_output("bench", ["list", "--format", "json", size], f"listing the cases at {commit[:7]}", code=base)
+    known = {case["id"] for case in json.loads(listed)}
+    missing = [case.id for case in request.cases if case.id not in known]
+    if missing:
+        raise UsageError(
+            f"--against {request.against}: {commit[:7]} lacks {len(missing)} of the selected cases, first {missing[0]}"
+        )
 
 
 def _flamegraph_cases(request: RunRequest) -> list[Case]:

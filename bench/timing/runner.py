@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -25,7 +26,7 @@ import pyperf
 from bench.cases import Case
 from bench.errors import BenchError
 from bench.metrics import RATIO_TO_BASE, RATIO_TO_REFERENCE, TIME_PER_RECORD
-from bench.processes import HEAD, Code, check_exit, run_module, started
+from bench.processes import HEAD, Code, check_exit, run_module, started, worker_environment
 from bench.provenance import PIPEBENCH_VERSION
 from bench.results import Row, make_row
 from bench.stats import clustered_ratio_estimate, paired_ratios
@@ -156,8 +157,9 @@ def measure_ab(
 
     Each of the plan's processes is a pair, a head worker and a base worker (``base``'s
     code) started together, each calibrating its own loops in its first pair; the driver
-    then lets one round of one side run while the other waits, then one of the other, the
-    side that goes first alternating. Every group takes the plan's ``processes * rounds``
+    then lets one value of one side be taken while the other waits, then the same case's
+    value of the other (:func:`bench.timing.worker.lockstep`), the side that goes first
+    alternating. Every group takes the plan's ``processes * rounds``
     values a side (no heavy-group switch: both sides must take the same rounds).
 
     Raises:
@@ -165,16 +167,28 @@ def measure_ab(
     """
     suites: list[pyperf.BenchmarkSuite | None] = [None, None]
     rounds = RoundPlan(plan.rounds, plan.warmups)
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [None]
     for index, group in enumerate(groups):
         loops: list[dict | None] = [None, None]
         for process in range(plan.processes):
             if progress is not None:
                 progress(f"time {group[0].group} head and base ({process + 1}/{plan.processes})")
+            # Both sides of a pair on one vCPU: on a shared machine each vCPU's speed comes and
+            # goes on its own (a loop pinned to each in turn took 12 or 20 ms on either, at
+            # different moments), so two values a moment apart on two vCPUs need not agree.
             specs = [
-                {"size": size, "cases": [case.id for case in group], "rounds": asdict(rounds), "rotation": process,
-                 "min_time": plan.min_time, "loops": loops[side], "lockstep": True}
+                {
+                    "size": size,
+                    "cases": [case.id for case in group],
+                    "rounds": asdict(rounds),
+                    "rotation": process,
+                    "min_time": plan.min_time,
+                    "loops": loops[side],
+                    "lockstep": True,
+                    "cpu": cpus[process % len(cpus)],
+                }
                 for side in (0, 1)
-            ]  # fmt: skip
+            ]
             results = _lockstep_pair(scratch, f"g{index}-{process}", specs, (HEAD, base), group[0].group, process)
             for side, result in enumerate(results):
                 if loops[side] is None:
@@ -207,7 +221,9 @@ def _lockstep_pair(
     try:
         with contextlib.ExitStack() as stack:
             workers = [
-                stack.enter_context(started("bench.timing.worker", [str(a), str(b)], code=code))
+                stack.enter_context(
+                    started("bench.timing.worker", [str(a), str(b)], env=_single_threaded(code), code=code)
+                )
                 for (a, b), code in zip(paths, codes)
             ]
             _drive(workers, first)
@@ -221,11 +237,23 @@ def _lockstep_pair(
             output_path.unlink(missing_ok=True)
 
 
-def _drive(workers: Sequence[subprocess.Popen], first: int) -> None:
-    """Let the workers' rounds run one at a time, alternating which side goes first, until both end.
+# The side that waits must not run at all: its BLAS's helper threads, idle-spinning after
+# numpy starts, took the other vCPU and doubled some of the measuring side's values in CPU
+# time (records at n=1,000: 217 or 390-420 ns/record from one round to the next, A/A head
+# over base ratios from 0.51 to 1.99). With BLAS on one thread, the waiting side is blocked
+# on its pipe and nothing else of it runs.
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
-    A worker that stops speaking the protocol (it failed) ends the driving: the others'
-    input is closed so that they stop too, and their exit codes tell what happened.
+
+def _single_threaded(code: Code) -> dict[str, str]:
+    return {**worker_environment(code=code), **_ONE_THREAD}
+
+
+def _drive(workers: Sequence[subprocess.Popen], first: int) -> None:
+    """Let the workers take their values one at a time, alternating which side goes first, until both end.
+
+    A worker that stops speaking the protocol (it failed) ends the driving; closing the
+    others' input (as ``communicate`` does next) stops them, and the exit codes tell.
     """
     said = [worker.stdout.readline().strip() for worker in workers]
     turn = first
@@ -236,8 +264,6 @@ def _drive(workers: Sequence[subprocess.Popen], first: int) -> None:
                 workers[side].stdin.flush()
                 said[side] = workers[side].stdout.readline().strip()
         turn += 1
-    for worker in workers:
-        worker.stdin.close()
 
 
 def run_values(benchmark: pyperf.Benchmark) -> list[list[float]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -146,11 +147,15 @@ def _no_wait() -> None:
 
 
 def lockstep(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> Callable[[], None]:
-    """A step that waits for the driver's word: ``wait`` out, then ``go`` in, before each round.
+    """A step that waits for the driver's word: ``wait`` out, then ``go`` in, before each value.
 
     An A/B run times the head's and the base's workers of a group in lock-step: the driver
-    lets one round of one side run, then one of the other, so that every value of one side
-    has a value of the other taken a moment apart, under the same conditions.
+    lets one value of one side be taken, then the same case's value of the other, so that
+    every value of one side has one of the other taken a moment apart, under the same
+    conditions. Value by value, not round by round: on a shared virtual machine whole
+    stretches of a tenth of a second or more ran at half speed (every variant's values of
+    a round of records at n=1,000 doubled together), so two rounds taken one after the
+    other could fall on either side of such a stretch, and two values rarely do.
 
     Raises:
         SystemExit: the driver went away (its end of the pipe closed).
@@ -179,7 +184,7 @@ def measure_group(
     the first value then spreads whatever is still cold over its many loops, and at a
     fraction of a full round's cost. The last warm-up round, scaled by the loop counts,
     estimates how long a round lasts, which may make the group a heavy one (:class:`RoundPlan`).
-    ``step`` runs before each round, warm-ups included (:func:`lockstep`).
+    ``step`` runs before each warm-up round and each value (:func:`lockstep`).
     """
     warm: dict[str, list[float]] = {w.case.id: [] for w in workloads}
     values: dict[str, list[float]] = {w.case.id: [] for w in workloads}
@@ -193,8 +198,8 @@ def measure_group(
                 warm[workload.case.id].append(value)
                 round_seconds += value * loops[workload.case.id]
         for round_index in range(plan.rounds_after(round_seconds)):
-            step()
             for workload in rotated(workloads, rotation + round_index):
+                step()
                 values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
     return warm, values
 
@@ -220,6 +225,8 @@ def main(argv: Sequence[str]) -> int:
     """Time the group named in the spec file ARGV[0]; write a pyperf suite to ARGV[1]."""
     spec_path, output_path = argv
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    if spec.get("cpu") is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {spec["cpu"]})
     by_id = {case.id: case for case in all_cases(spec["size"])}
     workloads = [prepare(by_id[case_id]) for case_id in spec["cases"]]
     clock = clock_for(workloads[0].case)  # one suite per group, so one clock
