@@ -240,6 +240,23 @@ def cluster_test(base: Clusters, current: Clusters) -> float | None:
     return p_value if math.isfinite(p_value) else None
 
 
+def paired_cluster_test(ratios: Clusters) -> float | None:
+    """One-sample t-test of paired ratios against 1, on each cluster's median log: its p-value.
+
+    ``None`` with fewer than two clusters; the cluster (one pair of processes) is the unit
+    of independence.
+    """
+    medians = np.array([np.median(array) for array in _positive_logs(ratios)])
+    if len(medians) < 2:
+        return None
+    if np.ptp(medians) == 0.0:
+        return 0.0 if medians[0] != 0.0 else 1.0
+    from scipy import stats as scipy_stats  # on first use, as above
+
+    p_value = float(scipy_stats.ttest_1samp(medians, 0.0).pvalue)
+    return p_value if math.isfinite(p_value) else None
+
+
 def bootstrap_bounds(
     data: tuple[np.ndarray, ...],
     statistic,

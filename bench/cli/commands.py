@@ -78,6 +78,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     with _progress_bar(engine.planned_steps(request), args.progress) as advance:
         outcome = engine.execute(request, advance)
     out.write(render_run_table(outcome.results))
+    out.write("".join(f"\nnote: {note}" for note in outcome.notes))
     out.write("".join(f"\nflame graph: {path}" for path in outcome.flamegraphs) + f"\nrun: {outcome.run_dir}\n")
     return 0
 
@@ -109,14 +110,17 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
-    from bench.gate.inputs import load_gate_input
+    from bench.gate.inputs import load_ab, load_gate_input
     from bench.gate.options import check_comparable, thresholds_from
     from bench.gate.render import RENDERERS
     from bench.gate.verdicts import compare_sides
 
     families = tuple(dict.fromkeys(args.metric)) or FAMILY_NAMES
     thresholds = thresholds_from(args.fail_on)
-    base, current = load_gate_input(args.base), load_gate_input(args.current)
+    if args.current is None:
+        base, current = load_ab(args.base)
+    else:
+        base, current = load_gate_input(args.base), load_gate_input(args.current)
     check_comparable(base, current, families)
     outcome = compare_sides(base, current, thresholds, absolute_time=args.absolute_time, families=families)
     out.write(RENDERERS[args.format](outcome, args.strict))

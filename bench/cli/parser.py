@@ -120,13 +120,15 @@ def _comparing(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser(
         "compare",
         help="the regression gate: exit 1 on a real regression",
-        description="Compare CURRENT with BASE: pipebench run directories, pytest-benchmark or pyperf JSON files. "
-        "Time of two pipebench runs is compared through paired ratios to each suite's reference. Exit codes: "
+        description="Compare CURRENT with BASE: pipebench run directories, pytest-benchmark or pyperf JSON files; "
+        "or an A/B run (run --against REV) alone, its head with its base, every case's time by its own paired "
+        "head/base ratio. Time of two pipebench runs is compared through paired ratios to each suite's reference. "
+        "Exit codes: "
         "0 no regression, 1 regression (with --strict also a possible one, or a missing benchmark), "
         "2 bad input or runs that cannot be compared.",
     )
-    compare.add_argument("base", type=Path, metavar="BASE")
-    compare.add_argument("current", type=Path, metavar="CURRENT")
+    compare.add_argument("base", type=Path, metavar="BASE", help="the baseline, or an A/B run alone")
+    compare.add_argument("current", type=Path, nargs="?", metavar="CURRENT", help="what is compared with BASE")
     add_gate_options(compare.add_argument)
     compare.add_argument("--normalize", action="store_true", help=argparse.SUPPRESS)  # paired ratios are the default
     compare.add_argument("--format", choices=FORMATS, default="table", help="output format")

@@ -22,7 +22,7 @@ from bench.gate.data import GateInput, Measurement
 from bench.metrics import METRICS, TIME_PER_RECORD
 from bench.results import non_negative_number
 from bench.stats import summarize
-from bench.store import open_run, read_json
+from bench.store import BASE_DIR, RESULTS_FILE, open_run, read_json
 
 TIME = METRICS[TIME_PER_RECORD].family
 # A single pytest-benchmark session is cut into this many contiguous batches of rounds.
@@ -82,6 +82,21 @@ def load_gate_input(path: Path) -> GateInput:
     raise InputError(f"{path}: neither a pipebench run, a pytest-benchmark JSON nor a pyperf JSON file")
 
 
+def load_ab(path: Path) -> tuple[GateInput, GateInput]:
+    """The two sides of an A/B run (``pipebench run --against REV``): its base side and itself.
+
+    Raises:
+        InputError: ``path`` is not a finished A/B run.
+    """
+    path = Path(path)
+    run_dir = path.parent if path.name == RESULTS_FILE else path
+    if not (run_dir / BASE_DIR).is_dir():
+        raise InputError(
+            f"{path}: not an A/B run (measure one with `pipebench run --against REV`, or give BASE and CURRENT)"
+        )
+    return _from_pipebench(run_dir / BASE_DIR), _from_pipebench(run_dir)
+
+
 def _from_pipebench(path: Path) -> GateInput:
     stored = open_run(path)
     run = stored.results
@@ -130,6 +145,7 @@ def _from_pipebench(path: Path) -> GateInput:
         machine=machine,
         measures=measures,
         ratios=ratios,
+        ab_ratios=ab_ratios,
         metadata=run.metadata,
         run=stored,
     )

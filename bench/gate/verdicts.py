@@ -26,7 +26,15 @@ from scipy import stats as scipy_stats
 from bench.errors import UsageError
 from bench.gate.data import GateInput, Measurement
 from bench.metrics import FAMILIES, FAMILY_NAMES
-from bench.stats import cluster_test, clustered_ratio_of_medians, normal_p_value, normal_quantile
+from bench.stats import (
+    cluster_test,
+    clustered_ratio_estimate,
+    clustered_ratio_of_medians,
+    normal_p_value,
+    normal_quantile,
+    paired_cluster_test,
+)
+from bench.store import BASE_DIR
 
 ALPHA = 0.05
 _Z = normal_quantile()  # of the gate's intervals
@@ -263,6 +271,34 @@ def _notes(base: GateInput, current: GateInput, absolute: bool, families: tuple[
     return notes
 
 
+def compare_paired(
+    ratio: Measurement, threshold: float, *, base: float, current: float, alpha: float = ALPHA
+) -> Comparison:
+    """Judge one case's head/base ratio of an A/B run, its values paired within rounds.
+
+    ``base`` and ``current`` are the two sides' times, shown beside the ratio.
+    """
+    interval = clustered_ratio_estimate(ratio.clusters)
+    estimate = RatioEstimate(
+        interval.estimate, interval.low, interval.high, "paired/clusters", paired_cluster_test(ratio.clusters)
+    )
+    verdict, detectable = judge(estimate, threshold, alpha, ratio.family)
+    return Comparison(
+        id=ratio.id, family=ratio.family, metric=ratio.metric, unit=ratio.unit, base=base, current=current,
+        estimate=estimate, threshold=threshold, verdict=verdict, detectable=detectable,
+    )  # fmt: skip
+
+
+def _ab_time(base: GateInput, current: GateInput, thresholds: Mapping[str, float], alpha: float) -> list[Comparison]:
+    """An A/B run's time verdicts: every case's own head/base ratio, each suite's reference included."""
+    times = [{key[0]: m.center for key, m in side.measures.items() if key[1] == "time"} for side in (base, current)]
+    return [
+        compare_paired(ratio, thresholds[ratio.family], base=times[0].get(case_id, math.nan),
+                       current=times[1].get(case_id, math.nan), alpha=alpha)
+        for case_id, ratio in current.ab_ratios.items()
+    ]  # fmt: skip
+
+
 def compare_sides(
     base: GateInput,
     current: GateInput,
@@ -281,20 +317,22 @@ def compare_sides(
     Raises:
         UsageError: nothing in common.
     """
-    notes = _notes(base, current, absolute_time, families)
+    ab = bool(current.ab_ratios) and current.run is not None and base.path == current.run.directory / BASE_DIR
+    notes = [] if ab else _notes(base, current, absolute_time, families)
     # Ratios only where both sides hold them: a ratio is not comparable with a time.
     by_ratio = base.kind == current.kind == "pipebench" and not absolute_time
     sides = []
     for side in (base, current):
         measures = {k: v for k, v in side.measures.items() if k[1] in families and k[1] != "time"}
-        if "time" in families:
+        if "time" in families and not ab:
             measures.update(_time_measures(side, by_ratio))
         sides.append(measures)
     base_measures, current_measures = sides
     # A pytest-benchmark session is one process: its level moves as a whole from session to session.
     session_noise = SESSION_NOISE if "pytest-benchmark" in (base.kind, current.kind) else 0.0
     current_index, base_index = _index(current_measures), _index(base_measures)
-    comparisons, missing = [], []
+    comparisons = _ab_time(base, current, thresholds, alpha) if ab and "time" in families else []
+    missing = []
     for key, measure in base_measures.items():
         other = current_index.get(key) or (current_index.get((measure.case_id, key[1])) if measure.case_id else None)
         if other is None:

@@ -8,6 +8,7 @@ never looks complete.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from collections.abc import Callable, Sequence
@@ -92,6 +93,7 @@ class RunOutcome:
     run_dir: Path
     results: RunResults
     flamegraphs: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome:
@@ -155,11 +157,13 @@ def _execute_ab(
     commit = provenance.resolve_revision(request.against)
     with provenance.worktree(commit) as tree, tempfile.TemporaryDirectory(prefix="pipebench-base-") as links:
         base = Code.linked(Path(links) / "code", tree)
-        _check_base_has(request, base, commit)
+        groups, lacking = _groups_at_base(request, groups, base, commit)
+        cases = [case for case in request.cases if any(case in group for group in groups)]
+        request = dataclasses.replace(request, cases=cases)
         proof.prove(groups, request.size, request.jobs, progress)
         proof.prove(groups, request.size, request.jobs, progress, code=base, side=f" at {commit[:7]}")
         info = run_metadata(request, valgrind)
-        info["against"] = {"revision": request.against, "commit": commit[:7]}
+        info["against"] = {"revision": request.against, "commit": commit[:7], "left_out": lacking}
         run = store.RunWriter.new(info, out=request.out, runs_root=request.runs_root)
         base_info = {key: value for key, value in info.items() if key != "against"}
         base_info.update(commit=commit[:7], dirty=False, patch=None, side="base")
@@ -179,23 +183,30 @@ def _execute_ab(
         rows += _untimed(request, run, valgrind, HEAD, progress)
         base_rows += _untimed(request, base_run, valgrind, base, progress)
         base_run.finish(base_rows)
-        return RunOutcome(run.run_dir, run.finish(rows))
+        notes = [f"not at {commit[:7]}, so not measured: {', '.join(lacking)}"] if lacking else []
+        return RunOutcome(run.run_dir, run.finish(rows), notes=tuple(notes))
 
 
-def _check_base_has(request: RunRequest, base: Code, commit: str) -> None:
-    """Refuse a base revision whose measured code lacks a selected case (a variant it does not have).
+def _groups_at_base(
+    request: RunRequest, groups: Sequence[Sequence[Case]], base: Code, commit: str
+) -> tuple[list[Sequence[Case]], list[str]]:
+    """The groups whose every case the base revision has, and the selected cases it lacks.
+
+    A case new in the working tree (a variant the base's code does not have) has nothing
+    to be compared with; its whole group is left out, since each side's ratios need the
+    same cases.
 
     Raises:
-        UsageError: it does; the message names the first missing case.
+        UsageError: the base has none of the selected groups.
     """
     size = "--full" if request.size == "full" else "--quick"
     listed = module_output("bench", ["list", "--format", "json", size], f"listing the cases at {commit[:7]}", code=base)
     known = {case["id"] for case in json.loads(listed)}
-    missing = [case.id for case in request.cases if case.id not in known]
-    if missing:
-        raise UsageError(
-            f"--against {request.against}: {commit[:7]} lacks {len(missing)} of the selected cases, first {missing[0]}"
-        )
+    kept = [group for group in groups if all(case.id in known for case in group)]
+    lacking = [case.id for case in request.cases if case.id not in known]
+    if not kept:
+        raise UsageError(f"--against {request.against}: {commit[:7]} has none of the selected cases' groups")
+    return kept, lacking
 
 
 def _flamegraph_cases(request: RunRequest) -> list[Case]:
