@@ -1,8 +1,9 @@
-"""The validation scripts' load: a CPU burner on the last core that switches on and off.
+"""The validation scripts' load: CPU burners on every core that switch on and off.
 
-It spins for three seconds, sleeps for three, and so on, pinned to the machine's last
-core: half of the time the measuring process shares the machine with a busy neighbour,
-and the switch falls at any point of a measurement.
+Two burners a core, each spinning for three seconds and sleeping for three, their phases
+staggered: the load swings between about 0 and 4 on a two-core machine, the measuring
+processes share both cores with busy neighbours part of the time, and a switch falls at
+any point of a measurement.
 """
 
 from __future__ import annotations
@@ -13,16 +14,32 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-BURNER = "import time\nwhile True:\n    end = time.time() + 3\n    while time.time() < end: pass\n    time.sleep(3)\n"
+BURNER = (
+    "import sys, time\n"
+    "time.sleep(float(sys.argv[1]))\n"
+    "while True:\n"
+    "    end = time.time() + 3\n"
+    "    while time.time() < end: pass\n"
+    "    time.sleep(3)\n"
+)
 
 
 @contextmanager
-def bursty_load() -> Iterator[None]:
-    """Run the block with the burner going; it is killed when the block ends."""
-    last_core = {(os.cpu_count() or 1) - 1}
-    burner = subprocess.Popen([sys.executable, "-c", BURNER], preexec_fn=lambda: os.sched_setaffinity(0, last_core))
+def bursty_load(per_core: int = 2) -> Iterator[None]:
+    """Run the block with ``per_core`` burners pinned to each core; they are killed when the block ends."""
+    cores = sorted(os.sched_getaffinity(0))
+    burners = []
     try:
+        for index in range(per_core * len(cores)):
+            core = {cores[index % len(cores)]}
+            offset = f"{1.5 * index % 6:.1f}"
+            burners.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", BURNER, offset], preexec_fn=lambda core=core: os.sched_setaffinity(0, core)
+                )
+            )
         yield
     finally:
-        burner.kill()
-        burner.wait()
+        for burner in burners:
+            burner.kill()
+            burner.wait()
