@@ -1,19 +1,20 @@
-"""README's GitHub Actions recipe, run as written: it selects every baseline case and gates them.
+"""README's GitHub Actions recipe, run as written: it selects what our own gate selects and gates it A/B.
 
 The recipe's ``pipebench`` steps are read out of README.md. The run step's selection is
-checked against the committed baseline (a selection that misses some of its cases would
-leave them "missing" and gate less than it says); the compare steps run exactly as
-written, against a ``current`` that holds what the run step would have measured.
+checked against ``.ci/gate``'s and the committed baseline's cases (a selection that misses
+some would gate less than it says); the compare steps run exactly as written, against a
+``current`` that is a real A/B run of the working tree against HEAD.
 """
 
 import itertools
 import json
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "results" / "baseline" / "ci"
@@ -38,13 +39,16 @@ def run_step(step, cwd, summary):
     )
 
 
-def test_the_recipe_selects_every_case_of_the_baseline():
-    run = next(step for step in recipe_steps() if " run " in step)
-    arguments = shlex.split(run.split("pipebench run", 1)[1])
+def _selection(command):
+    arguments = shlex.split(command.split("pipebench run", 1)[1])
     selection = []
     for flag, value in itertools.pairwise(arguments):
         if flag in ("--suite", "-k"):
             selection += [flag, value]
+    return selection
+
+
+def _listed(selection):
     listed = subprocess.run(
         [sys.executable, "-m", "bench", "list", *selection, "--format", "json"],
         cwd=ROOT,
@@ -52,17 +56,30 @@ def test_the_recipe_selects_every_case_of_the_baseline():
         text=True,
         check=True,
     ).stdout
-    selected = {case["id"] for case in json.loads(listed)}
+    return {case["id"] for case in json.loads(listed)}
+
+
+def test_the_recipe_selects_what_our_gate_and_the_baseline_hold_and_runs_a_b():
+    run = next(step for step in recipe_steps() if " run " in step)
+    gate = (ROOT / ".ci" / "gate").read_text().split("pipebench run", 1)[1].split("--against", 1)[0]
+    selected = _listed(_selection(run))
+    assert selected == _listed(_selection("pipebench run" + gate.replace("\\\n", " ")))
     baseline = {row["case_id"] for row in json.loads((BASELINE / "results.json").read_text())["rows"]}
     assert baseline == selected
+    assert "--against" in run and "--instructions" in run
     assert any(re.match(r"records\[", case) for case in selected) and any(
         case.startswith("windows[") for case in selected
     )
 
 
-def test_the_recipes_compare_steps_pass_on_an_unchanged_run_and_write_the_job_summary(tmp_path):
-    shutil.copytree(BASELINE, tmp_path / "results" / "baseline" / "ci")
-    shutil.copytree(BASELINE, tmp_path / "current")
+@pytest.mark.slow
+def test_the_recipes_compare_steps_pass_on_an_unchanged_a_b_run_and_write_the_job_summary(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "run", "--suite", "records", "-k", "n=1000]", "--no-memory",
+         "--against", "HEAD", "--no-progress", "--out", str(tmp_path / "current")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
     summary = tmp_path / "summary.md"
     compares = [step for step in recipe_steps() if " compare " in step]
     assert len(compares) == 2
@@ -70,3 +87,4 @@ def test_the_recipes_compare_steps_pass_on_an_unchanged_run_and_write_the_job_su
         done = run_step(step, tmp_path, summary)
         assert done.returncode == 0, done.stdout + done.stderr
     assert summary.read_text().startswith("### pipebench compare: passed")
+    assert "records[kind=dict,n=1000]" in summary.read_text()  # the reference itself is judged
