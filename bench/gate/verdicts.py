@@ -164,6 +164,9 @@ def compare(
     if base.exact and current.exact:
         ratio = _exact_ratio(base.center, current.center)
         estimate = RatioEstimate(ratio, ratio, ratio, "exact")
+    elif base.clusters and base.clusters == current.clusters:
+        # The very same values (a run compared with itself): nothing is uncertain.
+        estimate = RatioEstimate(1.0, 1.0, 1.0, "identical")
     elif base.clusters and current.clusters and len(base.samples) >= 2 and len(current.samples) >= 2:
         estimate = _sampled(base, current, session_noise if base.family == "time" else 0.0)
     else:
@@ -218,6 +221,8 @@ class Outcome:
     added: list[str]
     missing: list[str]
     notes: list[str] = field(default_factory=list)
+    unseen: list[str] = field(default_factory=list)
+    """References whose own time nothing compared (ratios to them cannot see them change)."""
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -230,10 +235,11 @@ class Outcome:
         return [c for c in self.comparisons if c.verdict == "inconclusive"]
 
     def failed(self, strict: bool = False) -> bool:
-        """A regression; with ``strict``, also a regression not ruled out or a benchmark gone missing."""
+        """A regression; with ``strict``, also one not ruled out: inconclusive, missing, or a reference unseen."""
         if self.regressions:
             return True
-        return strict and (any(c.regression_possible for c in self.comparisons) or bool(self.missing))
+        could_hide = any(c.regression_possible for c in self.comparisons) or self.missing or self.unseen
+        return strict and bool(could_hide)
 
 
 def _index(measures: Mapping[tuple[str, str], Measurement]) -> dict[tuple[str, str], Measurement]:
@@ -349,4 +355,22 @@ def compare_sides(
         raise UsageError(f"{base.path} and {current.path} have no benchmark in common")
     if missing:
         notes.insert(0, f"{len(missing)} benchmark(s) of BASE are missing from CURRENT and were not compared")
-    return Outcome(comparisons, added, missing, notes)
+    unseen = _unseen_references(base, current) if by_ratio and not ab and "time" in families else []
+    if unseen:
+        notes.append(
+            f"time of {len(unseen)} suite reference(s) not compared ({', '.join(unseen[:3])}"
+            + (", ..." if len(unseen) > 3 else "")
+            + "): a ratio to a reference cannot see the reference itself change, so a slower reference reads "
+            "as every other variant's speed-up; an A/B run (`pipebench run --against REV`, then `compare RUN`) "
+            "gates each reference's own time"
+        )
+    return Outcome(comparisons, added, missing, notes, unseen)
+
+
+def _unseen_references(base: GateInput, current: GateInput) -> list[str]:
+    """The references of the ratios compared, unless the two sides are one and the same run."""
+    if base.run is None or current.run is None or base.run.results == current.run.results:
+        return []
+    compared = set(base.ratios) & set(current.ratios)
+    rows = current.run.results.rows
+    return sorted({row.reference for row in rows if row.case_id in compared and row.reference is not None})

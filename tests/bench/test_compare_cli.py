@@ -96,7 +96,7 @@ def test_added_and_missing_benchmarks_are_listed(pipebench, tmp_path):
         (["compare", RUN, RUN, "--fail-on", "speed:5%"], "expected METRIC:PERCENT"),
         (["compare", RUN, RUN, "--fail-on", "time:fast"], "not a number"),
         (["compare", RUN, RUN, "--fail-on", "time:nan%"], "finite"),
-        (["compare", RUN], "required"),
+        (["compare", RUN], "not an A/B run"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(pipebench, argv, message, tmp_path):
@@ -217,3 +217,21 @@ def test_markdown_puts_what_needs_a_look_first_and_folds_long_lists(pipebench, t
     table = [line for line in out.splitlines() if line.startswith("| ")]
     assert table[0].startswith("| verdict") and "REGRESSION" in table[1]  # the header, then the regression
     assert "<details><summary>missing (only in BASE)" in out
+
+
+def test_ratios_across_runs_say_they_cannot_see_a_slower_reference_and_strict_fails_on_it(pipebench, tmp_path):
+    slower_reference = edited_run(tmp_path, scale("time_per_record", 2.6, "style=generator"))
+    code, out, _ = pipebench("compare", RUN, slower_reference, "--metric", "time")
+    assert code == 0
+    assert "suite reference(s) not compared (stages[style=generator,n=1000,w=50]" in out
+    assert "an A/B run" in out
+    code, out, _ = pipebench("compare", RUN, slower_reference, "--metric", "time", "--strict")
+    assert code == 1 and "a reference not compared" in out
+    code, out, _ = pipebench("compare", RUN, slower_reference, "--metric", "time", "--format", "json")
+    unseen = json.loads(out)["references_not_compared"]
+    assert "stages[style=generator,n=1000,w=50]" in unseen and all("generator" in r or "deque" in r for r in unseen)
+
+
+def test_one_run_against_itself_has_nothing_unseen(pipebench):
+    code, out, _ = pipebench("compare", RUN, RUN, "--metric", "time", "--strict")
+    assert code == 0 and "not compared" not in out
