@@ -255,9 +255,12 @@ class RunWriter:
         """Pyperf's suite of the run's values, as ``pyperf.json``."""
         return write_pyperf(self.run_dir, suite)
 
-    def finish(self, rows: Sequence[Row]) -> RunResults:
-        """Write the results and drop the incomplete marker; return the results."""
-        results = RunResults(self.run_id, self.metadata, tuple(rows))
+    def finish(self, rows: Sequence[Row], **learned: Any) -> RunResults:
+        """Write the results and drop the incomplete marker; return the results.
+
+        ``learned``: metadata known only once measuring is over (the run's conditions).
+        """
+        results = RunResults(self.run_id, {**self.metadata, **learned}, tuple(rows))
         finish_run(self.run_dir, results)
         return results
 

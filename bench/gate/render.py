@@ -50,7 +50,7 @@ def _summary(outcome: Outcome, strict: bool) -> str:
     if possible:
         words += f" ({possible} could hide a regression)"
     if strict and not regressions and outcome.failed(strict):
-        words += " -- --strict fails on a regression not ruled out, a missing benchmark or a reference not compared"
+        words += " -- --strict fails on what could hide a regression: inconclusive, missing, unseen or withheld"
     return words
 
 
@@ -150,6 +150,7 @@ def render_json(outcome: Outcome, strict: bool = False) -> str:
         "missing": outcome.missing,
         "notes": outcome.notes,
         "references_not_compared": outcome.unseen,
+        "time_withheld": outcome.withheld,
     }
     return json.dumps(document, indent=2, allow_nan=False) + "\n"
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from scipy import stats as scipy_stats
 
+from bench import conditions
 from bench.errors import UsageError
 from bench.gate.data import GateInput, Measurement
 from bench.metrics import FAMILIES, FAMILY_NAMES
@@ -223,6 +224,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     unseen: list[str] = field(default_factory=list)
     """References whose own time nothing compared (ratios to them cannot see them change)."""
+    withheld: list[str] = field(default_factory=list)
+    """Benchmarks whose time verdict was withheld: the two runs' machines ran at different speeds."""
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -239,6 +242,7 @@ class Outcome:
         if self.regressions:
             return True
         could_hide = any(c.regression_possible for c in self.comparisons) or self.missing or self.unseen
+        could_hide = could_hide or self.withheld
         return strict and bool(could_hide)
 
 
@@ -353,6 +357,11 @@ def compare_sides(
     ]
     if not comparisons:
         raise UsageError(f"{base.path} and {current.path} have no benchmark in common")
+    withheld: list[str] = []
+    if not ab and "time" in families:
+        kept, why = _withheld_if_conditions_differ(base, current, comparisons)
+        withheld = [c.id for c in comparisons if c not in kept]
+        comparisons, notes = kept, notes + why
     if missing:
         notes.insert(0, f"{len(missing)} benchmark(s) of BASE are missing from CURRENT and were not compared")
     unseen = _unseen_references(base, current) if by_ratio and not ab and "time" in families else []
@@ -364,7 +373,37 @@ def compare_sides(
             "as every other variant's speed-up; an A/B run (`pipebench run --against REV`, then `compare RUN`) "
             "gates each reference's own time"
         )
-    return Outcome(comparisons, added, missing, notes, unseen)
+    return Outcome(comparisons, added, missing, notes, unseen, withheld)
+
+
+def _withheld_if_conditions_differ(
+    base: GateInput, current: GateInput, comparisons: list[Comparison]
+) -> tuple[list[Comparison], list[str]]:
+    """Without time verdicts when the runs' machines ran at speeds too different to compare, and why.
+
+    Where counts exist, each case whose time moved says which moved it: counts moved with
+    it (the code), or time moved alone (the machine).
+    """
+    ratio = conditions.speed_ratio(base.metadata, current.metadata)
+    if not conditions.differ(ratio):
+        return comparisons, []
+    loads = [(side.metadata.get("conditions") or {}).get("load_median") for side in (base, current)]
+    speed = f"{ratio:.2g}x slower" if ratio >= 1 else f"{1 / ratio:.2g}x faster"
+    notes = [
+        f"time not compared: CURRENT ran {speed} than BASE on the calibration (median load {loads[0]} vs "
+        f"{loads[1]}); counts decide"
+    ]
+    counted = {c.id: c for c in comparisons if c.family == "instructions"}
+    for comparison in comparisons:
+        if comparison.family == "time" and comparison.verdict in (FAMILIES["time"].worse, FAMILIES["time"].better):
+            count = counted.get(comparison.id)
+            if count is not None:
+                moved = count.verdict in (FAMILIES["instructions"].worse, FAMILIES["instructions"].better)
+                cause = "counts moved too: the code" if moved else "time moved and counts did not: the machine"
+                notes.append(
+                    f"  {comparison.id}: time {comparison.ratio:.3g}x, instructions {count.ratio:.3g}x: {cause}"
+                )
+    return [c for c in comparisons if c.family != "time"], notes
 
 
 def _unseen_references(base: GateInput, current: GateInput) -> list[str]:

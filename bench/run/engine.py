@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import provenance, store
+from bench import conditions, provenance, store
 from bench.cases import Case
 from bench.counts import runner as counts
 from bench.errors import UsageError
@@ -119,14 +119,15 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
     proof.prove(groups, request.size, request.jobs, progress)
     run = store.RunWriter.new(run_metadata(request, valgrind), out=request.out, runs_root=request.runs_root)
     rows: list[Row] = []
-    if request.time:
-        with run.scratch() as scratch:
-            suite = timing.measure(groups, timing.PLANS[request.size], request.size, scratch, progress)
-        run.write_pyperf(suite)
-        rows += timing.rows(suite, groups)
-    rows += _untimed(request, run, valgrind, HEAD, progress)
+    with conditions.Watch() as watched:
+        if request.time:
+            with run.scratch() as scratch:
+                suite = timing.measure(groups, timing.PLANS[request.size], request.size, scratch, progress)
+            run.write_pyperf(suite)
+            rows += timing.rows(suite, groups)
+        rows += _untimed(request, run, valgrind, HEAD, progress)
     flamegraphs = [memory.flamegraph(case, run.tool_dir(store.MEMRAY_DIR)) for case in flame_cases]
-    return RunOutcome(run.run_dir, run.finish(rows), tuple(flamegraphs))
+    return RunOutcome(run.run_dir, run.finish(rows, conditions=watched.summary()), tuple(flamegraphs))
 
 
 def _untimed(
@@ -170,21 +171,22 @@ def _execute_ab(
         base_run = store.RunWriter(run.run_dir / store.BASE_DIR, store.run_id(base_info), base_info)
         rows: list[Row] = []
         base_rows: list[Row] = []
-        if request.time:
-            with run.scratch() as scratch:
-                head_suite, base_suite = timing.measure_ab(
-                    groups, timing.PLANS[request.size], request.size, scratch, base, progress
-                )
-            run.write_pyperf(head_suite)
-            base_run.write_pyperf(base_suite)
-            rows += timing.rows(head_suite, groups)
-            rows += timing.ab_rows(head_suite, base_suite, [case for group in groups for case in group])
-            base_rows += timing.rows(base_suite, groups)
-        rows += _untimed(request, run, valgrind, HEAD, progress)
-        base_rows += _untimed(request, base_run, valgrind, base, progress)
-        base_run.finish(base_rows)
+        with conditions.Watch() as watched:
+            if request.time:
+                with run.scratch() as scratch:
+                    head_suite, base_suite = timing.measure_ab(
+                        groups, timing.PLANS[request.size], request.size, scratch, base, progress
+                    )
+                run.write_pyperf(head_suite)
+                base_run.write_pyperf(base_suite)
+                rows += timing.rows(head_suite, groups)
+                rows += timing.ab_rows(head_suite, base_suite, [case for group in groups for case in group])
+                base_rows += timing.rows(base_suite, groups)
+            rows += _untimed(request, run, valgrind, HEAD, progress)
+            base_rows += _untimed(request, base_run, valgrind, base, progress)
+        base_run.finish(base_rows, conditions=watched.summary())
         notes = [f"not at {commit[:7]}, so not measured: {', '.join(lacking)}"] if lacking else []
-        return RunOutcome(run.run_dir, run.finish(rows), notes=tuple(notes))
+        return RunOutcome(run.run_dir, run.finish(rows, conditions=watched.summary()), notes=tuple(notes))
 
 
 def _groups_at_base(

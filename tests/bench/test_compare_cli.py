@@ -226,7 +226,7 @@ def test_ratios_across_runs_say_they_cannot_see_a_slower_reference_and_strict_fa
     assert "suite reference(s) not compared (stages[style=generator,n=1000,w=50]" in out
     assert "an A/B run" in out
     code, out, _ = pipebench("compare", RUN, slower_reference, "--metric", "time", "--strict")
-    assert code == 1 and "a reference not compared" in out
+    assert code == 1 and "--strict fails" in out
     code, out, _ = pipebench("compare", RUN, slower_reference, "--metric", "time", "--format", "json")
     unseen = json.loads(out)["references_not_compared"]
     assert "stages[style=generator,n=1000,w=50]" in unseen and all("generator" in r or "deque" in r for r in unseen)
@@ -235,3 +235,32 @@ def test_ratios_across_runs_say_they_cannot_see_a_slower_reference_and_strict_fa
 def test_one_run_against_itself_has_nothing_unseen(pipebench):
     code, out, _ = pipebench("compare", RUN, RUN, "--metric", "time", "--strict")
     assert code == 0 and "not compared" not in out
+
+
+def with_conditions(tmp_path, name, calibration, load, edit=lambda rows: None):
+    copy = tmp_path / name
+    shutil.copytree(RUN, copy)
+    data = json.loads((copy / "results.json").read_text())
+    data["metadata"]["conditions"] = {"calibration_ns": calibration, "load_median": load}
+    data["run_id"] = f"{data['run_id']}{name}"
+    edit(data["rows"])
+    (copy / "results.json").write_text(json.dumps(data))
+    return copy
+
+
+def test_time_verdicts_are_withheld_when_current_ran_far_slower_and_counts_say_which_moved(pipebench, tmp_path):
+    quiet = with_conditions(tmp_path, "quiet", 10.0, 0.4)
+
+    def slower_time_same_counts(rows):
+        scale("ratio_to_reference", 4.0, "style=list")(rows)
+
+    loaded = with_conditions(tmp_path, "loaded", 29.0, 4.1, slower_time_same_counts)
+    code, out, _ = pipebench("compare", quiet, loaded)
+    assert code == 0
+    assert "time not compared: CURRENT ran 2.9x slower than BASE on the calibration (median load 0.4 vs 4.1)" in out
+    assert "time moved and counts did not: the machine" in out
+    code, _, _ = pipebench("compare", quiet, loaded, "--strict")
+    assert code == 1
+    similar = with_conditions(tmp_path, "similar", 12.0, 1.0, slower_time_same_counts)
+    code, out, _ = pipebench("compare", quiet, similar)
+    assert code == 1 and "time not compared" not in out

@@ -1,0 +1,35 @@
+"""The conditions of a run: load and speed sampled over it, and when two runs' times cannot be compared."""
+
+import threading
+
+from bench import conditions
+
+
+def test_calibration_is_a_positive_time_per_iteration_of_its_loop():
+    ticks = iter(range(0, 100, 2))
+    assert conditions.calibrate(clock=lambda: next(ticks) * 0.001, repeats=3) == 2e-3 * 1e9 / conditions._LOOP
+
+
+def test_a_watch_samples_until_it_is_left_and_once_more_at_the_end():
+    samples = iter([(0.5, 10.0), (3.5, 20.0), (4.0, 30.0), (9.0, 99.0)])
+    waits = iter([False, True])
+
+    with conditions.Watch(sample=lambda: next(samples), wait=lambda event, seconds: next(waits)) as watched:
+        pass
+    summary = watched.summary()
+    assert summary == {"samples": 3, "load_min": 0.5, "load_median": 3.5, "load_max": 4.0, "calibration_ns": 20.0}
+
+
+def test_speeds_are_compared_only_when_both_runs_have_them_and_differ_past_half_again():
+    fast, slow = {"conditions": {"calibration_ns": 10.0}}, {"conditions": {"calibration_ns": 29.0}}
+    assert conditions.speed_ratio(fast, slow) == 2.9
+    assert conditions.differ(2.9) and conditions.differ(1 / 2.9)
+    assert not conditions.differ(1.4) and not conditions.differ(None)
+    assert conditions.speed_ratio({}, slow) is None
+    assert conditions.speed_ratio({"conditions": {"calibration_ns": "x"}}, slow) is None
+
+
+def test_the_watch_thread_ends_when_the_block_does():
+    with conditions.Watch(interval=0.01, sample=lambda: (None, 1.0)) as watched:
+        pass
+    assert not any(t is watched._thread for t in threading.enumerate())
