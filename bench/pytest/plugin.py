@@ -148,11 +148,26 @@ def _machine_info(config: pytest.Config) -> dict:
     return info
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """Print the gate's table at the end of the session."""
+@pytest.hookimpl(hookwrapper=True)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config):
+    """Print the gate's table at the end of the session, before pytest-benchmark's own summary.
+
+    pytest-benchmark ends its summary by raising ``PerformanceRegression`` when its own
+    ``--benchmark-compare-fail`` fails; beside pipebench's gate that becomes one line and a
+    failed session instead of a traceback that hides the rest.
+    """
     gate = config.stash.get(_GATE, None)
-    if gate is None:
-        return
+    if gate is not None:
+        _print_gate(terminalreporter, gate)
+    outcome = yield
+    error = outcome.excinfo[1] if outcome.excinfo else None
+    if gate is not None and type(error).__name__ == "PerformanceRegression":
+        outcome.force_result(None)
+        terminalreporter.write_line(f"pytest-benchmark: {error} (--benchmark-compare-fail)", red=True)
+        terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _print_gate(terminalreporter, gate: _Gate) -> None:
     from bench.gate.render import render_table
 
     terminalreporter.section("pipebench regression gate")

@@ -126,11 +126,19 @@ def test_zero_counts_compare_without_dividing_by_zero(base, current, verdict):
     assert result.verdict == verdict
 
 
-def test_summaries_alone_use_welch():
+def test_summaries_alone_compare_medians():
     base = Measurement(id="b", metric="time", family="time", unit="s", center=100.0, mean=100.0, stdev=2.0, n=50)
     current = Measurement(id="b", metric="time", family="time", unit="s", center=130.0, mean=130.0, stdev=2.0, n=50)
     result = compare(base, current, threshold=0.10)
-    assert result.test == "welch" and result.verdict == "slower"
+    assert result.test == "medians/summaries" and result.verdict == "slower"
+
+
+def test_a_baseline_without_rounds_whose_mean_outliers_pulled_up_is_never_read_as_faster():
+    """A real 15% slowdown: the medians say slower, the means (a few slow rounds in BASE) would say faster."""
+    base = Measurement(id="b", metric="time", family="time", unit="s", center=100.0, mean=145.0, stdev=60.0, n=200)
+    current = Measurement(id="b", metric="time", family="time", unit="s", center=115.0, mean=116.0, stdev=3.0, n=200)
+    result = compare(base, current, threshold=0.05)
+    assert result.ratio == pytest.approx(1.15) and result.verdict not in ("faster", "unchanged")
 
 
 def side(measures, kind="pipebench", machine="m", ratios=None, metadata=None):

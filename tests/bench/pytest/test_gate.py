@@ -18,7 +18,7 @@ def pytest_run(*args, cwd=ROOT):
             sys.executable,
             "-m",
             "pytest",
-            str(ROOT / "bench" / "bench_suites.py"),
+            str(ROOT / "bench" / "pytest" / "bench_suites.py"),
             "-p",
             "no:cacheprovider",
             "-q",
@@ -73,3 +73,27 @@ def test_a_bad_baseline_is_a_usage_error():
     done = pytest_run("--pipebench-baseline=/no/such/file.json")
     assert done.returncode == 4
     assert "--pipebench-baseline: /no/such/file.json: no such file or directory" in done.stderr
+
+
+@pytest.mark.slow
+def test_pytest_benchmark_s_own_compare_fail_beside_the_gate_is_one_line_and_the_gate_is_printed(baseline, tmp_path):
+    storage = tmp_path / "storage"
+    saved = pytest_run(f"--benchmark-storage={storage}", "--benchmark-save=base", "--benchmark-save-data")
+    assert saved.returncode == 0, saved.stdout + saved.stderr
+    (saved_file,) = storage.rglob("*base.json")
+    data = json.loads(saved_file.read_text())
+    for bench in data["benchmarks"]:  # a baseline three times faster: pytest-benchmark's own check fails
+        bench["stats"] = {k: v / 3 if isinstance(v, float) else v for k, v in bench["stats"].items()}
+    saved_file.write_text(json.dumps(data))
+    done = pytest_run(
+        f"--benchmark-storage={storage}",
+        "--benchmark-compare",
+        "--benchmark-compare-fail=min:10%",
+        "--pipebench-baseline",
+        str(baseline),
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "pipebench regression gate" in done.stdout
+    assert "pytest-benchmark: Performance has regressed. (--benchmark-compare-fail)" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr and "INTERNALERROR" not in done.stdout
