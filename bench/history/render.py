@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import store
-from bench.history.series import History, Series, Step
+from bench.history.series import MIN_TIMED_POINTS, History, Series, Step
 
 HISTORY_FILES = ("history.json", "history.html")
 
@@ -17,6 +17,11 @@ def render_table(steps: Sequence[Step], runs: int, series: int) -> str:
     from tabulate import tabulate
 
     head = f"{runs} runs, {series} series, {len(steps)} step(s)\n"
+    if runs < MIN_TIMED_POINTS:
+        head += (
+            f"too few runs for a verdict on time: a timed series needs {MIN_TIMED_POINTS} runs of comparable "
+            "conditions; counts and memory are compared run to run\n"
+        )
     if not steps:
         return head
     rows = [
@@ -26,7 +31,7 @@ def render_table(steps: Sequence[Step], runs: int, series: int) -> str:
             s.commit,
             f"{s.change:+.1%}",
             f"{s.before:.4g} -> {s.after:.4g}",
-            f"p={s.p_value:.2g}",
+            ("exact" if s.p_value is None else f"p={s.p_value:.2g}"),
         ]
         for s in steps
     ]

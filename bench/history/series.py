@@ -20,6 +20,9 @@ points' noise (a z-test of their mean logs), with its size and that p.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import json
 import math
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -28,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import conditions
 from bench.metrics import METRICS
 from bench.provenance import PACKAGE_ROOT
 from bench.results import RunResults
@@ -51,6 +55,10 @@ class Point:
     value: float
     noise: float | None = None
     """The standard error of log(value), when the run's interval gives it."""
+    speed: float | None = None
+    """The run's calibration (:mod:`bench.conditions`), where it has one."""
+    fingerprint: str | None = None
+    """What the run's counts depend on (interpreter, valgrind, CPU), for counted metrics."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,8 @@ def build_series(runs: Sequence[RunResults]) -> list[Series]:
     for run in runs:
         method = (run.metadata.get("method") or {}).get("version")
         commit = str(run.metadata.get("commit", "?"))
+        speed = (run.metadata.get("conditions") or {}).get("calibration_ns")
+        fingerprint = json.dumps(run.metadata.get("counts"), sort_keys=True) if run.metadata.get("counts") else None
         for row in run.rows:
             metric = METRICS[row.metric]
             if not metric.history:
@@ -139,7 +149,8 @@ def build_series(runs: Sequence[RunResults]) -> list[Series]:
             if not row.value > 0:
                 continue
             key = (row.case_id, row.metric, machine, method)
-            collected.setdefault(key, []).append(Point(commit, run.run_id, float(row.value), _noise(row)))
+            point = Point(commit, run.run_id, float(row.value), _noise(row), speed, fingerprint)
+            collected.setdefault(key, []).append(point)
     return [Series(*key, tuple(points)) for key, points in collected.items()]
 
 
@@ -155,12 +166,49 @@ def noise_of(series: Series) -> float:
     return max(1.4826 * float(np.median(np.abs(np.diff(logs)))) / math.sqrt(2), floor)
 
 
+# Counts repeat to the instruction on one machine, and came within 0.92% of each other on
+# two machines of one kind: a change between two runs counted alike is real past 0.1%,
+# and between runs counted on different machines past the counts' 1% threshold.
+EXACT_SAME_MACHINE = 0.001
+EXACT_ACROSS_MACHINES = 0.01
+MIN_TIMED_POINTS = 6
+"""A timed series needs this many runs of comparable conditions before a step can be told from noise."""
+
+
+def exact_steps(series: Series) -> list[Step]:
+    """Every change of an exact series (counts, memray's bytes) from one run to the next, oldest first."""
+    steps = []
+    for index, (before, after) in enumerate(itertools.pairwise(series.points), start=1):
+        alike = before.fingerprint == after.fingerprint
+        floor = EXACT_SAME_MACHINE if alike else EXACT_ACROSS_MACHINES
+        if abs(math.log(after.value / before.value)) > floor:
+            steps.append(Step(series, index, before.value, after.value, None))
+    return steps
+
+
+def comparable(series: Series) -> Series:
+    """The series without the points of runs whose machine ran at a speed unlike the rest's."""
+    speeds = [p.speed for p in series.points if p.speed]
+    if not speeds:
+        return series
+    middle = float(np.median(speeds))
+    kept = tuple(p for p in series.points if p.speed is None or not conditions.differ(p.speed / middle))
+    return dataclasses.replace(series, points=kept)
+
+
 def find_steps(series: Series, penalty: float = PENALTY) -> list[Step]:
-    """The steps of one series, oldest first."""
+    """The steps of one series, oldest first: every change of an exact one, the supported ones of a timed one.
+
+    A timed series is judged only over runs of comparable conditions, and only once it has
+    :data:`MIN_TIMED_POINTS` of them.
+    """
+    if METRICS[series.metric].exact:
+        return exact_steps(series)
     import ruptures  # on first use: only history needs it
 
+    series = comparable(series)
     values = np.log([p.value for p in series.points])
-    if len(values) < 4:
+    if len(values) < MIN_TIMED_POINTS:
         return []
     sigma = noise_of(series)
     # One point may be a level of its own: a commit whose count moved and the next one's

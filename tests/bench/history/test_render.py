@@ -13,7 +13,12 @@ def _history():
 
 
 def test_no_step_is_the_head_line_alone():
-    assert render.render_table([], runs=3, series=5) == "3 runs, 5 series, 0 step(s)\n"
+    assert render.render_table([], runs=8, series=5) == "8 runs, 5 series, 0 step(s)\n"
+
+
+def test_too_few_runs_for_time_says_so_in_one_line():
+    table = render.render_table([], runs=3, series=5)
+    assert table.splitlines()[1].startswith("too few runs for a verdict on time") and len(table.splitlines()) == 2
 
 
 def test_a_step_names_its_case_metric_first_commit_and_size():
