@@ -1,0 +1,57 @@
+"""pipebench run --against REV: bad input, and nothing left behind when it is stopped."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def worktrees(under):
+    """The repository's worktrees inside ``under`` (the runs here make theirs there, through TMPDIR)."""
+    listed = subprocess.run(["git", "worktree", "list", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    return [line for line in listed.stdout.splitlines() if line.startswith(f"worktree {under}")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--against", "no-such-revision-anywhere"], "--against no-such-revision-anywhere: not a commit of"),
+        (["--against", "HEAD", "--shard", "1/2"], "--against and --shard"),
+    ],
+)
+def test_bad_against_is_one_line_and_exit_2(pipebench, tmp_path, argv, message):
+    code, out, err = pipebench(
+        "run", "-k", "records[kind=dict,n=1000]", *argv, "--no-progress", "--out", tmp_path / "r"
+    )
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stopped_a_b_run_leaves_no_worktree_and_stays_incomplete(tmp_path, sig, code):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench", "run", "--suite", "windows", "-k", "n=10000,w=500]", "--no-memory",
+         "--against", "HEAD", "--no-progress", "--out", str(tmp_path / "run")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(scratch)},
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "run").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert worktrees(scratch), "the base worktree exists while the run measures"
+    time.sleep(1.0)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == code, err
+    assert err.strip().splitlines()[-1] in ("pipebench: interrupted", "pipebench: terminated")
+    assert worktrees(scratch) == []
+    assert list(scratch.iterdir()) == []
+    assert (tmp_path / "run" / "INCOMPLETE").exists()
