@@ -21,8 +21,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bench import conditions
 from bench.errors import UsageError
+from bench.gate.caveats import caveats_across_runs
 from bench.gate.data import GateInput, Measurement
 from bench.metrics import FAMILIES, FAMILY_NAMES
 from bench.stats import (
@@ -324,100 +324,60 @@ def compare_sides(
 
     Time of two pipebench runs is compared through each variant's paired ratio to its
     suite's reference, measured within each run: it holds across runs and machines. With
-    ``absolute_time`` (and for the other formats) absolute times are compared.
+    ``absolute_time`` (and for the other formats) absolute times are compared. An A/B
+    run's two sides (``base`` its ``base/`` directory) are compared by each case's own
+    head/base ratio.
 
     Raises:
         UsageError: nothing in common.
     """
     ab = bool(current.ab_ratios) and current.run is not None and base.path == current.run.directory / BASE_DIR
-    notes = [] if ab else _notes(base, current, absolute_time, families)
+    timed = "time" in families
     # Ratios only where both sides hold them: a ratio is not comparable with a time.
     by_ratio = base.kind == current.kind == "pipebench" and not absolute_time
-    sides = []
-    for side in (base, current):
-        measures = {k: v for k, v in side.measures.items() if k[1] in families and k[1] != "time"}
-        if "time" in families and not ab:
-            measures.update(_time_measures(side, by_ratio))
-        sides.append(measures)
-    base_measures, current_measures = sides
+    base_measures, current_measures = (_measures(side, families, by_ratio, ab) for side in (base, current))
+    comparisons = _ab_time(base, current, thresholds, alpha) if ab and timed else []
+    matched, added, missing = _matched(base_measures, current_measures)
     # A pytest-benchmark session is one process: its level moves as a whole from session to session.
     session_noise = SESSION_NOISE if "pytest-benchmark" in (base.kind, current.kind) else 0.0
-    current_index, base_index = _index(current_measures), _index(base_measures)
-    comparisons = _ab_time(base, current, thresholds, alpha) if ab and "time" in families else []
-    missing = []
-    for key, measure in base_measures.items():
+    comparisons += [compare(b, c, thresholds[b.family], alpha, session_noise) for b, c in matched]
+    if not comparisons:
+        raise UsageError(f"{base.path} and {current.path} have no benchmark in common")
+    if ab:
+        return Outcome(comparisons, added, missing)
+    caveats = caveats_across_runs(base, current, comparisons, timed=timed, by_ratio=by_ratio)
+    notes = _notes(base, current, absolute_time, families) + caveats.notes
+    if missing:
+        notes.insert(0, f"{len(missing)} benchmark(s) of BASE are missing from CURRENT and were not compared")
+    return Outcome(caveats.comparisons, added, missing, notes, caveats.unseen, caveats.withheld)
+
+
+def _measures(
+    side: GateInput, families: tuple[str, ...], by_ratio: bool, ab: bool
+) -> dict[tuple[str, str], Measurement]:
+    """A side's measures of the families asked for, time as the gate compares it across runs."""
+    measures = {k: v for k, v in side.measures.items() if k[1] in families and k[1] != "time"}
+    if "time" in families and not ab:
+        measures.update(_time_measures(side, by_ratio))
+    return measures
+
+
+def _matched(
+    base: Mapping[tuple[str, str], Measurement], current: Mapping[tuple[str, str], Measurement]
+) -> tuple[list[tuple[Measurement, Measurement]], list[str], list[str]]:
+    """The pairs of measures of one benchmark, and the benchmarks only CURRENT or only BASE has."""
+    current_index, base_index = _index(current), _index(base)
+    pairs, missing = [], []
+    for key, measure in base.items():
         other = current_index.get(key) or (current_index.get((measure.case_id, key[1])) if measure.case_id else None)
         if other is None:
             missing.append(f"{key[0]} ({key[1]})")
-            continue
-        comparisons.append(compare(measure, other, thresholds[key[1]], alpha, session_noise))
-    matched = {(c.id, c.family) for c in comparisons}
+        else:
+            pairs.append((measure, other))
+    matched = {(b.id, b.family) for b, _ in pairs}
     added = [
         f"{k[0]} ({k[1]})"
-        for k, m in current_measures.items()
+        for k, m in current.items()
         if k not in matched and (m.case_id, k[1]) not in matched and base_index.get(k) is None
     ]
-    if not comparisons:
-        raise UsageError(f"{base.path} and {current.path} have no benchmark in common")
-    if any(c.test == "medians/summaries" for c in comparisons):
-        notes.append(
-            "some benchmarks have no rounds on one side (a pytest-benchmark file saved without "
-            "--benchmark-save-data): they are compared by their medians and deviations, which cannot tell "
-            "a session's level from its noise; save with --benchmark-save-data for rounds"
-        )
-    withheld: list[str] = []
-    if not ab and "time" in families:
-        kept, why = _withheld_if_conditions_differ(base, current, comparisons)
-        withheld = [c.id for c in comparisons if c not in kept]
-        comparisons, notes = kept, notes + why
-    if missing:
-        notes.insert(0, f"{len(missing)} benchmark(s) of BASE are missing from CURRENT and were not compared")
-    unseen = _unseen_references(base, current) if by_ratio and not ab and "time" in families else []
-    if unseen:
-        notes.append(
-            f"time of {len(unseen)} suite reference(s) not compared ({', '.join(unseen[:3])}"
-            + (", ..." if len(unseen) > 3 else "")
-            + "): a ratio to a reference cannot see the reference itself change, so a slower reference reads "
-            "as every other variant's speed-up; an A/B run (`pipebench run --against REV`, then `compare RUN`) "
-            "gates each reference's own time"
-        )
-    return Outcome(comparisons, added, missing, notes, unseen, withheld)
-
-
-def _withheld_if_conditions_differ(
-    base: GateInput, current: GateInput, comparisons: list[Comparison]
-) -> tuple[list[Comparison], list[str]]:
-    """Without time verdicts when the runs' machines ran at speeds too different to compare, and why.
-
-    Where counts exist, each case whose time moved says which moved it: counts moved with
-    it (the code), or time moved alone (the machine).
-    """
-    ratio = conditions.speed_ratio(base.metadata, current.metadata)
-    if not conditions.differ(ratio):
-        return comparisons, []
-    loads = [(side.metadata.get("conditions") or {}).get("load_median") for side in (base, current)]
-    speed = f"{ratio:.2g}x slower" if ratio >= 1 else f"{1 / ratio:.2g}x faster"
-    notes = [
-        f"time not compared: CURRENT ran {speed} than BASE on the calibration (median load {loads[0]} vs "
-        f"{loads[1]}); counts decide"
-    ]
-    counted = {c.id: c for c in comparisons if c.family == "instructions"}
-    for comparison in comparisons:
-        if comparison.family == "time" and comparison.verdict in (FAMILIES["time"].worse, FAMILIES["time"].better):
-            count = counted.get(comparison.id)
-            if count is not None:
-                moved = count.verdict in (FAMILIES["instructions"].worse, FAMILIES["instructions"].better)
-                cause = "counts moved too: the code" if moved else "time moved and counts did not: the machine"
-                notes.append(
-                    f"  {comparison.id}: time {comparison.ratio:.3g}x, instructions {count.ratio:.3g}x: {cause}"
-                )
-    return [c for c in comparisons if c.family != "time"], notes
-
-
-def _unseen_references(base: GateInput, current: GateInput) -> list[str]:
-    """The references of the ratios compared, unless the two sides are one and the same run."""
-    if base.run is None or current.run is None or base.run.results == current.run.results:
-        return []
-    compared = set(base.ratios) & set(current.ratios)
-    rows = current.run.results.rows
-    return sorted({row.reference for row in rows if row.case_id in compared and row.reference is not None})
+    return pairs, added, missing
