@@ -75,10 +75,27 @@ def test_the_recipe_selects_what_our_gate_and_the_baseline_hold_and_runs_a_b():
 @pytest.mark.slow
 def test_the_recipes_compare_steps_pass_on_an_unchanged_a_b_run_and_write_the_job_summary(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "bench", "run", "--suite", "records", "-k", "n=1000]", "--no-memory",
-         "--against", "HEAD", "--no-progress", "--out", str(tmp_path / "current")],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "run",
+            "--suite",
+            "records",
+            "-k",
+            "n=1000]",
+            "--no-memory",
+            "--against",
+            "HEAD",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "current"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     summary = tmp_path / "summary.md"
     compares = [step for step in recipe_steps() if " compare " in step]

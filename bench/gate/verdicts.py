@@ -296,19 +296,32 @@ def compare_paired(
     )
     verdict, detectable = judge(estimate, threshold, alpha, ratio.family)
     return Comparison(
-        id=ratio.id, family=ratio.family, metric=ratio.metric, unit=ratio.unit, base=base, current=current,
-        estimate=estimate, threshold=threshold, verdict=verdict, detectable=detectable,
-    )  # fmt: skip
+        id=ratio.id,
+        family=ratio.family,
+        metric=ratio.metric,
+        unit=ratio.unit,
+        base=base,
+        current=current,
+        estimate=estimate,
+        threshold=threshold,
+        verdict=verdict,
+        detectable=detectable,
+    )
 
 
 def _ab_time(base: GateInput, current: GateInput, thresholds: Mapping[str, float], alpha: float) -> list[Comparison]:
     """An A/B run's time verdicts: every case's own head/base ratio, each suite's reference included."""
     times = [{key[0]: m.center for key, m in side.measures.items() if key[1] == "time"} for side in (base, current)]
     return [
-        compare_paired(ratio, thresholds[ratio.family], base=times[0].get(case_id, math.nan),
-                       current=times[1].get(case_id, math.nan), alpha=alpha)
+        compare_paired(
+            ratio,
+            thresholds[ratio.family],
+            base=times[0].get(case_id, math.nan),
+            current=times[1].get(case_id, math.nan),
+            alpha=alpha,
+        )
         for case_id, ratio in current.ab_ratios.items()
-    ]  # fmt: skip
+    ]
 
 
 def compare_sides(

@@ -284,9 +284,15 @@ def ab_rows(head: pyperf.BenchmarkSuite, base: pyperf.BenchmarkSuite, cases: Seq
             for head_run, base_run in zip(run_values(benchmark), run_values(base_by_name[case.id]), strict=True)
         ]
         out.append(
-            make_row(case, RATIO_TO_BASE, ratios, tool="pipebench", tool_version=PIPEBENCH_VERSION,
-                     interval=clustered_ratio_estimate(ratios))
-        )  # fmt: skip
+            make_row(
+                case,
+                RATIO_TO_BASE,
+                ratios,
+                tool="pipebench",
+                tool_version=PIPEBENCH_VERSION,
+                interval=clustered_ratio_estimate(ratios),
+            )
+        )
     return out
 
 

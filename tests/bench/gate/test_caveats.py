@@ -9,9 +9,16 @@ from bench.gate.verdicts import Comparison, RatioEstimate
 
 def comparison(test="welch/clusters", family="time", ratio=1.0):
     return Comparison(
-        id="x", family=family, metric="m", unit="u", base=1.0, current=ratio,
-        estimate=RatioEstimate(ratio, ratio, ratio, test), threshold=0.1, verdict="unchanged",
-    )  # fmt: skip
+        id="x",
+        family=family,
+        metric="m",
+        unit="u",
+        base=1.0,
+        current=ratio,
+        estimate=RatioEstimate(ratio, ratio, ratio, test),
+        threshold=0.1,
+        verdict="unchanged",
+    )
 
 
 def side(calibration=None):

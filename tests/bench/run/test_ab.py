@@ -39,10 +39,28 @@ def test_a_stopped_a_b_run_leaves_no_worktree_and_stays_incomplete(tmp_path, sig
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench", "run", "--suite", "windows", "-k", "n=10000,w=500]", "--no-memory",
-         "--against", "HEAD", "--no-progress", "--out", str(tmp_path / "run")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(scratch)},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "run",
+            "--suite",
+            "windows",
+            "-k",
+            "n=10000,w=500]",
+            "--no-memory",
+            "--against",
+            "HEAD",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
     deadline = time.monotonic() + 60
     while not (tmp_path / "run").exists() and time.monotonic() < deadline:
         time.sleep(0.2)
