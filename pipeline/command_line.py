@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import signal
 import sys
@@ -32,9 +34,20 @@ def _on_sigterm(handler):
     return signal.signal(signal.SIGTERM, handler)
 
 
+class _ClosedOutput(io.StringIO):
+    """Standard output that was closed before the command started: writing to it is an error."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed: nothing could be written")
+
+
 def streams(out: TextIO | None, err: TextIO | None) -> tuple[TextIO, TextIO]:
-    """The command's output and error streams: those given, else the process's (or /dev/null without one)."""
-    out = out if out is not None else (sys.stdout or open(os.devnull, "w"))  # noqa: SIM115
+    """The command's output and error streams: those given, else the process's.
+
+    A closed standard output makes the first write fail (one line, exit 1), so that no
+    output is lost without a word; a closed standard error is /dev/null.
+    """
+    out = out if out is not None else (sys.stdout or _ClosedOutput())
     err = err if err is not None else (sys.stderr or open(os.devnull, "w"))  # noqa: SIM115
     return out, err
 

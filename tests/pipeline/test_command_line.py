@@ -2,6 +2,7 @@
 
 import errno
 import io
+import os
 
 import pytest
 
@@ -34,3 +35,20 @@ def test_each_way_of_stopping_has_its_code_and_line(error, code, line):
 
 def test_a_body_that_finishes_returns_its_own_code():
     assert run_command("prog", lambda: 7, io.StringIO(), io.StringIO()) == 7
+
+
+@pytest.mark.parametrize("command", [["-m", "pipeline", "run", "--records", "1000"], ["-m", "bench", "list"]])
+def test_a_closed_standard_output_is_one_line_and_exit_1_not_silent_loss(command):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "standard output is closed" in done.stderr
