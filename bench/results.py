@@ -119,7 +119,7 @@ class Row:
             raise ValueError(f"unknown metric {metric!r}")
         ci, reference = data.get("ci"), data.get("reference")
         estimate, confidence = data.get("estimate"), data.get("confidence")
-        return cls(
+        row = cls(
             case_id=safe_name(data["case_id"], "case id"),
             suite=safe_name(data["suite"], "suite"),
             variant=safe_name(data["variant"], "variant"),
@@ -137,6 +137,21 @@ class Row:
             estimate=non_negative_number(estimate, "estimate") if estimate is not None else None,
             reference=safe_name(reference, "reference") if reference is not None else None,
         )
+        row.check_figures()
+        return row
+
+    def check_figures(self) -> None:
+        """Refuse figures no measurement makes: an interval upside down or missing its estimate, a ratio of 0.
+
+        Raises:
+            ValueError: which figure, of which row.
+        """
+        if self.ci is not None and self.ci[0] > self.ci[1]:
+            raise ValueError(f"{self.case_id} {self.metric}: interval {list(self.ci)} is upside down")
+        if self.ci is not None and self.estimate is not None and not self.ci[0] <= self.estimate <= self.ci[1]:
+            raise ValueError(f"{self.case_id} {self.metric}: estimate {self.estimate} lies outside {list(self.ci)}")
+        if METRICS[self.metric].paired and (min(self.samples, default=1.0) <= 0 or self.estimate == 0):
+            raise ValueError(f"{self.case_id} {self.metric}: a ratio of times cannot be 0")
 
 
 def _checked_params(params: Any) -> dict[str, ParamValue]:
@@ -270,6 +285,11 @@ class RunResults:
             if not isinstance(data["rows"], list):
                 raise TypeError("rows is not a list")
             rows = tuple(Row.from_dict(row) for row in data["rows"])
+            seen: set[tuple[str, str]] = set()
+            for row in rows:
+                if (row.case_id, row.metric) in seen:
+                    raise ValueError(f"{row.case_id} {row.metric} appears twice")
+                seen.add((row.case_id, row.metric))
             return cls(safe_name(data["run_id"], "run id"), _checked_metadata(data["metadata"]), rows)
         except (KeyError, TypeError, ValueError, IndexError) as error:
             raise ValueError(f"malformed results: {type(error).__name__}: {error}") from None

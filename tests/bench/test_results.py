@@ -48,3 +48,23 @@ def test_malformed_results_are_refused(sample_results, mutate):
 def test_foreign_json_is_refused():
     with pytest.raises(ValueError, match="not a pipebench results file"):
         RunResults.from_dict({"benchmarks": []})
+
+
+def _ratio_row(data):
+    return next(row for row in data["rows"] if row["metric"] == "ratio_to_reference")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda data: _ratio_row(data).update(ci=[5.0, 1.0]), "upside down"),
+        (lambda data: _ratio_row(data).update(estimate=0.991, ci=[1.0, 5.0]), "outside"),
+        (lambda data: _ratio_row(data).update(samples=[0.0, 0.5, 0.5], estimate=0.0, ci=[0.0, 0.0]), "cannot be 0"),
+        (lambda data: data["rows"].append(dict(data["rows"][-1])), "appears twice"),
+    ],
+)
+def test_figures_no_measurement_makes_are_refused(sample_results, edit, message):
+    data = json.loads(json.dumps(sample_results().as_dict()))
+    edit(data)
+    with pytest.raises(ValueError, match=message):
+        RunResults.from_dict(data)
