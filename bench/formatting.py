@@ -15,3 +15,8 @@ def format_bytes(value: float) -> str:
 def format_interval(low: float, high: float, digits: int = 3) -> str:
     """``[0.92, 0.966]``: a confidence interval, the same in the terminal, the report and the gate."""
     return f"[{low:.{digits}g}, {high:.{digits}g}]"
+
+
+def format_percent(fraction: float) -> str:
+    """``0.005`` as ``0.5%``, ``0.1`` as ``10%``: as many digits as the figure has, up to three."""
+    return f"{fraction * 100:.3g}%"

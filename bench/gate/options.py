@@ -63,13 +63,18 @@ def thresholds_from(specs: Sequence[str]) -> dict[str, float]:
 
 
 def parse_percent(amount: str, option: str) -> float:
-    """``"5%"`` (or ``"0.05"``) as 0.05.
+    """``"5%"`` as 0.05.
+
+    The ``%`` is required: ``memory:1`` read as a fraction meant 100%, and as a percentage
+    ``time:0.05`` would mean a twentieth of one, so a bare number is refused rather than guessed.
 
     Raises:
-        UsageError: not a finite, non-negative number; the message starts with ``option``.
+        UsageError: no ``%``, or not a finite, non-negative number; the message starts with ``option``.
     """
+    if not amount.strip().endswith("%"):
+        raise UsageError(f"{option}: give a percentage with its %, for example {amount.strip() or '1'}%")
     try:
-        value = float(amount.removesuffix("%")) / (100 if amount.endswith("%") else 1)
+        value = float(amount.strip().removesuffix("%")) / 100
     except ValueError:
         raise UsageError(f"{option}: {amount!r} is not a number") from None
     if not math.isfinite(value) or value < 0:

@@ -11,7 +11,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from bench.formatting import format_interval
+from bench.formatting import format_interval, format_percent
 from bench.gate.verdicts import Comparison, Outcome
 from bench.stats import CI_LABEL
 
@@ -34,7 +34,7 @@ def _row(comparison: Comparison) -> list[str]:
         f"{comparison.ratio:.3f}",
         format_interval(comparison.ci_low, comparison.ci_high, 4),
         f"{comparison.test} {_p(comparison.p_value)}".strip(),
-        f"{comparison.threshold:.0%}",
+        format_percent(comparison.threshold),
         verdict,
     ]
 

@@ -94,7 +94,7 @@ def test_added_and_missing_benchmarks_are_listed(pipebench, tmp_path):
     [
         (["compare", RUN, DATA / "nope.json"], "no such file"),
         (["compare", RUN, RUN, "--fail-on", "speed:5%"], "expected METRIC:PERCENT"),
-        (["compare", RUN, RUN, "--fail-on", "time:fast"], "not a number"),
+        (["compare", RUN, RUN, "--fail-on", "time:fast"], "give a percentage"),
         (["compare", RUN, RUN, "--fail-on", "time:nan%"], "finite"),
         (["compare", RUN], "not an A/B run"),
     ],

@@ -228,8 +228,14 @@ def test_bad_thresholds_are_refused(spec):
         thresholds_from([spec])
 
 
+@pytest.mark.parametrize("spec", ["memory:1", "time:0.05", "time:"])
+def test_a_threshold_without_its_percent_sign_is_refused_not_guessed(spec):
+    with pytest.raises(UsageError, match=r"percent|expected"):
+        thresholds_from([spec])
+
+
 def test_thresholds_override_the_defaults():
-    assert thresholds_from(["time:5%", "instructions:0.02"]) == {
+    assert thresholds_from(["time:5%", "instructions:2%"]) == {
         **DEFAULT_THRESHOLDS,
         "time": 0.05,
         "instructions": 0.02,
