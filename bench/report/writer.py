@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import frames, store
+from bench.errors import UsageError
 from bench.explain.changes import profiles_of, where_work_goes
 from bench.report import document
 
@@ -18,9 +19,15 @@ def write_report(runs: Sequence[store.StoredRun], target: Path) -> Path:
     Returns the path of ``report.html``.
 
     Raises:
+        UsageError: one run named twice (copies included).
         bench.errors.InputError: ``target`` cannot be made or written.
     """
     results = [run.results for run in runs]
+    seen: dict[str, Path] = {}
+    for run in runs:
+        if run.results.run_id in seen:
+            raise UsageError(f"{run.directory} and {seen[run.results.run_id]} are the same run ({run.results.run_id})")
+        seen[run.results.run_id] = run.directory
     work = {case: where_work_goes(profile) for case, profile in profiles_of(runs[-1]).items()}
     built = document.build(frames.to_frame(results), frames.suite_descriptions(results), work)
     target = store.output_dir(target)

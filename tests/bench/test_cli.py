@@ -1,6 +1,7 @@
 """pipebench list, and the CLI's error handling, in-process through main()."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,10 @@ def test_output_that_cannot_be_written_is_one_line_or_quiet(redirect):
     else:
         done = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)
         assert done.returncode == 1 and done.stderr.strip() == "pipebench: error: No space left on device"
+
+
+def test_report_of_one_run_named_twice_is_one_line_and_exit_2(pipebench, tmp_path):
+    run = Path(__file__).resolve().parents[1] / "data" / "run_small"
+    shutil.copytree(run, tmp_path / "copy")
+    code, out, err = pipebench("report", run, tmp_path / "copy", "--out", tmp_path / "report")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "are the same run" in err
