@@ -180,6 +180,12 @@ def parse(text: str | Iterable[str]) -> Profile:
         ValueError: the text is not a callgrind profile or has no ``totals:`` line.
     """
     reader = _Reader()
-    for line in text.splitlines() if isinstance(text, str) else text:
-        reader.feed(line.rstrip("\n"))
-    return reader.profile()
+    for number, line in enumerate(text.splitlines() if isinstance(text, str) else text, start=1):
+        try:
+            reader.feed(line.rstrip("\n"))
+        except (IndexError, KeyError) as error:  # a line cut short or naming what was never defined
+            raise ValueError(f"damaged callgrind profile at line {number}: {line.strip()[:60]!r}") from error
+    try:
+        return reader.profile()
+    except (IndexError, KeyError) as error:
+        raise ValueError(f"damaged callgrind profile ({type(error).__name__})") from error

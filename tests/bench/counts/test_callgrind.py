@@ -1,8 +1,11 @@
 """Reading callgrind profiles: totals, per-function costs, allocations counted once."""
 
+import contextlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.counts import callgrind
 
@@ -29,3 +32,18 @@ def test_allocations_are_calls_into_the_allocator_from_outside_it():
 def test_what_is_not_a_complete_profile_is_refused(text):
     with pytest.raises(ValueError, match="callgrind"):
         callgrind.parse(text)
+
+
+TINY = (DATA / "tiny.out").read_text()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_damaged_profile_is_a_value_error_never_a_crash(data):
+    lines = TINY.splitlines()
+    index = data.draw(st.integers(0, len(lines) - 1))
+    cut = data.draw(st.integers(0, len(lines[index])))
+    junk = data.draw(st.sampled_from(["", "=", "(", "x", " ", "calls=", "totals:", "fn=(99)"]))
+    lines[index] = lines[index][:cut] + junk
+    with contextlib.suppress(ValueError):
+        callgrind.parse("\n".join(lines))
