@@ -62,6 +62,8 @@ def trend_figure(series: Series, steps: Sequence[Step]):
     """A series against commit order, each step marked at its first commit."""
     from matplotlib.figure import Figure
 
+    from bench.report.plots import literal
+
     figure = Figure(figsize=(10.0, 2.6), layout="constrained")
     axes = figure.add_subplot()
     values = [p.value for p in series.points]
@@ -69,7 +71,7 @@ def trend_figure(series: Series, steps: Sequence[Step]):
     for step in steps:
         axes.axvline(step.index - 0.5, color="#c0392b", linewidth=1)
         axes.annotate(
-            f"{step.commit} {step.change:+.1%}",
+            literal(f"{step.commit} {step.change:+.1%}"),
             (step.index - 0.5, max(values)),
             fontsize="small",
             color="#c0392b",
@@ -77,8 +79,9 @@ def trend_figure(series: Series, steps: Sequence[Step]):
             textcoords="offset points",
         )
     ticks = list(range(0, len(values), max(1, len(values) // 12)))
-    axes.set_xticks(ticks, [series.points[i].commit for i in ticks], rotation=30, ha="right", fontsize="small")
-    axes.set_title(series.name, fontsize="medium")
+    labels = [literal(series.points[i].commit) for i in ticks]
+    axes.set_xticks(ticks, labels, rotation=30, ha="right", fontsize="small")
+    axes.set_title(literal(series.name), fontsize="medium")
     axes.grid(alpha=0.3)
     return figure
 

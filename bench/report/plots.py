@@ -20,6 +20,11 @@ from bench.stats import CI_LABEL
 _WIDTH = 10.0
 
 
+def literal(text: object) -> str:
+    """``text`` as matplotlib shows it letter for letter: a ``$`` would start its mathtext and can fail to parse."""
+    return str(text).replace("$", r"\$")
+
+
 def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
     """The figure as PNG bytes."""
     buffer = io.BytesIO()
@@ -91,7 +96,7 @@ def instructions_figure(shares: dict[str, list[tuple[str, float]]], title: str) 
     axes.set_title(f"{title}: where the instructions go (callgrind)")
     # Handles and labels given explicitly: matplotlib drops labels that start with "_",
     # and C function names often do (_PyEval_EvalFrameDefault).
-    figure.legend(bars, [*functions, "the rest"], fontsize="small", loc="outside lower center", ncols=3)
+    figure.legend(bars, [*map(literal, functions), "the rest"], fontsize="small", loc="outside lower center", ncols=3)
     return figure
 
 

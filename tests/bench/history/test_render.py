@@ -31,3 +31,11 @@ def test_write_puts_the_json_and_the_page_side_by_side(tmp_path):
     assert json.loads((tmp_path / "history.json").read_text()) == json.loads(document)
     assert json.loads(document)[0]["commit"] == "c3"
     assert "<img" in (tmp_path / "history.html").read_text()
+
+
+def test_dollar_signs_in_commits_and_machines_are_drawn_as_they_are(tmp_path):
+    points = tuple(Point(f"$c{i}_$", f"r{i}", 1.0 if i < 3 else 1.2) for i in range(6))
+    one = Series("windows[strategy=monotonic,n=10000,w=50]", "time_per_record", "$^{$", 5, points)
+    document = render.write(History(runs=(), series=(one,), steps=(Step(one, 3, 1.0, 1.2, 1e-6),)), tmp_path)
+    assert json.loads(document)[0]["commit"] == "$c3_$"
+    assert "<img" in (tmp_path / "history.html").read_text()
