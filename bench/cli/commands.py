@@ -64,6 +64,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     shard = shards.parse_shard(args.shard) if args.shard is not None else None
     request = engine.RunRequest(
         cases=shards.shard_of(cases, shard) if shard else cases,
+        selection=shards.selection_digest(cases) if shard else None,
         shard=shard,
         size=args.size,
         time=args.time,

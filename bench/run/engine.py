@@ -44,6 +44,8 @@ class RunRequest:
     flamegraphs: Sequence[str] = ()
     jobs: int = 2
     shard: tuple[int, int] | None = None
+    selection: str | None = None
+    """With ``shard``: the digest of the whole selection the shard was cut from."""
     against: str | None = None
     """A/B: also measure this revision's code, side by side with the working tree's."""
 
@@ -77,7 +79,7 @@ def run_metadata(request: RunRequest, valgrind: str | None) -> dict[str, Any]:
     info = provenance.collect(request.size)
     info["method"] = method(request)
     if request.shard is not None:
-        info["shard"] = {"index": request.shard[0], "count": request.shard[1]}
+        info["shard"] = {"index": request.shard[0], "count": request.shard[1], "selection": request.selection}
     info["suites"] = {
         name: SUITES[name].describe(request.size) for name in dict.fromkeys(c.suite for c in request.cases)
     }

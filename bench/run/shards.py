@@ -10,6 +10,7 @@ the tools' files; each group keeps the name of the machine that measured it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -22,11 +23,12 @@ import pyperf
 from bench import store
 from bench.cases import Case
 from bench.errors import UsageError
+from bench.metrics import METRICS
 from bench.results import RunResults
 
 _SHARD = re.compile(r"^(\d+)/(\d+)$")
 # Metadata that must agree across the shards of one run.
-_SAME = ("commit", "dirty", "patch", "size", "method")
+_SAME = ("commit", "dirty", "patch", "size", "method", "python", "python_build", "counts", "tools")
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -47,7 +49,7 @@ def shard_of(cases: Sequence[Case], shard: tuple[int, int]) -> list[Case]:
     Raises:
         UsageError: the shard gets no group (fewer groups than shards).
     """
-    index, count = shard
+    index, count = shard[0], shard[1]
     groups = list(dict.fromkeys(case.group for case in cases))
     mine = {group for position, group in enumerate(groups) if position % count == index - 1}
     if not mine:
@@ -55,6 +57,11 @@ def shard_of(cases: Sequence[Case], shard: tuple[int, int]) -> list[Case]:
             f"--shard {index}/{count}: this shard has no group of the selection (fewer groups than shards)"
         )
     return [case for case in cases if case.group in mine]
+
+
+def selection_digest(cases: Sequence[Case]) -> str:
+    """A short digest of a whole selection's case ids: every shard of one run carries the same one."""
+    return hashlib.sha256("\n".join(sorted(case.id for case in cases)).encode()).hexdigest()[:12]
 
 
 def merge(run_dirs: Sequence[Path], out: Path) -> Path:
@@ -77,6 +84,12 @@ def merge(run_dirs: Sequence[Path], out: Path) -> Path:
         values = {json.dumps(run.metadata.get(key), sort_keys=True) for run in runs}
         if len(values) > 1:
             raise UsageError(f"the shards differ in {key}: they are not parts of one run")
+    if len({json.dumps(shard.get("selection")) for shard in shards}) > 1:
+        raise UsageError("the shards were cut from different selections (--suite / -k): they are not parts of one run")
+    for path, run in zip(run_dirs, runs):
+        timed = any(METRICS[row.metric].tool == "pyperf" for row in run.rows)
+        if timed and not (_run_dir(path) / store.PYPERF_FILE).is_file():
+            raise UsageError(f"{path}: a timed shard without its {store.PYPERF_FILE}: its raw values would be lost")
     seen: dict[str, str] = {}
     for run in runs:
         for case_id in dict.fromkeys(row.case_id for row in run.rows):
@@ -105,7 +118,7 @@ def _shard_metadata(run: RunResults) -> dict[str, Any]:
 def _merge_files(run_dirs: Sequence[Path], merged: store.RunWriter) -> None:
     suite: pyperf.BenchmarkSuite | None = None
     for path in run_dirs:
-        pyperf_file = Path(path) / store.PYPERF_FILE
+        pyperf_file = _run_dir(path) / store.PYPERF_FILE
         if pyperf_file.is_file():
             loaded = pyperf.BenchmarkSuite.load(str(pyperf_file))
             if suite is None:
@@ -114,10 +127,19 @@ def _merge_files(run_dirs: Sequence[Path], merged: store.RunWriter) -> None:
                 for benchmark in loaded:
                     suite.add_benchmark(benchmark)
         for tool in (store.MEMRAY_DIR, store.CALLGRIND_DIR):
-            source = Path(path) / tool
+            source = _run_dir(path) / tool
             if source.is_dir():
                 target = merged.tool_dir(tool)
                 for file in source.iterdir():
-                    shutil.copy2(file, target / file.name)
+                    # Only the tools' own files: a link could carry any file of this machine into the run.
+                    if file.is_symlink() or not file.is_file():
+                        raise UsageError(f"{file}: not a regular file; merge copies only the tools' own files")
+                    shutil.copyfile(file, target / file.name)
     if suite is not None:
         merged.write_pyperf(suite)
+
+
+def _run_dir(path: Path) -> Path:
+    """A shard named by its directory or by its ``results.json``."""
+    path = Path(path)
+    return path.parent if path.name == store.RESULTS_FILE else path

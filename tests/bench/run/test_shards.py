@@ -55,3 +55,46 @@ def test_three_shards_merged_equal_the_unsharded_run_case_for_case_and_count_for
     assert code == 2 and "once each" in err
     code, _, err = pipebench("merge", tmp_path / "whole", "--out", tmp_path / "bad2")
     assert code == 2 and "not a shard" in err
+
+
+@pytest.fixture(scope="module")
+def two_shards(tmp_path_factory):
+    """Shards 1/2 and 2/2 of one small memory-only run, and one cut from another selection."""
+    from bench.cli import main
+
+    root = tmp_path_factory.mktemp("shards")
+    selection = ["run", "--suite", "windows", "-k", "n=1000,w=10]", "-k", "n=1000,w=50]", "--no-time", "--no-progress"]
+    for index in (1, 2):
+        assert main([*selection, "--shard", f"{index}/2", "--out", str(root / f"s{index}")]) == 0
+    other = [*selection[:-2], "-k", "n=1000,w=500]", "--no-time", "--no-progress", "--shard", "2/2"]
+    assert main([*other, "--out", str(root / "other")]) == 0
+    return root
+
+
+def _copy(two_shards, tmp_path, name):
+    import shutil
+
+    shutil.copytree(two_shards / name, tmp_path / name)
+    return tmp_path / name
+
+
+def test_shards_of_different_selections_are_refused(pipebench, two_shards, tmp_path):
+    code, _, err = pipebench("merge", two_shards / "s1", two_shards / "other", "--out", tmp_path / "m")
+    assert code == 2 and "different selections" in err and not (tmp_path / "m" / "results.json").exists()
+
+
+def test_a_link_among_a_shards_tool_files_is_refused_not_followed(pipebench, two_shards, tmp_path):
+    shard = _copy(two_shards, tmp_path, "s2")
+    (shard / "memray" / "e.bin").symlink_to("/proc/self/environ")
+    code, _, err = pipebench("merge", two_shards / "s1", shard, "--out", tmp_path / "m")
+    assert code == 2 and "not a regular file" in err and err.count("\n") == 1
+
+
+def test_shards_named_by_their_results_files_merge_with_their_files(pipebench, two_shards, tmp_path):
+    code, _, err = pipebench(
+        "merge", two_shards / "s1" / "results.json", two_shards / "s2" / "results.json", "--out", tmp_path / "m"
+    )
+    assert code == 0, err
+    captures = {path.name for path in (tmp_path / "m" / "memray").glob("*.bin")}
+    assert captures == {path.name for name in ("s1", "s2") for path in (two_shards / name / "memray").glob("*.bin")}
+    assert len(captures) == 8
