@@ -352,6 +352,16 @@ def runs_in(directory: Path) -> list[Path]:
     return sorted(path for path in directory.iterdir() if path.is_dir() and is_complete(path))
 
 
+def incomplete_in(directory: Path) -> list[Path]:
+    """``directory`` itself if it is an unfinished run, else the unfinished runs directly in it."""
+    directory = Path(directory)
+    if (directory / INCOMPLETE_MARKER).exists():
+        return [directory]
+    if not directory.is_dir():
+        return []
+    return sorted(path for path in directory.iterdir() if (path / INCOMPLETE_MARKER).exists())
+
+
 def latest_run(root: Path = DEFAULT_RUNS_ROOT) -> Path:
     """The newest complete run under ``root``.
 

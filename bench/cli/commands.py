@@ -169,16 +169,21 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     if missing is not None:
         raise UsageError(f"{missing}: no such file or directory")
     directories = [run for path in places for run in store.runs_in(path)]
-    if len(directories) < 2:
-        where = ", ".join(map(str, places))
-        raise UsageError(f"history needs at least two complete runs; found {len(directories)} in {where}")
+    unfinished = sum(len(store.incomplete_in(path)) for path in places)
     history = series.history_of(store.load_run(path) for path in directories)
+    if len(history.runs) < 2:
+        where = ", ".join(map(str, places))
+        raise UsageError(
+            f"history needs at least two complete runs of committed code; found {len(history.runs)} in {where}"
+        )
     target = store.output_dir(args.out or args.runs_root.parent / "history")
     document = render.write(history, target)
     if args.format == "json":
         out.write(document)
     else:
         table = render.render_table(history.steps, len(history.runs), len(history.series))
+        skipped = [f"{unfinished} incomplete run(s) left out (interrupted or still running)"] if unfinished else []
+        out.write("".join(f"note: {note}\n" for note in [*history.notes, *skipped]))
         out.write(table + f"history: {target / 'history.html'}\n")
     return 0
 

@@ -116,14 +116,25 @@ def commit_order(repository: Path = PACKAGE_ROOT) -> dict[str, int]:
 
 
 def ordered(runs: Iterable[RunResults], order: dict[str, int]) -> list[RunResults]:
-    """Runs in commit order; runs of commits the history does not know, by timestamp, after them."""
+    """Runs in commit order; a run of a commit the history does not know goes where its timestamp puts it.
 
-    def key(run: RunResults) -> tuple[int, float, str]:
-        commit = str(run.metadata.get("commit", ""))[:7]
-        known = order.get(commit)
-        return (0 if known is not None else 1, known if known is not None else 0, str(run.metadata.get("timestamp")))
+    Known runs keep the repository's order (their timestamps break ties); each unknown one
+    is placed before the first known run measured after it, so that a run gathered from
+    elsewhere is neither first nor last merely for being unknown.
+    """
 
-    return sorted(runs, key=key)
+    def stamp(run: RunResults) -> str:
+        return str(run.metadata.get("timestamp"))
+
+    known, unknown = [], []
+    for run in runs:
+        position = order.get(str(run.metadata.get("commit", ""))[:7])
+        (known if position is not None else unknown).append((position, run))
+    in_order = [run for _, run in sorted(known, key=lambda item: (item[0], stamp(item[1])))]
+    for run in sorted((run for _, run in unknown), key=stamp):
+        later = next((index for index, other in enumerate(in_order) if stamp(other) > stamp(run)), len(in_order))
+        in_order.insert(later, run)
+    return in_order
 
 
 def _noise(row) -> float | None:
@@ -243,10 +254,30 @@ class History:
     runs: tuple[RunResults, ...]
     series: tuple[Series, ...]
     steps: tuple[Step, ...]
+    notes: tuple[str, ...] = ()
 
 
 def history_of(runs: Iterable[RunResults], order: dict[str, int] | None = None) -> History:
-    """``runs`` in commit order (``order``, by default the measured checkout's) and every step of their series."""
-    in_order = ordered(runs, commit_order() if order is None else order)
+    """``runs`` in commit order (``order``, by default the measured checkout's) and every step of their series.
+
+    A run named twice counts once; a run of uncommitted changes is left out (its commit's
+    clean code was not what it measured, so a step there would blame the wrong commit).
+    The notes say what was left out.
+    """
+    unique: dict[str, RunResults] = {}
+    twice = dirty = 0
+    for run in runs:
+        if run.run_id in unique:
+            twice += 1
+        elif run.metadata.get("dirty"):
+            dirty += 1
+        else:
+            unique[run.run_id] = run
+    notes = [f"{twice} run(s) named twice, counted once"] if twice else []
+    if dirty:
+        notes.append(
+            f"{dirty} run(s) of uncommitted changes left out: their commit did not hold the code they measured"
+        )
+    in_order = ordered(unique.values(), commit_order() if order is None else order)
     series = build_series(in_order)
-    return History(runs=tuple(in_order), series=tuple(series), steps=tuple(all_steps(series)))
+    return History(runs=tuple(in_order), series=tuple(series), steps=tuple(all_steps(series)), notes=tuple(notes))

@@ -55,12 +55,24 @@ def test_time_is_a_series_per_machine_and_a_new_method_starts_a_new_series(sampl
     assert built[("ratio_to_reference", None, 3)] == 2 and built[("ratio_to_reference", None, 4)] == 1
 
 
-def test_runs_are_put_in_commit_order_then_by_time(sample_results):
+def test_runs_are_put_in_commit_order_and_unknown_commits_where_their_time_puts_them(sample_results):
     results = sample_results()
     make = lambda commit, stamp: type(results)(commit, {"commit": commit, "timestamp": stamp}, ())  # noqa: E731
-    runs = [make("ccccccc", "3"), make("unknown", "1"), make("aaaaaaa", "9")]
+    runs = [make("ccccccc", "5"), make("later", "7"), make("early", "1"), make("aaaaaaa", "3")]
     order = {"aaaaaaa": 0, "ccccccc": 1}
-    assert [run.run_id for run in history.ordered(runs, order)] == ["aaaaaaa", "ccccccc", "unknown"]
+    assert [run.run_id for run in history.ordered(runs, order)] == ["early", "aaaaaaa", "ccccccc", "later"]
+
+
+def test_a_run_named_twice_counts_once_and_runs_of_uncommitted_changes_are_left_out(sample_results):
+    results = sample_results()
+    clean = type(results)("r1", {"commit": "aaaaaaa", "timestamp": "1"}, results.rows)
+    dirty = type(results)("r2", {"commit": "aaaaaaa", "timestamp": "2", "dirty": True}, results.rows)
+    found = history.history_of([clean, clean, dirty], order={"aaaaaaa": 0})
+    assert [run.run_id for run in found.runs] == ["r1"]
+    assert found.notes == (
+        "1 run(s) named twice, counted once",
+        "1 run(s) of uncommitted changes left out: their commit did not hold the code they measured",
+    )
 
 
 def test_the_command_needs_two_runs_and_says_so_in_one_line(pipebench, tmp_path):
