@@ -52,3 +52,11 @@ def test_json_has_no_nan_and_says_whether_it_failed():
     first = document["comparisons"][0]
     assert first["ratio"] is None and first["ci"] == [None, None]
     assert document["added"] == ["new[x] (time)"]
+
+
+def test_markdown_carries_no_markup_from_names_read_out_of_files():
+    hostile = comparison("x<script>alert(1)</script>[a](javascript:1)|`", "unchanged")
+    outcome = Outcome([hostile], added=['<img src=x onerror="alert(1)">'], missing=[], notes=["machine <b>m</b>"])
+    text = render_markdown(outcome)
+    assert "<script" not in text and "<img" not in text and "<b>" not in text and "[a](javascript" not in text
+    assert "&lt;script&gt;" in text and "&lt;img" in text
