@@ -61,7 +61,14 @@ def ratio_figure(table: pd.DataFrame, title: str) -> Figure:
     reach = float(np.max(np.abs(np.log(finite)))) if finite.size else 1.0
     axes.set_ylim(np.exp(-reach * 1.15), np.exp(reach * 1.15))
     axes.axhline(1.0, color="0.3", linewidth=1)
-    axes.set_ylabel("time / reference's time (log; 1 = same)")
+    # Ticks read as ratios (0.5x, 1x, 2x), not as matplotlib's 5x10^-1 of a log axis.
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    as_ratio = FuncFormatter(lambda value, _: f"{value:.3g}x")
+    axes.yaxis.set_major_formatter(as_ratio)
+    axes.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+    axes.yaxis.set_minor_formatter(as_ratio)
+    axes.set_ylabel("time / reference's time (log; 1x = same)")
     axes.set_xticks(positions)
     labels = [group.split("[", 1)[1].rstrip("]") if "[" in group else group for group in groups]
     axes.set_xticklabels(labels, rotation=30, ha="right")
