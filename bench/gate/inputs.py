@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import InputError
+from bench.executed.changes import ChangedFunction, not_measured
 from bench.gate.data import GateInput, Measurement
 from bench.metrics import METRICS, TIME_PER_RECORD
 from bench.results import non_negative_number
@@ -146,9 +147,34 @@ def _from_pipebench(path: Path) -> GateInput:
         measures=measures,
         ratios=ratios,
         ab_ratios=ab_ratios,
+        not_measured=_not_measured(path, run.metadata),
         metadata=run.metadata,
         run=stored,
     )
+
+
+def _not_measured(path: Path, metadata: Mapping[str, Any]) -> tuple[str, ...]:
+    """The functions an A/B run found changed since its base that none of its cases executes.
+
+    Raises:
+        InputError: the run's ``changed`` or ``executed`` is not what a run writes.
+    """
+    changed, executed = metadata.get("changed"), metadata.get("executed")
+    if changed is None:
+        return ()
+    valid_changed = isinstance(changed, list) and all(
+        isinstance(item, dict) and isinstance(item.get("path"), str) and isinstance(item.get("function"), str)
+        for item in changed
+    )
+    valid_executed = isinstance(executed, dict) and all(
+        isinstance(paths, dict)
+        and all(isinstance(names, list) and all(isinstance(name, str) for name in names) for names in paths.values())
+        for paths in executed.values()
+    )
+    if not (valid_changed and valid_executed):
+        raise InputError(f"{path}: its changed or executed functions are not lists of names")
+    functions = [ChangedFunction(item["path"], item["function"]) for item in changed]
+    return tuple(str(function) for function in not_measured(functions, executed))
 
 
 def _time_measure(

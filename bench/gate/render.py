@@ -51,7 +51,10 @@ def _summary(outcome: Outcome, strict: bool) -> str:
     if possible:
         words += f" ({possible} could hide a regression)"
     if strict and not regressions and outcome.failed(strict):
-        words += " -- --strict fails on what could hide a regression: inconclusive, missing, unseen or withheld"
+        words += (
+            " -- --strict fails on what could hide a regression: inconclusive, missing, unseen, withheld"
+            " or changed and not measured"
+        )
     return words
 
 
@@ -66,6 +69,7 @@ def _lists(outcome: Outcome) -> list[str]:
         lines.append(f"added (only in CURRENT): {', '.join(outcome.added)}")
     if outcome.missing:
         lines.append(f"missing (only in BASE): {', '.join(outcome.missing)}")
+    lines += [f"changed, not measured: {function}" for function in outcome.not_measured]
     return lines
 
 
@@ -130,6 +134,8 @@ def render_markdown(outcome: Outcome, strict: bool = False) -> str:
         lines += _folded("missing (only in BASE)", [_inert(item) for item in outcome.missing])
     if outcome.added:
         lines += _folded("added (only in CURRENT)", [_inert(item) for item in outcome.added])
+    if outcome.not_measured:
+        lines += _folded("changed, not measured", [_inert(item) for item in outcome.not_measured])
     return "\n".join(lines) + "\n"
 
 
@@ -164,6 +170,7 @@ def render_json(outcome: Outcome, strict: bool = False) -> str:
         "notes": outcome.notes,
         "references_not_compared": outcome.unseen,
         "time_withheld": outcome.withheld,
+        "changed_not_measured": outcome.not_measured,
     }
     return json.dumps(document, indent=2, allow_nan=False) + "\n"
 

@@ -228,6 +228,8 @@ class Outcome:
     """References whose own time nothing compared (ratios to them cannot see them change)."""
     withheld: list[str] = field(default_factory=list)
     """Benchmarks whose time verdict was withheld: the two runs' machines ran at different speeds."""
+    not_measured: list[str] = field(default_factory=list)
+    """Functions changed since the base that no measured case executes (an A/B run's)."""
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -240,11 +242,15 @@ class Outcome:
         return [c for c in self.comparisons if c.verdict == "inconclusive"]
 
     def failed(self, strict: bool = False) -> bool:
-        """A regression; with ``strict``, also one not ruled out: inconclusive, missing, or a reference unseen."""
+        """A regression; with ``strict``, also one not ruled out.
+
+        Not ruled out: an inconclusive comparison, a benchmark missing, a reference unseen,
+        time withheld, or changed code that no case measures.
+        """
         if self.regressions:
             return True
         could_hide = any(c.regression_possible for c in self.comparisons) or self.missing or self.unseen
-        could_hide = could_hide or self.withheld
+        could_hide = could_hide or self.withheld or self.not_measured
         return strict and bool(could_hide)
 
 
@@ -344,7 +350,7 @@ def compare_sides(
     Raises:
         UsageError: nothing in common.
     """
-    ab = bool(current.ab_ratios) and current.run is not None and base.path == current.run.directory / BASE_DIR
+    ab = current.run is not None and base.path == current.run.directory / BASE_DIR
     timed = "time" in families
     # Ratios only where both sides hold them: a ratio is not comparable with a time.
     by_ratio = base.kind == current.kind == "pipebench" and not absolute_time
@@ -357,7 +363,7 @@ def compare_sides(
     if not comparisons:
         raise UsageError(f"{base.path} and {current.path} have no benchmark in common")
     if ab:
-        return Outcome(comparisons, added, missing)
+        return Outcome(comparisons, added, missing, not_measured=list(current.not_measured))
     caveats = caveats_across_runs(base, current, comparisons, timed=timed, by_ratio=by_ratio)
     notes = _notes(base, current, absolute_time, families) + caveats.notes
     if missing:

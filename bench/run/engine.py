@@ -20,9 +20,11 @@ from bench import conditions, provenance, store
 from bench.cases import Case
 from bench.counts import runner as counts
 from bench.errors import UsageError
+from bench.executed import changes
+from bench.executed import runner as executed
 from bench.matrix import SUITES, all_cases, groups_of
 from bench.memory import runner as memory
-from bench.processes import HEAD, Code, module_output
+from bench.processes import HEAD, MEASURED_PACKAGES, Code, module_output
 from bench.proof import runner as proof
 from bench.results import Row, RunResults
 from bench.timing import runner as timing
@@ -56,7 +58,7 @@ def planned_steps(request: RunRequest) -> int:
     sides = 1 if request.against is None else 2
     per_case = int(request.memory) + int(request.instructions)
     timed = timing.PLANS[request.size].processes if request.time else 0
-    return len(groups) * (sides + timed) + len(request.cases) * per_case * sides
+    return len(groups) * (sides + 1 + timed) + len(request.cases) * per_case * sides
 
 
 def method(request: RunRequest) -> dict:
@@ -74,7 +76,9 @@ def run_metadata(request: RunRequest, valgrind: str | None) -> dict[str, Any]:
     """What the run stores about itself.
 
     Where it ran (:func:`bench.provenance.collect`), how it measured, its shard, its suites'
-    descriptions and, when it counts, what the counts depend on.
+    descriptions and, when it counts, what the counts depend on. The engine adds which
+    functions each case executes (``executed``) and, in an A/B run, which functions
+    changed since the base (``changed``).
     """
     info = provenance.collect(request.size)
     info["method"] = method(request)
@@ -119,7 +123,9 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
     if request.against is not None:
         return _execute_ab(request, groups, valgrind, progress)
     proof.prove(groups, request.size, request.jobs, progress)
-    run = store.RunWriter.new(run_metadata(request, valgrind), out=request.out, runs_root=request.runs_root)
+    info = run_metadata(request, valgrind)
+    info["executed"] = executed.trace(groups, request.size, request.jobs, progress)
+    run = store.RunWriter.new(info, out=request.out, runs_root=request.runs_root)
     rows: list[Row] = []
     with conditions.Watch() as watched:
         if request.time:
@@ -167,8 +173,11 @@ def _execute_ab(
         proof.prove(groups, request.size, request.jobs, progress, code=base, side=f" at {commit[:7]}")
         info = run_metadata(request, valgrind)
         info["against"] = {"revision": request.against, "commit": commit[:7], "left_out": lacking}
+        info["executed"] = executed.trace(groups, request.size, request.jobs, progress)
+        changed = changes.changed_functions(provenance.PACKAGE_ROOT, commit, MEASURED_PACKAGES)
+        info["changed"] = [{"path": change.path, "function": change.function} for change in changed]
         run = store.RunWriter.new(info, out=request.out, runs_root=request.runs_root)
-        base_info = {key: value for key, value in info.items() if key != "against"}
+        base_info = {key: value for key, value in info.items() if key not in ("against", "executed", "changed")}
         base_info.update(commit=commit[:7], dirty=False, patch=None, side="base")
         base_run = store.RunWriter(run.run_dir / store.BASE_DIR, store.run_id(base_info), base_info)
         rows: list[Row] = []

@@ -102,6 +102,7 @@ def merge(run_dirs: Sequence[Path], out: Path) -> Path:
     metadata["merged_from"] = [{"run": run.run_id, "machine": run.metadata.get("machine")} for run in runs]
     metadata["machines"] = {row.group: run.metadata.get("machine") for run in runs for row in run.rows}
     metadata["suites"] = {name: d for run in runs for name, d in (run.metadata.get("suites") or {}).items()}
+    metadata["executed"] = {case: paths for run in runs for case, paths in (run.metadata.get("executed") or {}).items()}
     merged = store.RunWriter(out, f"{runs[0].run_id}-merged", metadata)
     _merge_files(run_dirs, merged)
     merged.finish(rows)

@@ -1,6 +1,7 @@
 """pipebench run --against REV: bad input, and nothing left behind when it is stopped."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -73,3 +74,67 @@ def test_a_stopped_a_b_run_leaves_no_worktree_and_stays_incomplete(tmp_path, sig
     assert worktrees(scratch) == []
     assert list(scratch.iterdir()) == []
     assert (tmp_path / "run" / "INCOMPLETE").exists()
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory):
+    """A git repository of a copy of the tree: its commit is the base of the A/B runs below."""
+    copy = tmp_path_factory.mktemp("ab") / "tree"
+    for package in ("bench", "pipeline"):
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    for command in (
+        ["init", "-q"],
+        ["add", "."],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"],
+    ):
+        subprocess.run(["git", *command], cwd=copy, check=True, capture_output=True)
+    return copy
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new))
+
+
+def test_changed_code_that_no_measured_case_runs_is_named_and_fails_only_strict(repository, tmp_path):
+    stages, kinds = repository / "pipeline" / "stages.py", repository / "pipeline" / "record_kinds.py"
+    _edit(stages, "        self.rejected += 1\n", "        self.rejected += 1\n        self.rejected += 0\n")
+    _edit(
+        kinds,
+        "def _build_dicts(columns: Columns) -> list[Any]:\n",
+        "def _build_dicts(columns: Columns) -> list[Any]:\n    columns = tuple(columns)\n",
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "run",
+        "-k",
+        "records[kind=dict,n=1000]",
+        "-k",
+        "records[kind=slots,n=1000]",
+    ]
+    run = tmp_path / "run"
+    done = subprocess.run(
+        [*command, "--no-time", "--against", "HEAD", "--no-progress", "--out", str(run)],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+
+    def compare(*options):
+        return subprocess.run(
+            [sys.executable, "-m", "bench", "compare", str(run), *options],
+            cwd=repository,
+            capture_output=True,
+            text=True,
+        )
+
+    plain, strict = compare(), compare("--strict")
+    listed = [line for line in plain.stdout.splitlines() if line.startswith("changed, not measured")]
+    assert listed == ["changed, not measured: pipeline/stages.py ThresholdFilter._reject"], plain.stdout
+    assert plain.returncode == 0 and strict.returncode == 1, strict.stdout
+    assert "changed and not measured" in strict.stdout
