@@ -9,7 +9,8 @@ arguments are pinned, because they shift the interpreter's start-up state and wi
 the counts.
 
 Counts are only comparable between runs of the same interpreter build, valgrind version
-and CPU; :func:`build_identity` names the build, and the run stores all three.
+and CPU as the counted code sees it; :func:`build_identity` names the build,
+:func:`guest_cpu` the CPU, and the run stores all three.
 """
 
 from __future__ import annotations
@@ -84,6 +85,88 @@ def build_identity() -> str:
     """What must match for two runs' counts to be comparable: interpreter build and its binary."""
     build = " ".join(platform.python_build())
     return f"{platform.python_implementation()} {platform.python_version()} ({build}; {_library_digest()})"
+
+
+def dynamic_loader(executable: Path) -> Path | None:
+    """The dynamic loader an ELF executable names (its ``PT_INTERP``), or None (static, not ELF)."""
+    try:
+        with Path(executable).open("rb") as stream:
+            header = stream.read(64)
+            if header[:4] != b"\x7fELF" or header[4] != 2:  # 64-bit ELF only
+                return None
+            order = "little" if header[5] == 1 else "big"
+            offset = int.from_bytes(header[32:40], order)
+            size, count = int.from_bytes(header[54:56], order), int.from_bytes(header[56:58], order)
+            stream.seek(offset)
+            table = stream.read(size * count)
+            for index in range(count):
+                entry = table[index * size : (index + 1) * size]
+                if int.from_bytes(entry[0:4], order) == 3:  # PT_INTERP
+                    stream.seek(int.from_bytes(entry[8:16], order))
+                    name = stream.read(int.from_bytes(entry[32:40], order)).rstrip(b"\0")
+                    return Path(name.decode())
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+@functools.cache
+def guest_cpu() -> str:
+    """The CPU as code counted under valgrind sees it: its platform name and a digest of its features.
+
+    valgrind shows its guest a CPU of its own, picked by what the host can do (here, on an
+    AMD EPYC host, an Intel "haswell" of fixed cache sizes), and glibc picks its string and
+    memory routines, and numpy its SIMD loops, by what the guest sees. So this, not the
+    host's marketing name, is what counts depend on: glibc's loader lists it
+    (``ld.so --list-diagnostics``, glibc 2.33 and later) run under valgrind in the
+    workers' environment. ``unknown`` where it cannot be listed.
+    """
+    loader = dynamic_loader(Path(os.path.realpath(sys.executable)))
+    if loader is None or shutil.which("valgrind") is None:
+        return "unknown"
+    try:
+        done = subprocess.run(
+            ["valgrind", "--tool=none", "--quiet", str(loader), "--list-diagnostics"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+            env=pinned_environment(PACKAGE_ROOT),
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    listed = done.stdout.splitlines()
+    lines = sorted(
+        line
+        for line in listed
+        if "cpu_features." in line or line.startswith(("dl_platform=", "dl_hwcap=", "dl_hwcap2="))
+    )
+    lines += _host_auxv(listed)
+    if done.returncode != 0 or not lines:
+        return "unknown"
+    platform_name = next((line.split("=", 1)[1].strip('"') for line in lines if line.startswith("dl_platform=")), "?")
+    return f"{platform_name} {hashlib.sha256(chr(10).join(lines).encode()).hexdigest()[:12]}"
+
+
+# The entries of the auxiliary vector that valgrind passes from the host kernel to its guest
+# unchanged and that describe the machine: AT_PAGESZ, AT_PLATFORM, AT_HWCAP, AT_CLKTCK,
+# AT_HWCAP2. The rest are addresses (different every process) or masked by valgrind.
+_HOST_AUXV = {0x6, 0xF, 0x10, 0x11, 0x1A}
+
+
+def _host_auxv(listed: Sequence[str]) -> list[str]:
+    """``type=value`` of the :data:`_HOST_AUXV` entries among ``ld.so --list-diagnostics``'s lines."""
+    types: dict[str, int] = {}
+    values: dict[str, str] = {}
+    for line in listed:
+        if line.startswith("auxv[") and "=" in line:
+            key, value = line.split("=", 1)
+            index, _, field = key.partition("].")
+            if field == "a_type":
+                types[index] = int(value, 16) if value.startswith("0x") else -1
+            elif field == "a_val":
+                values[index] = value
+    return sorted(f"auxv {kind:#x}={values.get(index)}" for index, kind in types.items() if kind in _HOST_AUXV)
 
 
 # Settings the machine needs for its BLAS to work at all (some processors need a core type

@@ -108,10 +108,14 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
     counted = [family for family in families if FAMILIES[family].counted]
     base_counts, current_counts = base.metadata.get("counts"), current.metadata.get("counts")
     if counted and base_counts and current_counts:
-        # The CPU matters too: glibc and numpy pick their copy and SIMD routines by it.
-        for key in ("interpreter", "valgrind", "cpu"):
+        # The CPU matters too: glibc and numpy pick their copy and SIMD routines by what the
+        # counted code sees of it, valgrind's guest CPU; runs that did not record it are
+        # judged by the host's name instead.
+        seen = "guest_cpu" if base_counts.get("guest_cpu") and current_counts.get("guest_cpu") else "cpu"
+        for key in ("interpreter", "valgrind", seen):
             if base_counts.get(key) != current_counts.get(key):
+                what = "CPUs as valgrind's guest sees them" if key == "guest_cpu" else f"{key}s"
                 raise UsageError(
-                    f"instruction and allocation counts from different {key}s are not comparable "
+                    f"instruction and allocation counts from different {what} are not comparable "
                     f"({base_counts.get(key)} vs {current_counts.get(key)}); compare other metrics with --metric"
                 )

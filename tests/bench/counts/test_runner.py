@@ -104,3 +104,38 @@ def test_scratch_left_by_a_killed_run_is_removed_and_a_live_one_kept(tmp_path):
     live.mkdir()
     counts.remove_stale_scratch(tmp_path)
     assert not dead.exists() and live.exists()
+
+
+def test_the_dynamic_loader_is_read_from_the_interpreters_elf_header(tmp_path):
+    loader = counts.dynamic_loader(Path(os.path.realpath(sys.executable)))
+    assert loader is not None and loader.is_absolute() and loader.name.startswith("ld-")
+    (tmp_path / "script").write_text("#!/bin/sh\n")
+    (tmp_path / "cut").write_bytes(b"\x7fELF\x02\x01" + b"\0" * 20)
+    assert counts.dynamic_loader(tmp_path / "script") is None
+    assert counts.dynamic_loader(tmp_path / "cut") is None
+    assert counts.dynamic_loader(tmp_path / "absent") is None
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
+def test_the_guest_cpu_names_what_valgrind_shows_and_repeats():
+    counts.guest_cpu.cache_clear()
+    first = counts.guest_cpu()
+    counts.guest_cpu.cache_clear()
+    assert first == counts.guest_cpu()
+    name, digest = first.rsplit(" ", 1)
+    assert name and len(digest) == 12 and int(digest, 16) >= 0
+
+
+def test_only_the_host_describing_auxv_entries_enter_the_guest_cpu():
+    listed = [
+        "auxv[0x0].a_type=0x21",
+        "auxv[0x0].a_val=0x7f858b9f6000",  # the vDSO's address: every process its own
+        "auxv[0x1].a_type=0x10",
+        "auxv[0x1].a_val=0x178bfbff",
+        "auxv[0x2].a_type=0x6",
+        "auxv[0x2].a_val=0x1000",
+        "auxv[0x3].a_type=0xf",
+        'auxv[0x3].a_val="x86_64"',
+        "x86.cpu_features.basic.family=0x6",
+    ]
+    assert counts._host_auxv(listed) == ["auxv 0x10=0x178bfbff", "auxv 0x6=0x1000", 'auxv 0xf="x86_64"']

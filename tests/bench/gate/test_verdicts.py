@@ -209,11 +209,29 @@ def test_nothing_in_common_is_refused():
             {"method": {"version": 2}, "counts": {"interpreter": "a", "valgrind": "v", "cpu": "AMD EPYC"}},
             "cpus",
         ),
+        (
+            {
+                "method": {"version": 2},
+                "counts": {"interpreter": "a", "valgrind": "v", "cpu": "c", "guest_cpu": "haswell 1"},
+            },
+            {
+                "method": {"version": 2},
+                "counts": {"interpreter": "a", "valgrind": "v", "cpu": "c", "guest_cpu": "sandy 2"},
+            },
+            "CPUs as valgrind's guest sees them",
+        ),
     ],
 )
 def test_runs_that_cannot_be_compared_are_refused(base_metadata, current_metadata, message):
     with pytest.raises(UsageError, match=message):
         check_comparable(side([], metadata=base_metadata), side([], metadata=current_metadata), ("instructions",))
+
+
+def test_counts_of_hosts_named_differently_compare_when_their_guest_cpu_is_the_same():
+    counts = {"interpreter": "a", "valgrind": "v", "guest_cpu": "haswell b837e58d1b81"}
+    base = side([], metadata={"method": {"version": 2}, "counts": {**counts, "cpu": "AMD EPYC"}})
+    current = side([], metadata={"method": {"version": 2}, "counts": {**counts, "cpu": "AMD EPYC 7B13"}})
+    check_comparable(base, current, ("instructions",))
 
 
 def test_counts_of_different_builds_may_still_compare_other_metrics():
