@@ -33,11 +33,14 @@ Version history:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import jsonschema
 
 from bench.cases import Case, ParamValue
 from bench.metrics import METRICS
@@ -204,16 +207,157 @@ def non_negative_number(value: Any, what: str) -> float:
     return number
 
 
+_TEXT = {"type": "string"}
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_NAMES = {"type": "array", "items": _TEXT}
+_SUITE = {
+    "type": "object",
+    "properties": {
+        "description": _TEXT,
+        "variant_axis": _TEXT,
+        "reference": _TEXT_OR_NULL,
+        "axes": _NAMES,
+        "swept": _NAMES,
+        "finding": {"anyOf": [{"type": "null"}, {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2}]},
+        "threaded": {"type": "boolean"},
+    },
+}
+METADATA_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "machine": _TEXT_OR_NULL,
+        "platform": _TEXT_OR_NULL,
+        "cpu_model": _TEXT_OR_NULL,
+        "cpu_count": {"type": ["integer", "null"], "minimum": 1},
+        "python": _TEXT_OR_NULL,
+        "commit": _TEXT_OR_NULL,
+        "dirty": {"type": "boolean"},
+        "patch": _TEXT_OR_NULL,
+        "timestamp": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"},
+        "size": {"enum": ["quick", "full"]},
+        "tools": {"type": "object", "additionalProperties": _TEXT},
+        "load_avg_1min": _NUMBER_OR_NULL,
+        "method": {"type": "object", "properties": {"version": {"type": "integer"}}},
+        "counts": {"type": "object", "additionalProperties": _TEXT_OR_NULL},
+        "suites": {"type": "object", "additionalProperties": _SUITE},
+        "conditions": {
+            "type": "object",
+            "properties": {
+                "samples": {"type": "integer", "minimum": 0},
+                **{key: _NUMBER_OR_NULL for key in ("load_min", "load_median", "load_max", "calibration_ns")},
+            },
+        },
+        "against": {
+            "type": "object",
+            "properties": {"revision": _TEXT, "commit": _TEXT, "left_out": _NAMES},
+        },
+        "executed": {
+            "type": "object",
+            "additionalProperties": {"type": "object", "additionalProperties": _NAMES},
+        },
+        "changed": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"path": _TEXT, "function": _TEXT},
+                "required": ["path", "function"],
+            },
+        },
+        "shard": {
+            "type": "object",
+            "properties": {
+                "index": {"type": "integer", "minimum": 1},
+                "count": {"type": "integer", "minimum": 1},
+                "selection": _TEXT_OR_NULL,
+            },
+            "required": ["index", "count"],
+        },
+        "merged_from": {"type": "array", "items": {"type": "object"}},
+        "machines": {"type": "object", "additionalProperties": _TEXT_OR_NULL},
+        "side": _TEXT,
+    },
+}
+"""What pipebench reads of a run's metadata, and the types it reads them as (JSON Schema).
+
+Fields it does not read may hold anything: a run keeps what its tools reported.
+"""
+
+_VALIDATOR = jsonschema.Draft202012Validator(METADATA_SCHEMA)
+
+
 def _checked_metadata(metadata: Any) -> dict[str, Any]:
-    """The run's metadata, with the fields pipebench reads checked for their types."""
-    if not isinstance(metadata, Mapping):
-        raise TypeError("metadata is not an object")
-    for key in ("method", "counts", "tools", "time_plan"):
-        if metadata.get(key) is not None and not isinstance(metadata[key], Mapping):
-            raise TypeError(f"metadata {key} is not an object")
-    if not isinstance(metadata.get("dirty", False), bool):
-        raise TypeError("metadata dirty is not true or false")
+    """The run's metadata, every field pipebench reads checked against :data:`METADATA_SCHEMA`.
+
+    Raises:
+        TypeError: a field is not what a run writes; the message names it.
+    """
+    error = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(metadata))
+    if error is not None:
+        where = ".".join(str(part) for part in error.absolute_path)
+        value = json.dumps(error.instance)
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise TypeError(f"metadata{' ' + where if where else ''}: {shown} is not {_expected(error)}")
     return dict(metadata)
+
+
+def _expected(error: jsonschema.exceptions.ValidationError) -> str:
+    """What the schema wanted, in words."""
+    wanted = error.schema
+    if error.validator == "type":
+        kinds = wanted["type"] if isinstance(wanted["type"], list) else [wanted["type"]]
+        words = {
+            "object": "an object",
+            "array": "a list",
+            "string": "a string",
+            "integer": "an integer",
+            "number": "a number",
+            "boolean": "true or false",
+            "null": "null",
+        }
+        return " or ".join(words[kind] for kind in kinds)
+    if error.validator == "enum":
+        return "one of " + ", ".join(map(str, wanted["enum"]))
+    if error.validator == "pattern":
+        return "an ISO 8601 time"
+    if error.validator == "required":
+        return "complete (" + error.message.split(" is a required", 1)[0] + " is missing)"
+    if error.validator == "anyOf":
+        return " or ".join(_kind(option) for option in wanted["anyOf"])
+    return f"valid ({error.validator} {json.dumps(error.validator_value)[:30]})"
+
+
+def _kind(schema: Mapping[str, Any]) -> str:
+    if schema.get("type") == "array" and schema.get("minItems") == schema.get("maxItems") is not None:
+        return f"a list of {schema['minItems']}"
+    return {"null": "null", "array": "a list", "object": "an object"}.get(schema.get("type"), str(schema.get("type")))
+
+
+def _check_suites(metadata: Mapping[str, Any], rows: Sequence[Row]) -> None:
+    """Each described suite's axes are numeric parameters of its rows, its swept axes among them.
+
+    Raises:
+        ValueError: they are not; the message names the suite and the axis.
+    """
+    for name, described in (metadata.get("suites") or {}).items():
+        suite_rows = [row for row in rows if row.suite == name]
+        if not suite_rows:
+            continue
+        variant_axis = described.get("variant_axis")
+        for axis in described.get("axes", ()):
+            numeric = all(
+                not isinstance(row.params.get(axis), bool) and isinstance(row.params.get(axis), int | float)
+                for row in suite_rows
+            )
+            if axis == variant_axis or not numeric:
+                raise ValueError(f"metadata suites.{name}.axes: {axis!r} is not a numeric parameter of its cases")
+        stray = [axis for axis in described.get("swept", ()) if axis not in described.get("axes", ())]
+        if stray:
+            raise ValueError(f"metadata suites.{name}.swept: {stray[0]!r} is not one of its axes")
+        if variant_axis is not None and any(
+            row.params.get(variant_axis, row.variant) != row.variant for row in suite_rows
+        ):
+            raise ValueError(f"metadata suites.{name}: a case's {variant_axis!r} is not its variant")
 
 
 def make_row(
@@ -290,6 +434,8 @@ class RunResults:
                 if (row.case_id, row.metric) in seen:
                     raise ValueError(f"{row.case_id} {row.metric} appears twice")
                 seen.add((row.case_id, row.metric))
-            return cls(safe_name(data["run_id"], "run id"), _checked_metadata(data["metadata"]), rows)
+            metadata = _checked_metadata(data["metadata"])
+            _check_suites(metadata, rows)
+            return cls(safe_name(data["run_id"], "run id"), metadata, rows)
         except (KeyError, TypeError, ValueError, IndexError) as error:
             raise ValueError(f"malformed results: {type(error).__name__}: {error}") from None

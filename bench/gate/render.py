@@ -5,14 +5,13 @@ All take an :class:`~bench.gate.verdicts.Outcome` and return text; none decides 
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from typing import Any
 
 from tabulate import tabulate
 
-from bench.formatting import format_interval, format_percent
+from bench.formatting import format_interval, format_percent, markdown_text
 from bench.gate.verdicts import Comparison, Outcome
 from bench.stats import CI_LABEL
 
@@ -105,25 +104,13 @@ def _folded(title: str, items: list[str]) -> list[str]:
     ]
 
 
-def _inert(text: str) -> str:
-    """``text`` as Markdown shows it letter for letter: no HTML, no code span or table cell broken.
-
-    Benchmark ids (a pytest-benchmark ``fullname``) and machine names come from files a
-    user gave; on a CI page they must not become markup.
-    """
-    escaped = html.escape(str(text), quote=False)
-    for character in "|`*_":
-        escaped = escaped.replace(character, "\\" + character)
-    return escaped.replace("](", "\\](")
-
-
 def render_markdown(outcome: Outcome, strict: bool = False) -> str:
     """For a CI job summary: the status agrees with the exit code, what needs a look comes first."""
     status = "FAILED" if outcome.failed(strict) else "passed"
     lines = [f"### pipebench compare: {status}", "", f"**{_summary(outcome, strict)}**", ""]
-    lines += [f"> {_inert(note)}" for note in outcome.notes]
+    lines += [f"> {markdown_text(note)}" for note in outcome.notes]
     ordered = sorted(outcome.comparisons, key=_attention)
-    table = [[_inert(_row(c)[i]) for i in _MD_ORDER] for c in ordered]
+    table = [[markdown_text(_row(c)[i]) for i in _MD_ORDER] for c in ordered]
     headers = [_HEADERS[i] for i in _MD_ORDER]
     shown, rest = table[:50], table[50:]
     lines += ["", tabulate(shown, headers=headers, tablefmt="github", disable_numparse=True), ""]
@@ -131,11 +118,11 @@ def render_markdown(outcome: Outcome, strict: bool = False) -> str:
         more = tabulate(rest, headers=headers, tablefmt="github", disable_numparse=True)
         lines += [f"<details><summary>{len(rest)} more comparisons</summary>", "", more, "", "</details>", ""]
     if outcome.missing:
-        lines += _folded("missing (only in BASE)", [_inert(item) for item in outcome.missing])
+        lines += _folded("missing (only in BASE)", [markdown_text(item) for item in outcome.missing])
     if outcome.added:
-        lines += _folded("added (only in CURRENT)", [_inert(item) for item in outcome.added])
+        lines += _folded("added (only in CURRENT)", [markdown_text(item) for item in outcome.added])
     if outcome.not_measured:
-        lines += _folded("changed, not measured", [_inert(item) for item in outcome.not_measured])
+        lines += _folded("changed, not measured", [markdown_text(item) for item in outcome.not_measured])
     return "\n".join(lines) + "\n"
 
 

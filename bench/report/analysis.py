@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.formatting import format_interval
+from bench.formatting import code_span, format_interval, markdown_text
 from bench.metrics import BYTES_PER_RECORD, PEAK_MEMORY, RATIO_TO_REFERENCE, TIME_PER_RECORD
 from bench.report.scaling import fit_loglog
 from bench.stats import CI_LABEL
@@ -122,20 +122,21 @@ def params_text(row: pd.Series, axes: list[str]) -> str:
 
 
 def _speed_sentence(suite: str, row: pd.Series, reference: str, axes: list[str]) -> str:
-    where = params_text(row, axes)
+    where = markdown_text(params_text(row, axes))
+    named, against = f"{markdown_text(suite)}: {code_span(row['variant'])}", code_span(reference)
     if row["verdict"] == "faster":
         return (
-            f"{suite}: `{row['variant']}` is {1 / row['ratio']:.3g}x faster than `{reference}` at {where} "
+            f"{named} is {1 / row['ratio']:.3g}x faster than {against} at {where} "
             f"({CI_LABEL} {format_interval(1 / row['ratio_high'], 1 / row['ratio_low'])})."
         )
     if row["verdict"] == "slower":
         return (
-            f"{suite}: `{row['variant']}` is {row['ratio']:.3g}x slower than `{reference}` at {where} "
+            f"{named} is {row['ratio']:.3g}x slower than {against} at {where} "
             f"({CI_LABEL} {format_interval(row['ratio_low'], row['ratio_high'])})."
         )
     interval = format_interval(row["ratio_low"], row["ratio_high"])
     return (
-        f"{suite}: `{row['variant']}` is not measurably different from `{reference}` at {where} "
+        f"{named} is not measurably different from {against} at {where} "
         f"(time ratio {row['ratio']:.3g}, {CI_LABEL} {interval} includes 1)."
     )
 
@@ -180,9 +181,10 @@ def _memory_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[st
         if share > 0.98:
             continue  # within 2%: nothing worth a sentence
         sentences.append(
-            f"{suite}: `{lean['variant']}` holds {lean[BYTES_PER_RECORD]:.0f} bytes per record against "
-            f"{base[BYTES_PER_RECORD]:.0f} for `{base['variant']}` ({share:.2f}x) "
-            f"at {params_text(lean, axes)} (memray, deterministic to within 1%)."
+            f"{markdown_text(suite)}: {code_span(lean['variant'])} holds {lean[BYTES_PER_RECORD]:.0f} bytes per record "
+            "against "
+            f"{base[BYTES_PER_RECORD]:.0f} for {code_span(base['variant'])} ({share:.2f}x) "
+            f"at {markdown_text(params_text(lean, axes))} (memray, deterministic to within 1%)."
         )
         break
     return sentences
@@ -202,11 +204,12 @@ def _scaling_findings(suite: str, scaling: pd.DataFrame, wanted: list[str] | Non
     if (lines["growth"] == "unclear").all():
         return []  # nothing the fits support saying
     described = ", ".join(
-        f"`{row['variant']}` {row['growth']} (top slope {row['top_slope']:.2f}, fit R\u00b2 {row['r_squared']:.2f})"
+        f"{code_span(row['variant'])} {markdown_text(row['growth'])} "
+        f"(top slope {row['top_slope']:.2f}, fit R\u00b2 {row['r_squared']:.2f})"
         for _, row in lines.iterrows()
     )
-    at = f" at {held}" if held else ""
-    return [f"{suite}: {measure} against {against}{at}: {described}."]
+    at = f" at {markdown_text(held)}" if held else ""
+    return [f"{markdown_text(suite)}: {markdown_text(measure)} against {markdown_text(against)}{at}: {described}."]
 
 
 def findings(table: pd.DataFrame, scaling: pd.DataFrame, suites: Suites) -> dict[str, list[str]]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pandas as pd
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from tabulate import tabulate
 
-from bench.formatting import format_interval
+from bench.formatting import code_span, format_interval, markdown_text
 from bench.metrics import (
     ALLOCATIONS_PER_RECORD,
     BYTES_PER_RECORD,
@@ -236,9 +237,11 @@ def _with_work(findings: dict[str, list[str]], table: pd.DataFrame, work) -> dic
         if not shares:
             continue
         described = "; ".join(
-            f"`{case}` {share:.0%} in `{name}`" for case, parts in list(shares.items())[:6] for name, share in parts[:1]
+            f"{code_span(case)} {share:.0%} in {code_span(name)}"
+            for case, parts in list(shares.items())[:6]
+            for name, share in parts[:1]
         )
-        sentences.append(f"{suite}: where the instructions go (top function, callgrind): {described}.")
+        sentences.append(f"{markdown_text(suite)}: where the instructions go (top function, callgrind): {described}.")
     return {**findings, last: sentences}
 
 
@@ -273,40 +276,45 @@ _GUIDE = (
 )
 
 
+def _markdown_table(frame: pd.DataFrame) -> str:
+    """A table of figures and names, every cell and header shown letter for letter."""
+    cells = [[markdown_text(value) for value in row] for row in frame.astype(str).itertuples(index=False)]
+    headers = [markdown_text(column) for column in frame.columns]
+    return tabulate(cells, headers=headers, tablefmt="pipe", disable_numparse=True)
+
+
+def _markdown_image(image: Image) -> str:
+    return f"![{markdown_text(image.title)}]({quote(image.name)})"
+
+
 def to_markdown(report: Report) -> str:
-    """The report as Markdown, images referenced by file name."""
-    lines = ["# pipebench report", "", "Runs:", *[f"- {label}" for label in report.runs], ""]
-    lines += [*[f"> {note}" for note in report.notes], ""] if report.notes else []
+    """The report as Markdown, images referenced by file name.
+
+    Names, notes and descriptions come from the runs' files; each is written as text
+    (:func:`bench.formatting.markdown_text`), never as markup. Findings are Markdown
+    already, their names in code spans made for them.
+    """
+    lines = ["# pipebench report", "", "Runs:", *[f"- {markdown_text(label)}" for label in report.runs], ""]
+    lines += [*[f"> {markdown_text(note)}" for note in report.notes], ""] if report.notes else []
     lines += ["## Findings", ""]
     for label, sentences in report.findings.items():
         if len(report.findings) > 1:
-            lines += [f"### {label}", ""]
+            lines += [f"### {markdown_text(label)}", ""]
         lines += [f"- {sentence}" for sentence in sentences] or ["- (no timed comparison in this run)"]
         lines.append("")
     lines += ["## Environment", ""]
     for environment in report.environment:
-        lines += [f"- {name}: {value}" for name, value in environment.items()] + [""]
+        lines += [f"- {markdown_text(name)}: {markdown_text(value)}" for name, value in environment.items()] + [""]
     lines += [_GUIDE, ""]
     for section in report.sections:
-        lines += [f"## {section.suite}", "", section.description, ""]
-        lines += [f"![{image.title}]({image.name})" for image in section.images[:1]] + [""]
-        lines += [
-            tabulate(section.comparison, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True),
-            "",
-        ]
+        lines += [f"## {markdown_text(section.suite)}", "", markdown_text(section.description), ""]
+        lines += [_markdown_image(image) for image in section.images[:1]] + [""]
+        lines += [_markdown_table(section.comparison), ""]
         if not section.scaling.empty:
-            lines += ["Scaling:", ""]
-            lines += [
-                tabulate(section.scaling, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True),
-                "",
-            ]
-        lines += [f"![{image.title}]({image.name})" for image in section.images[1:]] + [""]
+            lines += ["Scaling:", "", _markdown_table(section.scaling), ""]
+        lines += [_markdown_image(image) for image in section.images[1:]] + [""]
     if report.side_by_side is not None:
-        lines += ["## Ratios side by side", ""]
-        lines += [
-            tabulate(report.side_by_side, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True),
-            "",
-        ]
+        lines += ["## Ratios side by side", "", _markdown_table(report.side_by_side), ""]
     return "\n".join(lines)
 
 

@@ -156,3 +156,21 @@ def test_what_the_fuzzer_found_stays_fixed(tmp_path):
     path.write_text(json.dumps(document))
     code, _, err = _run("compare", path, DATA / "pytest_benchmark.json")
     assert code == 2 and "rounds" in err
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 2, 1))
+@given(metadata=broken(RESULTS["metadata"]))
+def test_every_command_on_broken_run_metadata(tmp_path_factory, metadata):
+    """Run metadata is what a run says of itself (its suites, method, conditions, counts): every reader checks it."""
+    run_dir = tmp_path_factory.mktemp("run")
+    (run_dir / "results.json").write_text(json.dumps({**RESULTS, "metadata": metadata}))
+    out_dir = tmp_path_factory.mktemp("out")
+    for argv in (
+        ("report", run_dir, "--out", out_dir),
+        ("compare", RUN, run_dir),
+        ("compare", run_dir, RUN, "--format", "md"),
+        ("history", RUN, run_dir, "--format", "json"),
+        ("export", run_dir),
+    ):
+        code, _, err = _run(*argv)
+        _assert_clean(code, err)

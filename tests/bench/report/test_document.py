@@ -180,3 +180,25 @@ def test_counted_cases_show_where_their_instructions_go(synthetic_run):
     assert any(
         "where the instructions go" in s and "80% in `min_max`" in s for s in built.findings["r1 (box, abc1234)"]
     )
+
+
+HOSTILE = "<script>alert(1)</script> `x` [l](http://e.io) <img src=x onerror=alert(1)> *em*"
+
+
+def test_names_descriptions_and_function_names_from_files_reach_neither_page_as_markup(synthetic_run):
+    from dataclasses import replace
+
+    from markdown_it import MarkdownIt
+
+    run = synthetic_run(machine=HOSTILE)
+    suites = {"windows": {**run.metadata["suites"]["windows"], "description": HOSTILE}}
+    run = replace(run, metadata={**run.metadata, "suites": suites})
+    frame = frames.to_frame([run])
+    work = {case: [(f"min`max{HOSTILE}", 0.8)] for case in frame["case_id"].unique()}
+    built = report.build(frame, frames.suite_descriptions([run]), work)
+    markdown, page = report.to_markdown(built), report.to_html(built)
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+    for output in (rendered, page.split("<body>", 1)[1]):
+        assert "<script" not in output and "<a " not in output and "<em>" not in output
+        assert not re.search(r"<img[^>]*onerror", output)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered  # shown, as text
