@@ -21,6 +21,7 @@ callgrind's profiles) into the directories the writer makes for them, named by
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -281,8 +282,9 @@ def load_run(path: Path) -> RunResults:
     path = Path(path)
     run_dir = path.parent if path.name == RESULTS_FILE else path
     results_path = run_dir / RESULTS_FILE
-    if not run_dir.exists():
-        raise InputError(f"{run_dir}: no such run directory")
+    if missing(run_dir) is not None:
+        reason = missing(run_dir)
+        raise InputError(reason if "link" in reason else f"{run_dir}: no such run directory")
     if (run_dir / INCOMPLETE_MARKER).exists():
         raise InputError(f"{run_dir}: run is incomplete (interrupted or still running)")
     if not results_path.is_file():
@@ -339,12 +341,29 @@ def list_runs(root: Path = DEFAULT_RUNS_ROOT) -> list[Path]:
     return sorted(runs, key=lambda p: p.name)
 
 
+def missing(path: Path) -> str | None:
+    """Why ``path`` cannot be read, in words (a link that loops, a link to nothing, nothing there), or None."""
+    path = Path(path)
+    try:
+        path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return f"{path}: a symbolic link that loops"
+        if path.is_symlink():
+            return f"{path}: a symbolic link to nothing ({os.readlink(path)})"
+        return f"{path}: no such file or directory"
+    return None
+
+
 def runs_in(directory: Path) -> list[Path]:
     """``directory`` itself if it is a complete run, else the complete runs directly in it, whatever their names.
 
-    Runs gathered from elsewhere (CI artifacts) keep the names they were given.
+    A run's ``results.json`` names its run. Runs gathered from elsewhere (CI artifacts)
+    keep the names they were given.
     """
     directory = Path(directory)
+    if directory.name == RESULTS_FILE and directory.is_file():
+        directory = directory.parent
     if is_complete(directory):
         return [directory]
     if not directory.is_dir():
@@ -355,6 +374,8 @@ def runs_in(directory: Path) -> list[Path]:
 def incomplete_in(directory: Path) -> list[Path]:
     """``directory`` itself if it is an unfinished run, else the unfinished runs directly in it."""
     directory = Path(directory)
+    if directory.name == RESULTS_FILE:
+        directory = directory.parent
     if (directory / INCOMPLETE_MARKER).exists():
         return [directory]
     if not directory.is_dir():

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from pathlib import Path
 from typing import TextIO
 
 from bench.cases import Case, select
@@ -165,9 +164,9 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     from bench.history import render, series
 
     places = args.paths or [args.runs_root]
-    missing = next((path for path in args.paths if not Path(path).exists()), None)
-    if missing is not None:
-        raise UsageError(f"{missing}: no such file or directory")
+    unreadable = next((store.missing(path) for path in args.paths if store.missing(path)), None)
+    if unreadable is not None:
+        raise UsageError(unreadable)
     directories = [run for path in places for run in store.runs_in(path)]
     unfinished = sum(len(store.incomplete_in(path)) for path in places)
     history = series.history_of(store.load_run(path) for path in directories)

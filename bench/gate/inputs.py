@@ -23,7 +23,7 @@ from bench.gate.data import GateInput, Measurement
 from bench.metrics import METRICS, TIME_PER_RECORD
 from bench.results import non_negative_number
 from bench.stats import summarize
-from bench.store import BASE_DIR, RESULTS_FILE, open_run, read_json
+from bench.store import BASE_DIR, RESULTS_FILE, missing, open_run, read_json
 
 TIME = METRICS[TIME_PER_RECORD].family
 # A single pytest-benchmark session is cut into this many contiguous batches of rounds.
@@ -68,8 +68,8 @@ def load_gate_input(path: Path) -> GateInput:
     path = Path(path)
     if path.is_dir() or path.name == "results.json":
         return _from_pipebench(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
+    if missing(path) is not None:
+        raise InputError(missing(path))
     data = read_json(path)
     try:
         if isinstance(data, Mapping) and isinstance(data.get("benchmarks"), list) and "machine_info" in data:

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import math
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import store
+from bench.cases import Case
 from bench.errors import BenchError, UsageError
+from bench.matrix import all_cases
 from bench.metrics import gated_metric
 
 # What `pipebench run` needs to measure the figures of each tool, and nothing else.
@@ -62,13 +65,53 @@ def _commit(repository: Path, revision: str) -> str:
         raise UsageError(f"{revision}: not a commit of the repository at {repository}") from None
 
 
+def check_repository(repository: Path) -> None:
+    """Refuse a ``--repo`` that is not a git work tree, before any revision is looked up.
+
+    Raises:
+        UsageError: it is not.
+    """
+    if not Path(repository).is_dir():
+        raise UsageError(f"--repo {repository}: no such directory")
+    try:
+        inside = _git(Path(repository), "rev-parse", "--is-inside-work-tree")
+    except UsageError:
+        inside = "false"
+    if inside != "true":
+        raise UsageError(f"--repo {repository}: not a git work tree")
+
+
+def check_case(case_id: str, metric: str, known: Sequence[Case]) -> None:
+    """Refuse, before any worktree is made, a case id that is not one whole case of today's matrix.
+
+    A pattern (``*``, ``?``) would measure many cases and blame whichever came back; a
+    suite's reference has no time ratio to its reference.
+
+    Raises:
+        UsageError: such an id, or the time of a reference.
+    """
+    if any(character in case_id for character in "*?"):
+        raise UsageError(f"--case {case_id}: one case id, whole, not a pattern (pipebench list shows them)")
+    case = next((c for c in known if c.id == case_id), None)
+    if case is None:
+        raise UsageError(f"--case {case_id}: no such case (pipebench list shows them)")
+    if metric == "time" and case.is_reference:
+        raise UsageError(
+            f"--case {case_id}: its suite's reference; time is bisected as a ratio to the reference, "
+            "so bisect one of its variants, or its instructions"
+        )
+
+
 def commits_between(repository: Path, good: str, bad: str) -> list[str]:
     """``[good, ..., bad]``: the commits on the way from good to bad, oldest first, as full hashes.
 
     Raises:
-        UsageError: a revision git does not know, or bad not a descendant of good.
+        UsageError: a revision git does not know, good and bad the same commit, or bad not a
+            descendant of good.
     """
     good_hash, bad_hash = _commit(repository, good), _commit(repository, bad)
+    if good_hash == bad_hash:
+        raise UsageError(f"--good {good} and --bad {bad} are the same commit ({good_hash[:7]}): nothing to bisect")
     between = _git(repository, "rev-list", "--ancestry-path", "--reverse", f"{good_hash}..{bad_hash}").split()
     if not between or between[-1] != bad_hash:
         raise UsageError(f"{bad} is not a descendant of {good}")
@@ -99,9 +142,9 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
             "--out",
             str(scratch / "run"),
         ]
-        done = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        returncode, stderr = _run_to_the_end(command, tree)
+        if returncode != 0:
+            last = (stderr.strip().splitlines() or ["(no output)"])[-1]
             raise BenchError(f"measuring {case_id} at {commit[:7]} failed: {last}")
         for row in store.load_run(scratch / "run").rows:
             if row.case_id == case_id and row.metric == row_metric.name:
@@ -111,6 +154,26 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
         subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=repository, capture_output=True)
         subprocess.run(["git", "worktree", "prune"], cwd=repository, capture_output=True)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_to_the_end(command: list[str], cwd: Path) -> tuple[int, str]:
+    """Run a probe; if this process is stopped meanwhile, stop the probe the way Ctrl-C would and wait for it.
+
+    A probe killed outright could not remove its own scratch (the counting workers'
+    directories); stopped with SIGINT, it removes them and marks its run incomplete.
+    """
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = process.communicate()
+    except BaseException:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
+    return process.returncode, stderr
 
 
 def bisect(
@@ -167,6 +230,8 @@ def render(state: Bisection, repository: Path, seconds: float) -> str:
 def run(repository: Path, good: str, bad: str, case_id: str, metric: str, threshold: float) -> str:
     """Bisect and render; the whole command."""
     started = time.monotonic()
+    check_repository(repository)
+    check_case(case_id, metric, [*all_cases("quick"), *all_cases("full")])
     commits = commits_between(repository, good, bad)
     state = bisect(commits, lambda commit: measure_at(repository, commit, case_id, metric), threshold, metric)
     return render(state, repository, time.monotonic() - started)

@@ -90,6 +90,8 @@ def merge(run_dirs: Sequence[Path], out: Path) -> Path:
         timed = any(METRICS[row.metric].tool == "pyperf" for row in run.rows)
         if timed and not (_run_dir(path) / store.PYPERF_FILE).is_file():
             raise UsageError(f"{path}: a timed shard without its {store.PYPERF_FILE}: its raw values would be lost")
+    _check_out(run_dirs, out)
+    suites = _pyperf_suites(run_dirs, runs)
     seen: dict[str, str] = {}
     for run in runs:
         for case_id in dict.fromkeys(row.case_id for row in run.rows):
@@ -103,8 +105,9 @@ def merge(run_dirs: Sequence[Path], out: Path) -> Path:
     metadata["machines"] = {row.group: run.metadata.get("machine") for run in runs for row in run.rows}
     metadata["suites"] = {name: d for run in runs for name, d in (run.metadata.get("suites") or {}).items()}
     metadata["executed"] = {case: paths for run in runs for case, paths in (run.metadata.get("executed") or {}).items()}
+    _check_tool_files(run_dirs)
     merged = store.RunWriter(out, f"{runs[0].run_id}-merged", metadata)
-    _merge_files(run_dirs, merged)
+    _merge_files(run_dirs, suites, merged)
     merged.finish(rows)
     return merged.run_dir
 
@@ -116,28 +119,89 @@ def _shard_metadata(run: RunResults) -> dict[str, Any]:
     return shard
 
 
-def _merge_files(run_dirs: Sequence[Path], merged: store.RunWriter) -> None:
-    suite: pyperf.BenchmarkSuite | None = None
+def _check_out(run_dirs: Sequence[Path], out: Path) -> None:
+    """Refuse an ``out`` inside a shard: the merged run would be written into one of its inputs.
+
+    Raises:
+        UsageError: it is a shard or inside one.
+    """
+    target = Path(out).resolve()
     for path in run_dirs:
-        pyperf_file = _run_dir(path) / store.PYPERF_FILE
-        if pyperf_file.is_file():
-            loaded = pyperf.BenchmarkSuite.load(str(pyperf_file))
-            if suite is None:
-                suite = loaded
-            else:
-                for benchmark in loaded:
-                    suite.add_benchmark(benchmark)
+        shard = _run_dir(path).resolve()
+        if target == shard or shard in target.parents:
+            raise UsageError(f"--out {out}: inside the shard {path}; merge writes a new directory beside its shards")
+
+
+def _pyperf_suites(run_dirs: Sequence[Path], runs: Sequence[RunResults]) -> list[pyperf.BenchmarkSuite]:
+    """Each shard's pyperf suite, read and checked before anything is written.
+
+    Raises:
+        UsageError: a ``pyperf.json`` that pyperf cannot read, one holding a benchmark its
+            shard did not time or lacking one it did, or a benchmark in two shards' files.
+    """
+    suites, owner = [], {}
+    for path, run in zip(run_dirs, runs):
+        file = _run_dir(path) / store.PYPERF_FILE
+        if not file.is_file():
+            continue
+        try:
+            suite = pyperf.BenchmarkSuite.load(str(file))
+            names = [benchmark.get_name() for benchmark in suite]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+            reason = str(error).splitlines()[0][:80] if str(error) else type(error).__name__
+            raise UsageError(f"{file}: not a pyperf suite pyperf can read ({reason})") from None
+        timed = {row.case_id for row in run.rows if METRICS[row.metric].tool == "pyperf"}
+        for name in names:
+            if name not in timed:
+                raise UsageError(f"{file}: holds {name}, which its shard did not time")
+            if name in owner:
+                raise UsageError(f"{name} is in the {store.PYPERF_FILE} of two shards ({owner[name]} and {path})")
+            owner[name] = path
+        lacking = sorted(timed - set(names))
+        if lacking:
+            raise UsageError(f"{file}: lacks {lacking[0]}, which its shard timed: its raw values would be lost")
+        suites.append(suite)
+    return suites
+
+
+def _check_tool_files(run_dirs: Sequence[Path]) -> None:
+    """Refuse, before writing anything, a tool file that is a link or not a file, and one file name in two shards.
+
+    Raises:
+        UsageError: such a file.
+    """
+    seen: dict[tuple[str, str], Path] = {}
+    for path in run_dirs:
+        for tool in (store.MEMRAY_DIR, store.CALLGRIND_DIR):
+            source = _run_dir(path) / tool
+            if source.is_symlink():
+                raise UsageError(f"{source}: a link; merge copies only the tools' own files")
+            if not source.is_dir():
+                continue
+            for file in source.iterdir():
+                # Only the tools' own files: a link could carry any file of this machine into the run.
+                if file.is_symlink() or not file.is_file():
+                    raise UsageError(f"{file}: not a regular file; merge copies only the tools' own files")
+                if (tool, file.name) in seen:
+                    raise UsageError(f"{tool}/{file.name} is in two shards ({seen[(tool, file.name)]} and {path})")
+                seen[(tool, file.name)] = path
+
+
+def _merge_files(run_dirs: Sequence[Path], suites: Sequence[pyperf.BenchmarkSuite], merged: store.RunWriter) -> None:
+    """Copy the shards' tool files (checked by :func:`_check_tool_files`) and join their pyperf suites."""
+    for path in run_dirs:
         for tool in (store.MEMRAY_DIR, store.CALLGRIND_DIR):
             source = _run_dir(path) / tool
             if source.is_dir():
                 target = merged.tool_dir(tool)
                 for file in source.iterdir():
-                    # Only the tools' own files: a link could carry any file of this machine into the run.
-                    if file.is_symlink() or not file.is_file():
-                        raise UsageError(f"{file}: not a regular file; merge copies only the tools' own files")
                     shutil.copyfile(file, target / file.name)
-    if suite is not None:
-        merged.write_pyperf(suite)
+    if suites:
+        joined = suites[0]
+        for suite in suites[1:]:
+            for benchmark in suite:
+                joined.add_benchmark(benchmark)
+        merged.write_pyperf(joined)
 
 
 def _run_dir(path: Path) -> Path:

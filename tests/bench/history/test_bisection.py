@@ -61,3 +61,52 @@ def test_bisect_finds_the_commit_that_added_work_in_about_log2_probes_and_leaves
     probes = [line for line in done.stdout.splitlines() if "  instructions " in line]
     assert len(probes) <= 2 + math.ceil(math.log2(15))
     assert git(repository, "worktree", "list").count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--good", "HEAD", "--bad", "HEAD", "--case", CASE], "are the same commit"),
+        (["--good", "HEAD~1", "--bad", "HEAD", "--case", "windows[*"], "not a pattern"),
+        (["--good", "HEAD~1", "--bad", "HEAD", "--case", "windows[strategy=monotonic"], "no such case"),
+        (["--good", "HEAD~1", "--bad", "HEAD", "--case", CASE, "--repo", "/nonexistent"], "no such directory"),
+        (["--good", "HEAD~1", "--bad", "HEAD", "--case", CASE, "--repo", "{tmp}"], "not a git work tree"),
+        (
+            ["--good", "HEAD~1", "--bad", "HEAD", "--case", "windows[strategy=deque,n=1000,w=10]", "--metric", "time"],
+            "its suite's reference",
+        ),
+    ],
+)
+def test_what_bisect_cannot_do_is_one_line_before_any_worktree(pipebench, tmp_path, argv, message):
+    argv = [argument.replace("{tmp}", str(tmp_path)) for argument in argv]
+    before = git(ROOT, "worktree", "list")
+    code, out, err = pipebench("bisect", *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert git(ROOT, "worktree", "list") == before
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_probe_leaves_no_scratch_and_no_worktree(tmp_path):
+    import os
+    import signal
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench", "bisect", "--good", "HEAD~1", "--bad", "HEAD", "--case", CASE],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    deadline = time.monotonic() + 120
+    while not list(scratch.glob("pipebench-counts-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(scratch.glob("pipebench-counts-*")), "the probe counts in a scratch directory"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert list(scratch.iterdir()) == []
+    assert f"worktree {scratch}" not in git(ROOT, "worktree", "list", "--porcelain")

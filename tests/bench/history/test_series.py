@@ -85,6 +85,35 @@ def test_a_path_that_does_not_exist_is_named_in_one_line(pipebench, tmp_path):
     assert code == 2 and out == "" and err.count("\n") == 1 and "nowhere: no such file or directory" in err
 
 
+@pytest.mark.parametrize(("link", "words"), [("loop", "a symbolic link that loops"), ("dangling", "a symbolic link to nothing")])
+def test_a_link_that_leads_nowhere_says_which_in_one_line(pipebench, tmp_path, link, words):
+    if link == "loop":
+        (tmp_path / "a").symlink_to(tmp_path / "b")
+        (tmp_path / "b").symlink_to(tmp_path / "a")
+        named = tmp_path / "a"
+    else:
+        named = tmp_path / "d"
+        named.symlink_to(tmp_path / "nothing-here")
+    for command in (("history", named, tmp_path), ("compare", named, tmp_path), ("report", named)):
+        code, out, err = pipebench(*command, "--out", tmp_path / "o") if command[0] != "compare" else pipebench(*command)
+        assert code == 2 and err.count("\n") == 1 and words in err, (command, err)
+
+
+def test_runs_named_by_their_results_files_are_read_like_their_directories(pipebench, finished_run, tmp_path):
+    from bench import store
+    from bench.results import RunResults
+
+    first = finished_run(tmp_path, name="20260101T000000Z_aaaaaaa")
+    data = store.load_run(first).as_dict()
+    data["run_id"] = "20260102T000000Z_bbbbbbb"
+    data["metadata"] = {**data["metadata"], "commit": "bbbbbbb", "timestamp": "2026-01-02T00:00:00+00:00"}
+    second = store.start_run(tmp_path / "20260102T000000Z_bbbbbbb")
+    store.finish_run(second, RunResults.from_dict(data))
+    code, out, err = pipebench("history", first / "results.json", second / "results.json", "--out", tmp_path / "h")
+    assert code == 0, err
+    assert out.startswith("2 runs,")
+
+
 def test_an_exact_change_is_found_at_its_commit_even_over_four_runs():
     (step,) = history.find_steps(series([9_727.7, 9_727.7, 11_576.0, 11_576.0], metric="instructions_per_record"))
     assert step.commit == "c000002" and step.change == pytest.approx(0.19, abs=0.001)

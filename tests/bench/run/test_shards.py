@@ -1,6 +1,7 @@
 """Shards: whole groups dealt out, merged back into the run they were cut from."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +99,31 @@ def test_shards_named_by_their_results_files_merge_with_their_files(pipebench, t
     captures = {path.name for path in (tmp_path / "m" / "memray").glob("*.bin")}
     assert captures == {path.name for name in ("s1", "s2") for path in (two_shards / name / "memray").glob("*.bin")}
     assert len(captures) == 8
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{bad", "not a pyperf suite pyperf can read"),
+        ('{"version": "1.0"}', "not a pyperf suite pyperf can read"),
+        (None, "which its shard did not time"),  # another run's suite: benchmarks it did not time
+    ],
+)
+def test_a_shards_pyperf_file_is_read_and_checked_before_anything_is_written(
+    pipebench, two_shards, tmp_path, content, message
+):
+    shard = _copy(two_shards, tmp_path, "s2")
+    other = Path(__file__).resolve().parents[2] / "data" / "run_windows_small" / "pyperf.json"
+    (shard / "pyperf.json").write_text(other.read_text() if content is None else content)
+    code, _, err = pipebench("merge", two_shards / "s1", shard, "--out", tmp_path / "m")
+    assert code == 2 and message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("inside", ["s1", "s1/memray/x", "s2/deeper/still"])
+def test_the_merged_run_is_never_written_into_a_shard(pipebench, two_shards, tmp_path, inside):
+    shards = [_copy(two_shards, tmp_path, name) for name in ("s1", "s2")]
+    before = {path for shard in shards for path in shard.rglob("*")}
+    code, _, err = pipebench("merge", *shards, "--out", tmp_path / inside)
+    assert code == 2 and "inside the shard" in err and err.count("\n") == 1, err
+    assert {path for shard in shards for path in shard.rglob("*")} == before
