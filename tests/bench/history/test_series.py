@@ -85,7 +85,9 @@ def test_a_path_that_does_not_exist_is_named_in_one_line(pipebench, tmp_path):
     assert code == 2 and out == "" and err.count("\n") == 1 and "nowhere: no such file or directory" in err
 
 
-@pytest.mark.parametrize(("link", "words"), [("loop", "a symbolic link that loops"), ("dangling", "a symbolic link to nothing")])
+@pytest.mark.parametrize(
+    ("link", "words"), [("loop", "a symbolic link that loops"), ("dangling", "a symbolic link to nothing")]
+)
 def test_a_link_that_leads_nowhere_says_which_in_one_line(pipebench, tmp_path, link, words):
     if link == "loop":
         (tmp_path / "a").symlink_to(tmp_path / "b")
@@ -94,8 +96,9 @@ def test_a_link_that_leads_nowhere_says_which_in_one_line(pipebench, tmp_path, l
     else:
         named = tmp_path / "d"
         named.symlink_to(tmp_path / "nothing-here")
-    for command in (("history", named, tmp_path), ("compare", named, tmp_path), ("report", named)):
-        code, out, err = pipebench(*command, "--out", tmp_path / "o") if command[0] != "compare" else pipebench(*command)
+    commands = (("history", named, tmp_path, "--out", tmp_path / "o"), ("compare", named, tmp_path), ("report", named))
+    for command in commands:
+        code, _, err = pipebench(*command)
         assert code == 2 and err.count("\n") == 1 and words in err, (command, err)
 
 
