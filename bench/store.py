@@ -317,13 +317,25 @@ def open_run(path: Path) -> StoredRun:
     return StoredRun(path.parent if path.name == RESULTS_FILE else path, load_run(path))
 
 
+MAX_JSON_BYTES = 128 * 2**20
+"""The largest file pipebench parses: room for a pytest-benchmark file saved with every round's
+data, while a file of gigabytes is refused before it fills the memory."""
+
+
 def read_json(path: Path) -> Any:
     """Parse a JSON file.
 
     Raises:
-        InputError: unreadable, not UTF-8, or not JSON (a truncated file, say); names the file.
+        InputError: unreadable, not UTF-8, not JSON (a truncated file, say), or larger than
+            :data:`MAX_JSON_BYTES`; names the file.
     """
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise InputError(
+                f"{path}: {size / 2**20:,.0f} MiB, more than the {MAX_JSON_BYTES // 2**20} MiB pipebench reads "
+                "(a run of 50,000 rows is about 30 MiB)"
+            )
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except RecursionError:
         raise InputError(f"{path}: unreadable JSON (nested too deeply)") from None

@@ -44,7 +44,8 @@ def caveats_across_runs(
     kept, withheld = comparisons, []
     if timed:
         kept, why = _withheld_if_conditions_differ(base, current, comparisons)
-        withheld = [c.id for c in comparisons if c not in kept]
+        still = {id(c) for c in kept}  # by identity: comparing Comparisons field by field is quadratic
+        withheld = [c.id for c in comparisons if id(c) not in still]
         notes += why
     unseen = _unseen_references(base, current) if by_ratio and timed else []
     if unseen:

@@ -1,6 +1,7 @@
 """The results schema: round trip, version check, malformed input."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,17 @@ def test_figures_no_measurement_makes_are_refused(sample_results, edit, message)
     edit(data)
     with pytest.raises(ValueError, match=message):
         RunResults.from_dict(data)
+
+
+def test_a_run_of_more_rows_than_pipebench_reads_is_refused_in_one_line(monkeypatch, tmp_path):
+    from bench import results, store
+    from bench.errors import InputError
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "data" / "run_small" / "results.json").read_text())
+    monkeypatch.setattr(results, "MAX_ROWS", len(data["rows"]) - 1)
+    with pytest.raises(ValueError, match=r"rows, more than the .* a run may hold"):
+        results.RunResults.from_dict(data)
+    monkeypatch.setattr(store, "MAX_JSON_BYTES", 10)
+    (tmp_path / "big.json").write_text("[" + "1," * 20 + "1]")
+    with pytest.raises(InputError, match=r"big.json: 0 MiB, more than the 0 MiB pipebench reads"):
+        store.read_json(tmp_path / "big.json")
