@@ -51,6 +51,8 @@ class GateInput:
     """Each variant's time over its suite's reference's, paired within rounds of the run."""
     ab_ratios: dict[str, Measurement] = field(default_factory=dict)
     """An A/B run's: each case's head time over its base time, paired within rounds."""
+    clock: str | None = None
+    """The timer its times were taken with (``thread_time``, ``perf_counter``), where it says."""
     not_measured: tuple[str, ...] = ()
     """An A/B run's: functions changed since its base that none of its cases executes."""
     metadata: Mapping[str, Any] = field(default_factory=dict)

@@ -148,6 +148,8 @@ def _from_pipebench(path: Path) -> GateInput:
         ratios=ratios,
         ab_ratios=ab_ratios,
         not_measured=_not_measured(path, run.metadata),
+        # Every pipebench method times CPU time: of the measuring thread, or of the process.
+        clock="time.thread_time",
         metadata=run.metadata,
         run=stored,
     )
@@ -222,7 +224,9 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, Any]) -> GateInput:
     info = data["machine_info"]
     if not isinstance(info, Mapping):
         raise TypeError("machine_info is not an object")
-    return GateInput(path=path, kind="pytest-benchmark", machine=machine_name(info), measures=measures)
+    timers = {str((bench.get("options") or {}).get("timer")) for bench in data["benchmarks"]} - {"None"}
+    clock = timers.pop() if len(timers) == 1 else None
+    return GateInput(path=path, kind="pytest-benchmark", machine=machine_name(info), measures=measures, clock=clock)
 
 
 def machine_name(info: Mapping[str, Any]) -> str:
@@ -254,8 +258,11 @@ def _from_pyperf(path: Path) -> GateInput:
     return GateInput(path=path, kind="pyperf", machine=" + ".join(sorted(machines)) or "unknown", measures=measures)
 
 
-def session_gate_input(benchmarks: Iterable[Any], machine: str) -> GateInput:
-    """A side built from the benchmarks (``Metadata`` objects) of a running pytest-benchmark session."""
+def session_gate_input(benchmarks: Iterable[Any], machine: str, clock: str | None = None) -> GateInput:
+    """A side built from the benchmarks (``Metadata`` objects) of a running pytest-benchmark session.
+
+    ``clock``: the session's timer (``--benchmark-timer``).
+    """
     measures = {}
     for bench in benchmarks:
         if bench.stats is None or not bench.stats.data:
@@ -263,4 +270,6 @@ def session_gate_input(benchmarks: Iterable[Any], machine: str) -> GateInput:
         data = tuple(bench.stats.data)
         summary = summarize(data).as_dict()
         measures[(bench.fullname, TIME)] = _time_measure(bench.fullname, batches(data), summary, bench.extra_info)
-    return GateInput(path=Path("<this pytest run>"), kind="pytest-benchmark", machine=machine, measures=measures)
+    return GateInput(
+        path=Path("<this pytest run>"), kind="pytest-benchmark", machine=machine, measures=measures, clock=clock
+    )

@@ -24,8 +24,13 @@ FORMATS = ("table", "md", "json", "github-action-benchmark")
 REFRESH = "re-measure it from a clean checkout with this pipebench (`pipebench run ... --out DIR`)"
 
 
-def add_gate_options(add: Callable[..., Any], prefix: str = "") -> None:
-    """Declare the gate's options with ``add``; their destinations are ``<prefix>fail_on`` and so on."""
+def add_gate_options(add: Callable[..., Any], prefix: str = "", *, session: bool = False) -> None:
+    """Declare the gate's options with ``add``; their destinations are ``<prefix>fail_on`` and so on.
+
+    ``session``: for a pytest session, which times and nothing else, and has no paired ratio
+    to a reference: ``--metric`` and ``--absolute-time`` would have nothing to choose, so
+    they are not declared (pytest then refuses them as unknown options).
+    """
     defaults = ", ".join(f"{family}:{value:.0%}" for family, value in DEFAULT_THRESHOLDS.items())
     add(
         f"--{prefix}fail-on",
@@ -34,17 +39,19 @@ def add_gate_options(add: Callable[..., Any], prefix: str = "") -> None:
         metavar="METRIC:PCT",
         help=f"regression threshold of a metric family; repeatable (defaults {defaults})".replace("%", "%%"),
     )
-    add(f"--{prefix}metric", action="append", default=[], choices=FAMILY_NAMES, help="compare only these families")
+    if not session:
+        add(f"--{prefix}metric", action="append", default=[], choices=FAMILY_NAMES, help="compare only these families")
     add(
         f"--{prefix}strict",
         action="store_true",
         help="also fail when a regression cannot be ruled out (inconclusive) or a baseline benchmark is missing",
     )
-    add(
-        f"--{prefix}absolute-time",
-        action="store_true",
-        help="compare absolute times of pipebench runs instead of paired ratios to the reference (same machine only)",
-    )
+    if not session:
+        add(
+            f"--{prefix}absolute-time",
+            action="store_true",
+            help="compare absolute times of pipebench runs, not paired ratios to the reference (same machine only)",
+        )
 
 
 def thresholds_from(specs: Sequence[str]) -> dict[str, float]:
@@ -90,6 +97,14 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
             uncommitted changes, or counts come from different interpreter builds or
             valgrind versions.
     """
+    if "time" in families:
+        check_clocks(base, current)
+    if base.kind == "pipebench" and base.metadata.get("dirty"):
+        commit, patch = base.metadata.get("commit"), base.metadata.get("patch")
+        raise UsageError(
+            f"BASE {base.path} was measured from uncommitted changes ({commit} + patch {patch}): "
+            f"a baseline must be a commit; {REFRESH}"
+        )
     if base.kind != "pipebench" or current.kind != "pipebench":
         return
     base_method = (base.metadata.get("method") or {}).get("version")
@@ -98,12 +113,6 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
         raise UsageError(
             f"BASE {base.path} was measured by method version {base_method}, CURRENT by {current_method}: "
             f"their numbers are not comparable; {REFRESH}"
-        )
-    if base.metadata.get("dirty"):
-        commit, patch = base.metadata.get("commit"), base.metadata.get("patch")
-        raise UsageError(
-            f"BASE {base.path} was measured from uncommitted changes ({commit} + patch {patch}): "
-            f"a baseline must be a commit; {REFRESH}"
         )
     counted = [family for family in families if FAMILIES[family].counted]
     base_counts, current_counts = base.metadata.get("counts"), current.metadata.get("counts")
@@ -119,3 +128,34 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
                     f"instruction and allocation counts from different {what} are not comparable "
                     f"({base_counts.get(key)} vs {current_counts.get(key)}); compare other metrics with --metric"
                 )
+
+
+# Clocks that count the CPU time of the thread or process, not the time on the wall.
+_CPU_CLOCKS = {"thread_time", "process_time", "thread_time_ns", "process_time_ns"}
+
+
+def clock_kind(clock: str | None) -> str | None:
+    """``"CPU time"`` or ``"wall-clock time"`` for a timer's name (``time.perf_counter``), None if unknown."""
+    if not clock:
+        return None
+    return "CPU time" if clock.rsplit(".", 1)[-1] in _CPU_CLOCKS else "wall-clock time"
+
+
+def check_clocks(base: GateInput, current: GateInput) -> None:
+    """Refuse to compare times taken by a CPU clock with times taken by a wall clock.
+
+    pipebench times the CPU time of the measuring thread; pytest-benchmark's default timer
+    is the wall clock (``time.perf_counter``), which also counts the time the process
+    waited while others ran: on a loaded machine the two part, and their ratio says
+    nothing about the code.
+
+    Raises:
+        UsageError: the two sides' clocks are of different kinds.
+    """
+    kinds = clock_kind(base.clock), clock_kind(current.clock)
+    if None not in kinds and kinds[0] != kinds[1]:
+        raise UsageError(
+            f"BASE {base.path} holds {kinds[0]} ({base.clock}), CURRENT {current.path} {kinds[1]} ({current.clock}): "
+            "not one quantity; time pytest-benchmark with --benchmark-timer time.thread_time to compare it "
+            "with a pipebench run, or compare only other families (--metric)"
+        )

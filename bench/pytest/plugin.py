@@ -58,7 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="fail the run when a benchmark is slower than in this pytest-benchmark JSON or pipebench run",
     )
-    add_gate_options(group.addoption, prefix="pipebench-")
+    add_gate_options(group.addoption, prefix="pipebench-", session=True)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -80,7 +80,6 @@ class _Gate:
         self.baseline = baseline
         self.thresholds = thresholds
         self.strict = bool(options.getoption("pipebench_strict"))
-        self.absolute_time = bool(options.getoption("pipebench_absolute_time"))
         self.timed: list = []
         self.outcome: Outcome | None = None
         self.error: str | None = None
@@ -91,10 +90,16 @@ class _Gate:
             thresholds = thresholds_from(config.getoption("pipebench_fail_on"))
         except BenchError as error:
             raise pytest.UsageError(f"--pipebench-fail-on: {error}") from None
+        from bench.gate.data import GateInput
         from bench.gate.inputs import load_gate_input
+        from bench.gate.options import check_comparable
 
         try:
-            return cls(load_gate_input(Path(path)), thresholds, config)
+            baseline = load_gate_input(Path(path))
+            # Checked before anything runs: a baseline that cannot be compared is refused as compare refuses it.
+            session = GateInput(path=Path("<this session>"), kind="pytest-benchmark", machine="", clock=_timer(config))
+            check_comparable(baseline, session, (METRICS[TIME_PER_RECORD].family,))
+            return cls(baseline, thresholds, config)
         except BenchError as error:
             raise pytest.UsageError(f"--pipebench-baseline: {error}") from None
 
@@ -127,7 +132,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from bench.gate.inputs import machine_name, session_gate_input
     from bench.gate.verdicts import compare_sides
 
-    current = session_gate_input(gate.timed, machine_name(_machine_info(session.config)))
+    current = session_gate_input(gate.timed, machine_name(_machine_info(session.config)), _timer(session.config))
     if not current.measures:
         gate.error = "no timed benchmark to compare (run with --benchmark-only)"
     else:
@@ -139,6 +144,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             gate.error = str(error)
     if gate.failed and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _timer(config: pytest.Config) -> str | None:
+    """The session's timer as pytest-benchmark names it (``time.perf_counter`` unless ``--benchmark-timer``)."""
+    timer = getattr(config.option, "benchmark_timer", None)
+    if timer is None:
+        return "time.perf_counter"
+    return str(getattr(timer, "name", None) or getattr(timer, "__name__", None) or timer)
 
 
 def _machine_info(config: pytest.Config) -> dict:

@@ -112,11 +112,19 @@ def test_files_with_nothing_in_common_are_refused(pipebench, tmp_path):
     assert code == 2 and out == "" and "no benchmark in common" in err
 
 
-def test_pytest_benchmark_file_matches_a_pipebench_run_by_case_id(pipebench):
-    code, out, _ = pipebench(
-        "compare", DATA / "pytest_benchmark.json", RUN, "--metric", "time", "--fail-on", "time:500%"
-    )
+def test_pytest_benchmark_file_timed_by_the_cpu_clock_matches_a_pipebench_run_by_case_id(pipebench, tmp_path):
+    data = json.loads((DATA / "pytest_benchmark.json").read_text())
+    for bench in data["benchmarks"]:
+        bench["options"]["timer"] = "time.thread_time"
+    (tmp_path / "cpu.json").write_text(json.dumps(data))
+    code, out, _ = pipebench("compare", tmp_path / "cpu.json", RUN, "--metric", "time", "--fail-on", "time:500%")
     assert code == 0 and "3 compared" in out
+
+
+def test_wall_clock_times_are_not_compared_with_cpu_times(pipebench):
+    code, out, err = pipebench("compare", DATA / "pytest_benchmark.json", RUN, "--metric", "time")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "wall-clock time (perf_counter)" in err and "CPU time (time.thread_time)" in err
 
 
 def test_committed_ci_baseline_passes_against_itself(pipebench):

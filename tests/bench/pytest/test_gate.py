@@ -92,3 +92,39 @@ def test_pytest_benchmark_s_own_compare_fail_beside_the_gate_is_one_line_and_the
     assert "pipebench regression gate" in done.stdout
     assert "pytest-benchmark: Performance has regressed. (--benchmark-compare-fail)" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr and "INTERNALERROR" not in done.stdout
+
+
+@pytest.fixture(scope="module")
+def pipebench_run(tmp_path_factory):
+    """A finished pipebench run (CPU time) of the benchmarks the session times."""
+    from bench.cli import main
+
+    out = tmp_path_factory.mktemp("run") / "run"
+    argv = ["run", "--suite", "windows", "-k", "scipy,n=1000,", "--no-memory", "--no-progress", "--out", str(out)]
+    assert main(argv) == 0
+    return out
+
+
+def test_a_pipebench_run_is_no_baseline_for_wall_clock_times(pipebench_run):
+    done = pytest_run(f"--pipebench-baseline={pipebench_run}")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "CPU time" in done.stderr and "wall-clock time" in done.stderr and "--benchmark-timer" in done.stderr
+
+
+def test_a_baseline_measured_from_uncommitted_changes_is_refused_as_compare_refuses_it(pipebench_run, tmp_path):
+    import shutil
+
+    dirty = tmp_path / "dirty"
+    shutil.copytree(pipebench_run, dirty)
+    data = json.loads((dirty / "results.json").read_text())
+    data["metadata"].update(dirty=True, patch="0123abcd")
+    (dirty / "results.json").write_text(json.dumps(data))
+    done = pytest_run(f"--pipebench-baseline={dirty}", "--benchmark-timer=time.thread_time")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "uncommitted changes" in done.stderr
+
+
+@pytest.mark.parametrize("option", ["--pipebench-metric=memory", "--pipebench-absolute-time"])
+def test_options_a_session_cannot_honour_do_not_exist(option):
+    done = pytest_run("--pipebench-baseline=/no/such/file.json", option)
+    assert done.returncode == 4 and "unrecognized arguments" in done.stderr, done.stderr
