@@ -95,7 +95,7 @@ def check_case(case_id: str, metric: str, known: Sequence[Case]) -> None:
     case = next((c for c in known if c.id == case_id), None)
     if case is None:
         raise UsageError(f"--case {case_id}: no such case (pipebench list shows them)")
-    if metric == "time" and case.is_reference:
+    if gated_metric(metric, against="reference").against == "reference" and case.is_reference:
         raise UsageError(
             f"--case {case_id}: its suite's reference; time is bisected as a ratio to the reference, "
             "so bisect one of its variants, or its instructions"

@@ -174,3 +174,50 @@ def test_every_command_on_broken_run_metadata(tmp_path_factory, metadata):
     ):
         code, _, err = _run(*argv)
         _assert_clean(code, err)
+
+
+def _shards():
+    """RESULTS cut in two shards by case (metadata as `run --shard` writes it), without tool files."""
+    cases = sorted({row["case_id"] for row in RESULTS["rows"]})
+    halves = [cases[: len(cases) // 2], cases[len(cases) // 2 :]]
+    shards = []
+    for index, half in enumerate(halves, start=1):
+        document = copy.deepcopy(RESULTS)
+        document["run_id"] = f"{RESULTS['run_id']}-{index}"
+        document["rows"] = [row for row in document["rows"] if row["case_id"] in half and row["tool"] != "pyperf"]
+        document["metadata"]["shard"] = {"index": index, "count": 2, "selection": "0123456789ab"}
+        shards.append(document)
+    return shards
+
+
+SHARDS = _shards()
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 2, 1))
+@given(document=broken(SHARDS[0]))
+def test_merge_of_a_broken_shard(tmp_path_factory, document):
+    """A shard is a run of its own: any damage is one line and exit 2, and nothing half-merged is left."""
+    root = tmp_path_factory.mktemp("merge")
+    for name, content in (("s1", document), ("s2", SHARDS[1])):
+        (root / name).mkdir()
+        (root / name / "results.json").write_text(json.dumps(content))
+    code, _, err = _run("merge", root / "s1", root / "s2", "--out", root / "merged")
+    _assert_clean(code, err)
+    assert code in (0, 2)
+    if code == 2:
+        assert not (root / "merged").exists()
+    else:
+        assert (root / "merged" / "results.json").is_file() and not (root / "merged" / "INCOMPLETE").exists()
+
+
+def test_the_unbroken_shards_merge():
+    """The fuzz's starting point is a valid pair of shards (else every example would end in exit 2)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        for index, content in enumerate(SHARDS, start=1):
+            (root / f"s{index}").mkdir()
+            (root / f"s{index}" / "results.json").write_text(json.dumps(content))
+        code, _, err = _run("merge", root / "s1", root / "s2", "--out", root / "merged")
+        assert code == 0, err
