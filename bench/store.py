@@ -119,6 +119,37 @@ def atomic_write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=1, sort_keys=False) + "\n")
 
 
+def check_new_run_dir(run_dir: Path) -> None:
+    """Refuse, before anything is measured, a run directory :func:`start_run` could not make.
+
+    Raises:
+        InputError: it is a file, a directory that is not empty, or under a directory this
+            process cannot write.
+    """
+    run_dir = Path(run_dir)
+    check_output_dir(run_dir)
+    if run_dir.is_dir() and any(run_dir.iterdir()):
+        raise InputError(f"{run_dir}: output directory exists and is not empty")
+
+
+def check_output_dir(directory: Path) -> None:
+    """Refuse, before any work, a directory :func:`output_dir` could not make or write into.
+
+    Raises:
+        InputError: it is a file, or it or the nearest directory above it that exists is
+            not one this process can write.
+    """
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory}: exists and is not a directory")
+    existing = next(parent for parent in [directory, *directory.absolute().parents] if parent.exists())
+    # Tried, not asked: os.access says yes to root everywhere, /proc included.
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".pipebench-", dir=existing))
+    except OSError as error:
+        raise InputError(f"{directory}: cannot create the directory ({error.strerror or error})") from None
+
+
 def start_run(run_dir: Path) -> Path:
     """Create ``run_dir`` (which must not exist or be empty) marked incomplete.
 

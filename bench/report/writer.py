@@ -22,6 +22,7 @@ def write_report(runs: Sequence[store.StoredRun], target: Path) -> Path:
         UsageError: one run named twice (copies included).
         bench.errors.InputError: ``target`` cannot be made or written.
     """
+    store.check_output_dir(target)  # before the plots are drawn, which is most of the work
     results = [run.results for run in runs]
     seen: dict[str, Path] = {}
     for run in runs:

@@ -122,6 +122,8 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
         raise UsageError(f"--jobs {request.jobs}: at least 1 process is needed")
     if request.against is not None and request.shard is not None:
         raise UsageError("--against and --shard: an A/B run measures both sides of every group on one machine")
+    if request.out is not None:
+        store.check_new_run_dir(request.out)
     flame_cases = _flamegraph_cases(request)
     valgrind = counts.valgrind_version() if request.instructions else None
     groups = groups_of(request.cases, all_cases(request.size))

@@ -97,6 +97,7 @@ def _edit(path, old, new):
     path.write_text(text.replace(old, new))
 
 
+@pytest.mark.slow
 def test_changed_code_that_no_measured_case_runs_is_named_and_fails_only_strict(repository, tmp_path):
     stages, kinds = repository / "pipeline" / "stages.py", repository / "pipeline" / "record_kinds.py"
     _edit(stages, "        self.rejected += 1\n", "        self.rejected += 1\n        self.rejected += 0\n")
