@@ -158,7 +158,7 @@ def test_what_the_fuzzer_found_stays_fixed(tmp_path):
     assert code == 2 and "rounds" in err
 
 
-@settings(FUZZ, max_examples=max(EXAMPLES // 2, 1))
+@settings(FUZZ, max_examples=max(EXAMPLES // 4, 1))  # five commands an example
 @given(metadata=broken(RESULTS["metadata"]))
 def test_every_command_on_broken_run_metadata(tmp_path_factory, metadata):
     """Run metadata is what a run says of itself (its suites, method, conditions, counts): every reader checks it."""
