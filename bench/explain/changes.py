@@ -11,6 +11,7 @@ instruction, so a function that moved by +4.0 calls per record was called four m
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,13 +116,28 @@ def _records(run: RunResults, case_id: str) -> float:
     return figures[INSTRUCTIONS] / per_record
 
 
+# A profile of one case is a few hundred KB; a "compressed profile" that inflates past this
+# is not one, and is not read into memory.
+MAX_PROFILE_BYTES = 256 * 2**20
+
+
 def _profile(run_dir: Path, case_id: str) -> callgrind.Profile:
+    """A case's kept profile: callgrind's file, or the same gzip-compressed (as the committed baseline keeps it)."""
     path = Path(run_dir) / store.CALLGRIND_DIR / store.case_file_name(case_id, ".callgrind.out")
-    if not path.is_file():
+    compressed = path.with_name(path.name + ".gz")
+    if not path.is_file() and not compressed.is_file():
         raise UsageError(f"{run_dir}: no callgrind profile of {case_id} (measure it with --instructions)")
     try:
-        return callgrind.parse(path.read_text(encoding="utf-8", errors="replace"))
-    except ValueError as error:
+        if path.is_file():
+            data = path.read_bytes()
+        else:
+            path = compressed
+            with gzip.open(compressed) as stream:
+                data = stream.read(MAX_PROFILE_BYTES + 1)
+        if len(data) > MAX_PROFILE_BYTES:
+            raise ValueError(f"larger than the {MAX_PROFILE_BYTES // 2**20} MiB a profile may be")
+        return callgrind.parse(data.decode("utf-8", errors="replace"))
+    except (OSError, EOFError, ValueError) as error:
         raise UsageError(f"{path}: {error}") from None
 
 

@@ -68,3 +68,28 @@ def test_explain_names_the_functions_a_real_change_added_exactly(count_cases, pa
 def test_where_the_work_goes_is_each_functions_share_of_own_instructions_largest_first():
     shares = explain.where_work_goes(profile(a=(600, 1, 0, 0), b=(300, 1, 0, 0), c=(100, 1, 0, 0)), top=2)
     assert shares == [("a", 0.6), ("b", 0.3)]
+
+
+BASELINE = Path(__file__).resolve().parents[3] / "results" / "baseline" / "ci"
+
+
+def test_the_committed_baseline_keeps_compressed_profiles_that_explain_reads(pipebench):
+    profiles = sorted((BASELINE / "callgrind").glob("*.callgrind.out.gz"))
+    cases = {row["case_id"] for row in json.loads((BASELINE / "results.json").read_text())["rows"]}
+    assert len(profiles) == len(cases)
+    case = "windows[strategy=monotonic,n=10000,w=50]"
+    code, out, err = pipebench("explain", BASELINE, BASELINE, "--case", case)
+    assert code == 0, err
+    assert out.strip() and "no callgrind profile" not in out + err
+
+
+def test_a_damaged_compressed_profile_is_one_line(pipebench, tmp_path):
+    import shutil
+
+    copy = tmp_path / "base"
+    shutil.copytree(BASELINE, copy)
+    case = "windows[strategy=monotonic,n=10000,w=50]"
+    (target,) = (copy / "callgrind").glob("windows-strategy=monotonic-n=10000-w=50.callgrind.out.gz")
+    target.write_bytes(target.read_bytes()[:200])
+    code, _, err = pipebench("explain", copy, BASELINE, "--case", case)
+    assert code == 2 and err.count("\n") == 1 and target.name in err, err
