@@ -25,7 +25,15 @@ BASELINE = ROOT / "results" / "baseline" / "ci"
 def recipe_steps():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split("**In your project's CI** (GitHub Actions):", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
-    return [line.split("- run: ", 1)[1] for line in block.splitlines() if ".venv/bin/pipebench" in line]
+    return [line.split("run: ", 1)[1] for line in block.splitlines() if ".venv/bin/pipebench" in line]
+
+
+def test_the_job_summary_is_written_even_when_the_verdict_step_fails():
+    block = (ROOT / "README.md").read_text(encoding="utf-8").split("**In your project's CI** (GitHub Actions):", 1)[1]
+    lines = block.split("```yaml", 1)[1].split("```", 1)[0].splitlines()
+    (summary,) = [index for index, line in enumerate(lines) if "GITHUB_STEP_SUMMARY" in line]
+    verdict = next(index for index, line in enumerate(lines) if " compare " in line and "--format" not in line)
+    assert verdict < summary and "if: ${{ !cancelled() }}" in lines[summary - 1]
 
 
 def run_step(step, cwd, summary):
