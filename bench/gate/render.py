@@ -24,8 +24,9 @@ def _row(comparison: Comparison) -> list[str]:
     verdict = comparison.verdict
     if comparison.regression:
         verdict += " (REGRESSION)"
-    if comparison.detectable is not None:
-        verdict += f" (could detect only >{comparison.detectable:.0%})"
+    if comparison.verdict == "inconclusive":
+        # What is known, in the terms of the columns beside it: the interval and the threshold.
+        verdict += f" (interval reaches past {format_percent(comparison.threshold)})"
     return [
         comparison.id,
         comparison.family,

@@ -60,3 +60,9 @@ def test_markdown_carries_no_markup_from_names_read_out_of_files():
     text = render_markdown(outcome)
     assert "<script" not in text and "<img" not in text and "<b>" not in text and "[a](javascript" not in text
     assert "&lt;script&gt;" in text and "&lt;img" in text
+
+
+def test_an_inconclusive_verdict_says_what_is_known_not_what_could_have_been():
+    (line,) = [line for line in render_table(Outcome([POSSIBLE], [], [])).splitlines() if line.startswith("maybe[x]")]
+    assert line.endswith(f"inconclusive (interval reaches past {POSSIBLE.threshold:.0%})")
+    assert "could detect" not in line
