@@ -16,6 +16,9 @@ from typing import Any
 
 ParamValue = int | float | str
 
+SIZES = ("quick", "full")
+"""The matrix's two size sets: ``quick`` (the default, minutes) and ``full``."""
+
 
 @dataclass(frozen=True)
 class Case:

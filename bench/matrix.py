@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench import workloads
-from bench.cases import Case, ParamValue, expand
+from bench.cases import SIZES, Case, ParamValue, expand
 from bench.workloads import Workload
 from pipeline.pipelines import PIPELINES, REFERENCE_PIPELINE
 from pipeline.record_kinds import RECORD_KINDS, REFERENCE_RECORD_KIND
 from pipeline.stage_styles import REFERENCE_STAGE_STYLE, STAGE_STYLES
 from pipeline.windows import REFERENCE_WINDOW, WINDOW_STRATEGIES
 
-SIZES = ("quick", "full")
 MEASURES = ("time", "peak memory")
 """What a scaling fit can be of: time per call, or peak memory."""
 

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bench.cases import SIZES
 from bench.errors import BenchError
 from bench.gate.options import add_gate_options, thresholds_from
-from bench.matrix import SIZES
 from bench.metrics import METRICS, TIME_PER_RECORD
 
 if TYPE_CHECKING:  # the comparison's modules load only when a session asks for the gate
@@ -53,6 +53,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="quick",
         help="which size set of the variant matrix the benchmark suites run (default: quick)",
     )
+    parser.addini(
+        "pipebench_smoke",
+        type="bool",
+        default=False,
+        help="plain pytest runs each benchmark body once, untimed, unless a timing option is given (pipebench's own "
+        "suites opt in; other projects' benchmarks are left to pytest-benchmark's defaults)",
+    )
     group.addoption(
         "--pipebench-baseline",
         metavar="PATH",
@@ -63,10 +70,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Disable pytest-benchmark's timing unless a timing option asked for it."""
+    """In a project that opts in (``pipebench_smoke``), disable pytest-benchmark's timing unless a timing option asked.
+
+    Any other project's sessions keep pytest-benchmark's own defaults: installing
+    pipebench changes nothing there.
+    """
     # Runs before pytest-benchmark reads its options, so its session starts disabled.
     option = config.option
-    if hasattr(option, "benchmark_disable") and not any(getattr(option, name, None) for name in _TIMING_OPTIONS):
+    smoke = config.getini("pipebench_smoke")
+    if smoke and hasattr(option, "benchmark_disable") and not any(getattr(option, n, None) for n in _TIMING_OPTIONS):
         option.benchmark_disable = True
     baseline = config.getoption("pipebench_baseline")
     if baseline:

@@ -71,3 +71,27 @@ def test_histograms_are_drawn_on_a_fresh_install(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(list(tmp_path.glob("h-*.svg"))) == 3
+
+
+def test_another_projects_plain_pytest_times_its_benchmarks_as_without_pipebench(tmp_path):
+    """Installed in another project's environment, the plugin leaves pytest-benchmark's defaults alone there."""
+    import subprocess
+    import sys
+
+    (tmp_path / "test_parse.py").write_text(
+        "def parse(line):\n    return line.split(',')\n\n\n"
+        "def test_parse(benchmark):\n    assert benchmark(parse, 'a,b,c') == ['a', 'b', 'c']\n"
+    )
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")
+    timings = []
+    for plugin in ([], ["-p", "no:pipebench"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--benchmark-max-time=0.01", *plugin],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        timings.append("Name (time in" in done.stdout)
+    assert timings == [True, True]
