@@ -61,6 +61,9 @@ def test_a_stopped_a_b_run_leaves_no_worktree_and_stays_incomplete(tmp_path, sig
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "TMPDIR": str(scratch)},
+        # A job started in the background by a shell without job control inherits SIGINT
+        # ignored, and keeps it so (as it should); the test is of what SIGINT does.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not (tmp_path / "run").exists() and time.monotonic() < deadline:
