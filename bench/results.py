@@ -304,21 +304,24 @@ def _checked_metadata(metadata: Any) -> dict[str, Any]:
     return dict(metadata)
 
 
+# JSON Schema's type names, as the one-line errors say them.
+_TYPE_WORDS = {
+    "object": "an object",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
 def _expected(error: jsonschema.exceptions.ValidationError) -> str:
     """What the schema wanted, in words."""
     wanted = error.schema
     if error.validator == "type":
         kinds = wanted["type"] if isinstance(wanted["type"], list) else [wanted["type"]]
-        words = {
-            "object": "an object",
-            "array": "a list",
-            "string": "a string",
-            "integer": "an integer",
-            "number": "a number",
-            "boolean": "true or false",
-            "null": "null",
-        }
-        return " or ".join(words[kind] for kind in kinds)
+        return " or ".join(_TYPE_WORDS[kind] for kind in kinds)
     if error.validator == "enum":
         return "one of " + ", ".join(map(str, wanted["enum"]))
     if error.validator == "pattern":
@@ -333,7 +336,7 @@ def _expected(error: jsonschema.exceptions.ValidationError) -> str:
 def _kind(schema: Mapping[str, Any]) -> str:
     if schema.get("type") == "array" and schema.get("minItems") == schema.get("maxItems") is not None:
         return f"a list of {schema['minItems']}"
-    return {"null": "null", "array": "a list", "object": "an object"}.get(schema.get("type"), str(schema.get("type")))
+    return _TYPE_WORDS.get(str(schema.get("type")), str(schema.get("type")))
 
 
 def _check_suites(metadata: Mapping[str, Any], rows: Sequence[Row]) -> None:

@@ -313,8 +313,7 @@ def load_run(path: Path) -> RunResults:
     path = Path(path)
     run_dir = path.parent if path.name == RESULTS_FILE else path
     results_path = run_dir / RESULTS_FILE
-    if missing(run_dir) is not None:
-        reason = missing(run_dir)
+    if (reason := missing(run_dir)) is not None:
         raise InputError(reason if "link" in reason else f"{run_dir}: no such run directory")
     if (run_dir / INCOMPLETE_MARKER).exists():
         raise InputError(f"{run_dir}: run is incomplete (interrupted or still running)")

@@ -164,7 +164,7 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     from bench.history import render, series
 
     places = args.paths or [args.runs_root]
-    unreadable = next((store.missing(path) for path in args.paths if store.missing(path)), None)
+    unreadable = next(filter(None, map(store.missing, args.paths)), None)
     if unreadable is not None:
         raise UsageError(unreadable)
     directories = [run for path in places for run in store.runs_in(path)]

@@ -145,7 +145,8 @@ def guest_cpu() -> str:
     if done.returncode != 0 or not lines:
         return "unknown"
     platform_name = next((line.split("=", 1)[1].strip('"') for line in lines if line.startswith("dl_platform=")), "?")
-    return f"{platform_name} {hashlib.sha256(chr(10).join(lines).encode()).hexdigest()[:12]}"
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:12]
+    return f"{platform_name} {digest}"
 
 
 # The entries of the auxiliary vector that valgrind passes from the host kernel to its guest

@@ -68,8 +68,8 @@ def load_gate_input(path: Path) -> GateInput:
     path = Path(path)
     if path.is_dir() or path.name == "results.json":
         return _from_pipebench(path)
-    if missing(path) is not None:
-        raise InputError(missing(path))
+    if (reason := missing(path)) is not None:
+        raise InputError(reason)
     data = read_json(path)
     try:
         if isinstance(data, Mapping) and isinstance(data.get("benchmarks"), list) and "machine_info" in data:
@@ -147,7 +147,7 @@ def _from_pipebench(path: Path) -> GateInput:
         measures=measures,
         ratios=ratios,
         ab_ratios=ab_ratios,
-        not_measured=_not_measured(path, run.metadata),
+        not_measured=_not_measured(run.metadata),
         # Every pipebench method times CPU time: of the measuring thread, or of the process.
         clock="time.thread_time",
         metadata=run.metadata,
@@ -155,28 +155,16 @@ def _from_pipebench(path: Path) -> GateInput:
     )
 
 
-def _not_measured(path: Path, metadata: Mapping[str, Any]) -> tuple[str, ...]:
+def _not_measured(metadata: Mapping[str, Any]) -> tuple[str, ...]:
     """The functions an A/B run found changed since its base that none of its cases executes.
 
-    Raises:
-        InputError: the run's ``changed`` or ``executed`` is not what a run writes.
+    Their types were checked when the run was read (:data:`bench.results.METADATA_SCHEMA`).
     """
-    changed, executed = metadata.get("changed"), metadata.get("executed")
+    changed = metadata.get("changed")
     if changed is None:
         return ()
-    valid_changed = isinstance(changed, list) and all(
-        isinstance(item, dict) and isinstance(item.get("path"), str) and isinstance(item.get("function"), str)
-        for item in changed
-    )
-    valid_executed = isinstance(executed, dict) and all(
-        isinstance(paths, dict)
-        and all(isinstance(names, list) and all(isinstance(name, str) for name in names) for names in paths.values())
-        for paths in executed.values()
-    )
-    if not (valid_changed and valid_executed):
-        raise InputError(f"{path}: its changed or executed functions are not lists of names")
     functions = [ChangedFunction(item["path"], item["function"]) for item in changed]
-    return tuple(str(function) for function in not_measured(functions, executed))
+    return tuple(str(function) for function in not_measured(functions, metadata.get("executed") or {}))
 
 
 def _time_measure(

@@ -58,4 +58,4 @@ def test_lines_of_several_units_name_each():
 
 
 def test_a_function_of_a_docstring_alone_owns_that_line():
-    assert units_at('def stub():\n    """Nothing yet."""\n', [2]) == {"stub"}
+    assert units_at('def described():\n    """A protocol method: its docstring is its body."""\n', [2]) == {"described"}
