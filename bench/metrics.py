@@ -29,6 +29,10 @@ INSTRUCTIONS = "instructions"
 INSTRUCTIONS_PER_RECORD = "instructions_per_record"
 ALLOCATIONS = "allocations"
 ALLOCATIONS_PER_RECORD = "allocations_per_record"
+L1_MISSES = "l1_misses"
+LL_MISSES = "ll_misses"
+ESTIMATED_CYCLES = "estimated_cycles"
+ESTIMATED_CYCLES_PER_RECORD = "estimated_cycles_per_record"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,6 +105,9 @@ FAMILIES: dict[str, Family] = {
         # the cheapest cases) without the case's own code changing; across 21 runs of
         # unchanged code in two directories, dict records spread by 220,000.
         Family(name="instructions", worse="more", better="fewer", threshold=0.01, noise_floor=300_000, counted=True),
+        # Estimated cycles: instructions plus weighted simulated cache misses
+        # (bench.counts.cycles), as exact as instructions under a pinned cache model.
+        Family(name="cycles", worse="more", better="fewer", threshold=0.01, noise_floor=300_000, counted=True),
     )
 }
 
@@ -225,6 +232,53 @@ METRICS: dict[str, Metric] = {
             machine_independent=True,
             history=True,
             exported=True,
+        ),
+        Metric(
+            name=ESTIMATED_CYCLES,
+            unit="count",
+            meaning="instructions plus weighted simulated cache misses of one workload call (callgrind)",
+            label="est. cycles/call",
+            display=",.0f",
+            family="cycles",
+            tool="callgrind",
+            exact=True,
+            machine_independent=True,
+            gated=True,
+        ),
+        Metric(
+            name=ESTIMATED_CYCLES_PER_RECORD,
+            unit="count/record",
+            meaning="estimated cycles divided by records",
+            label="est. cycles/record",
+            display=",.1f",
+            family="cycles",
+            tool="callgrind",
+            exact=True,
+            machine_independent=True,
+            history=True,
+            exported=True,
+        ),
+        Metric(
+            name=L1_MISSES,
+            unit="count",
+            meaning="simulated first-level cache misses (instruction and data) of one workload call (callgrind)",
+            label="L1 misses/call",
+            display=",.0f",
+            family="cycles",
+            tool="callgrind",
+            exact=True,
+            machine_independent=True,
+        ),
+        Metric(
+            name=LL_MISSES,
+            unit="count",
+            meaning="simulated last-level cache misses (instruction and data) of one workload call (callgrind)",
+            label="LL misses/call",
+            display=",.0f",
+            family="cycles",
+            tool="callgrind",
+            exact=True,
+            machine_independent=True,
         ),
     )
 }

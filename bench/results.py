@@ -242,7 +242,13 @@ METADATA_SCHEMA: dict[str, Any] = {
         "tools": {"type": "object", "additionalProperties": _TEXT},
         "load_avg_1min": _NUMBER_OR_NULL,
         "method": {"type": "object", "properties": {"version": {"type": "integer"}}},
-        "counts": {"type": "object", "additionalProperties": _TEXT_OR_NULL},
+        "counts": {
+            "type": "object",
+            "properties": {
+                "cache": {"type": "object", "properties": {"model": _TEXT, "estimate": _TEXT}, "required": ["model"]},
+            },
+            "additionalProperties": _TEXT_OR_NULL,
+        },
         "suites": {"type": "object", "additionalProperties": _SUITE},
         "conditions": {
             "type": "object",

@@ -71,7 +71,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         out=args.out,
         runs_root=args.runs_root,
         flamegraphs=args.flamegraph,
-        instructions=args.instructions,
+        instructions=args.instructions or args.cycles,
+        cycles=args.cycles,
         jobs=args.jobs,
         against=args.against,
     )
@@ -207,11 +208,30 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
     from bench import store
     from bench.explain import changes, render
 
-    explanations = changes.explain(store.open_run(args.base), store.open_run(args.current), args.case)
+    explanations = changes.explain(store.open_run(args.base), store.open_run(args.current), args.case, args.by)
     if args.format == "json":
         out.write(json.dumps([asdict(item) for item in explanations], indent=2) + "\n")
     else:
         out.write(render.render(explanations, args.top))
+    return 0
+
+
+def _calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    from bench import store
+    from bench.counts import calibration
+
+    try:
+        sizes = [int(part) for part in args.fit_on.split(",")]
+    except ValueError:
+        raise UsageError(f"--fit-on {args.fit_on}: record counts separated by commas, such as 1000,10000") from None
+    try:
+        every = calibration.pairs(store.load_run(args.run).rows)
+        fitting, judged = calibration.split(every, sizes)
+        weights = calibration.fit(fitting)
+    except ValueError as error:
+        raise UsageError(f"{args.run}: {error}") from None
+    judgements = calibration.judge(judged, weights, key=lambda pair: pair.suite)
+    out.write(calibration.render(weights, judged, judgements, len(fitting)))
     return 0
 
 
@@ -222,6 +242,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "compare": _compare,
     "export": _export,
     "explain": _explain,
+    "calibrate": _calibrate,
     "profile": _profile,
     "history": _history,
     "merge": _merge,

@@ -88,6 +88,11 @@ def _measuring(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also count instructions and allocations per call under valgrind (deterministic; slow)",
     )
+    run.add_argument(
+        "--cycles",
+        action="store_true",
+        help="count with a simulated cache too: misses and estimated cycles per call (implies --instructions; slower)",
+    )
     run.add_argument("--out", type=Path, help="write the run into this (new or empty) directory")
     _add_runs_root(run)
     run.add_argument("--flamegraph", action="append", default=[], metavar="CASE", help="write memray's flame graph")
@@ -153,6 +158,27 @@ def _profiling(commands: argparse._SubParsersAction) -> None:
     explaining.add_argument("--case", action="append", default=[], metavar="ID", help="only this case; repeatable")
     explaining.add_argument("--top", type=_positive, default=10, help="functions shown per case (%(default)s)")
     explaining.add_argument("--format", choices=("text", "json"), default="text")
+    explaining.add_argument(
+        "--by",
+        choices=("instructions", "cycles"),
+        default="instructions",
+        help="rank functions by own instructions or by own estimated cycles (runs with --cycles) (%(default)s)",
+    )
+    calibrating = commands.add_parser(
+        "calibrate",
+        help="fit estimated cycles' weights to a run's time, judged on the cases they were not fitted on",
+        description="For a run that timed and counted with --cycles: fit the weights of L1 and LL misses so that "
+        "variant/reference ratios of estimated cycles follow the paired time ratios of the cases of --fit-on "
+        "records, then show, for every other pair, time, instruction and estimated-cycles ratios and how many "
+        "of each deterministic ratio lie within 10%% of time, by suite.",
+    )
+    calibrating.add_argument("run", type=Path, metavar="RUN_DIR")
+    calibrating.add_argument(
+        "--fit-on",
+        default="1000,10000",
+        metavar="N,N",
+        help="the record counts whose pairs the weights are fitted on (%(default)s)",
+    )
 
 
 def _following(commands: argparse._SubParsersAction) -> None:

@@ -2,8 +2,10 @@
 
 Pure functions over the text of a callgrind profile (the format callgrind_annotate and
 KCachegrind read). Only what pipebench needs is parsed: the dump's trigger label, the
-``totals:`` line, each function's exclusive instructions, the calls made to each function
-and the inclusive cost of those calls.
+event names and the ``totals:`` line, each function's exclusive cost of every event, the
+calls made to each function and the inclusive instructions of those calls. A profile
+counted with cache simulation (``--cache-sim=yes``) carries the misses of each cache
+level beside the instructions (``Ir``); one counted without it carries ``Ir`` alone.
 
 Allocations are counted as calls into CPython's allocator entry points (and the C
 library's) made from code outside the allocator: ``PyObject_Malloc`` calling its internal
@@ -51,6 +53,9 @@ ALLOCATORS = frozenset(
 )
 
 
+INSTRUCTIONS_EVENT = "Ir"
+
+
 @dataclass(frozen=True)
 class FunctionCost:
     """One function's share of a profile: its own instructions, and the calls it received."""
@@ -61,6 +66,8 @@ class FunctionCost:
     inclusive_instructions: int = 0
     allocations: int = 0
     """Calls this function made into an allocator (it is outside the allocator)."""
+    self_events: Mapping[str, int] = field(default_factory=dict)
+    """Its own cost of every event the profile counts (``Ir`` among them)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,8 @@ class Profile:
     instructions: int
     functions: Mapping[str, FunctionCost] = field(default_factory=dict)
     allocations: int = 0
+    totals: Mapping[str, int] = field(default_factory=dict)
+    """The total of every event the profile counts, by callgrind's event name."""
 
 
 _NAMED = re.compile(r"^\((\d+)\)(?: (.*))?$")
@@ -94,10 +103,9 @@ class _Names:
         return self._names.get(number, f"({number})")
 
 
-def _first_cost(line: str) -> int:
-    """The first event count (Ir) of a cost line ``position cost...``; 0 when absent."""
-    parts = line.split()
-    return int(parts[1]) if len(parts) > 1 else 0
+def _costs(line: str) -> list[int]:
+    """The event counts of a cost line ``position cost...`` (callgrind leaves trailing zeros out)."""
+    return [int(part) for part in line.split()[1:]]
 
 
 class _Reader:
@@ -110,9 +118,10 @@ class _Reader:
     def __init__(self) -> None:
         self.names = _Names()
         self.label = ""
-        self.totals: int | None = None
+        self.events: list[str] = [INSTRUCTIONS_EVENT]
+        self.totals: list[int] | None = None
         self.header_seen = False
-        self.self_cost: dict[str, int] = defaultdict(int)
+        self.self_cost: dict[str, list[int]] = {}
         self.calls: dict[str, int] = defaultdict(int)
         self.inclusive: dict[str, int] = defaultdict(int)
         self.allocations = 0
@@ -124,7 +133,7 @@ class _Reader:
         if not line or line.startswith("#"):
             self.header_seen = self.header_seen or line.startswith("# callgrind format")
         elif line[0].isdigit() or line[0] in "+-*":
-            self._cost(_first_cost(line))
+            self._cost(_costs(line))
         elif line.startswith("fn="):
             self.current = self.names.resolve(line[3:])
         elif line.startswith("cfn="):
@@ -134,12 +143,14 @@ class _Reader:
         else:
             self._header(line)
 
-    def _cost(self, cost: int) -> None:
+    def _cost(self, costs: list[int]) -> None:
         if self.pending_calls:
-            self.inclusive[self.callee] += cost
+            self.inclusive[self.callee] += costs[0] if costs else 0
             self.pending_calls = 0
-        else:
-            self.self_cost[self.current] += cost
+            return
+        own = self.self_cost.setdefault(self.current, [0] * len(self.events))
+        for index, cost in enumerate(costs[: len(own)]):
+            own[index] += cost
 
     def _calls(self, count: int) -> None:
         self.pending_calls = count
@@ -150,27 +161,34 @@ class _Reader:
 
     def _header(self, line: str) -> None:
         if line.startswith("totals:"):
-            self.totals = int(line.split()[1])
+            self.totals = [int(part) for part in line.split()[1:]]
+        elif line.startswith("events:"):
+            self.header_seen = True
+            self.events = line.split()[1:]
+            if INSTRUCTIONS_EVENT not in self.events[:1]:
+                raise ValueError(f"callgrind profile of events {' '.join(self.events)[:60]!r}: Ir must come first")
         elif line.startswith("desc: Trigger:"):
             match = _TRIGGER.match(line)
             self.label = match.group(1).strip() if match else ""
-        elif line.startswith(("version:", "creator:", "events:")):
+        elif line.startswith(("version:", "creator:")):
             self.header_seen = True
 
     def profile(self) -> Profile:
-        if not self.header_seen or self.totals is None:
+        if not self.header_seen or not self.totals:
             raise ValueError("not a complete callgrind profile (no header or no totals line)")
-        functions = {
-            name: FunctionCost(
+        functions = {}
+        for name in set(self.self_cost) | set(self.calls) | set(self.allocated_by):
+            own = self.self_cost.get(name, [0])
+            functions[name] = FunctionCost(
                 name,
-                self.self_cost.get(name, 0),
+                own[0],
                 self.calls.get(name, 0),
                 self.inclusive.get(name, 0),
                 self.allocated_by.get(name, 0),
+                dict(zip(self.events, own)),
             )
-            for name in set(self.self_cost) | set(self.calls) | set(self.allocated_by)
-        }
-        return Profile(self.label, self.totals, functions, self.allocations)
+        totals = dict(zip(self.events, self.totals))
+        return Profile(self.label, self.totals[0], functions, self.allocations, totals)
 
 
 def parse(text: str | Iterable[str]) -> Profile:

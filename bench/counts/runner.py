@@ -31,10 +31,20 @@ from pathlib import Path
 from typing import Any
 
 from bench.cases import Case
-from bench.counts import callgrind
+from bench.counts import callgrind, cycles
+from bench.counts.cycles import CacheModel, Weights
 from bench.counts.worker import label
 from bench.errors import BenchError, UsageError
-from bench.metrics import ALLOCATIONS, ALLOCATIONS_PER_RECORD, INSTRUCTIONS, INSTRUCTIONS_PER_RECORD
+from bench.metrics import (
+    ALLOCATIONS,
+    ALLOCATIONS_PER_RECORD,
+    ESTIMATED_CYCLES,
+    ESTIMATED_CYCLES_PER_RECORD,
+    INSTRUCTIONS,
+    INSTRUCTIONS_PER_RECORD,
+    L1_MISSES,
+    LL_MISSES,
+)
 from bench.processes import HEAD, Code, per_case, run_module
 from bench.provenance import PACKAGE_ROOT
 from bench.results import Row, make_row
@@ -231,8 +241,10 @@ def fixed_length_paths(work: Path, code: Code = HEAD) -> tuple[Path, str]:
     return root, str(environment / executable.relative_to(sys.prefix))
 
 
-def valgrind_command() -> list[str]:
+def valgrind_command(cache: CacheModel | None = None) -> list[str]:
     """The valgrind prefix of a counting worker (output files land in its working directory).
+
+    With ``cache``, callgrind also simulates that cache hierarchy and counts its misses.
 
     Address-space randomization is switched off where ``setarch`` can: with it on, building
     dicts counted up to 0.14% apart from one process to the next; with it off, 0.001%.
@@ -245,6 +257,7 @@ def valgrind_command() -> list[str]:
         "--instr-atstart=no",
         "--callgrind-out-file=callgrind.out.%p",
         "--quiet",
+        *(cache.options() if cache is not None else []),
     ]
 
 
@@ -256,8 +269,12 @@ def _can_pin_addresses() -> bool:
     return done.returncode == 0
 
 
-def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN, code: Code = HEAD) -> dict[str, Any]:
+def count_case(
+    case: Case, size: str, keep: Path, plan: CountPlan = PLAN, code: Code = HEAD, cache: CacheModel | None = None
+) -> dict[str, Any]:
     """Count one case in a fresh process under callgrind; keep its second dump in ``keep``.
+
+    With ``cache``, the figures hold the case's first- and last-level misses per call too.
 
     Raises:
         BenchError: the worker failed or callgrind wrote no dump.
@@ -271,7 +288,7 @@ def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN, code: 
             "bench.counts.worker",
             ["spec.json", "case.json"],
             f"counting worker for {case.id}",
-            prefix=valgrind_command(),
+            prefix=valgrind_command(cache),
             env=pinned_environment(package_root),
             cwd=work,
             python=python,
@@ -287,11 +304,19 @@ def count_case(case: Case, size: str, keep: Path, plan: CountPlan = PLAN, code: 
         except KeyError:
             raise BenchError(f"counting {case.id}: callgrind wrote no dump for it") from None
         shutil.copyfile(second_path, keep / case_file_name(case.id, ".callgrind.out"))
-        return {
+        figures = {
             "instructions": (second.instructions - first.instructions) / (high - low),
             "allocations": (second.allocations - first.allocations) / (high - low),
             "records": result["records"],
         }
+        if cache is not None:
+            try:
+                (l1_high, ll_high), (l1_low, ll_low) = cycles.misses(second.totals), cycles.misses(first.totals)
+            except KeyError:
+                raise BenchError(f"counting {case.id}: callgrind simulated no cache") from None
+            figures[L1_MISSES] = (l1_high - l1_low) / (high - low)
+            figures[LL_MISSES] = (ll_high - ll_low) / (high - low)
+        return figures
 
 
 def compile_sources(code: Code = HEAD) -> None:
@@ -339,15 +364,26 @@ def measure(
     jobs: int = 2,
     progress: Progress | None = None,
     code: Code = HEAD,
+    cache: CacheModel | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Counts for every case, keyed by case id, ``jobs`` processes at a time (counts ignore load)."""
+    """Counts for every case, keyed by case id, ``jobs`` processes at a time (counts ignore load).
+
+    With ``cache``, under that simulated cache hierarchy (the misses and estimated cycles too).
+    """
     remove_stale_scratch()
     compile_sources(code)
-    return per_case(lambda case: count_case(case, size, directory, code=code), cases, jobs, progress, "count")
+    count = functools.partial(count_case, size=size, keep=directory, code=code, cache=cache)
+    return per_case(count, cases, jobs, progress, "count")
 
 
-def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]], version: str) -> list[Row]:
-    """Tidy rows: instructions and allocations per call and per record for every case counted."""
+def rows(
+    cases: Sequence[Case], figures: dict[str, dict[str, Any]], version: str, weights: Weights = cycles.WEIGHTS
+) -> list[Row]:
+    """Tidy rows: instructions and allocations per call and per record for every case counted.
+
+    Cases counted with cache simulation add their misses per call and their estimated cycles
+    (by ``weights``) per call and per record.
+    """
     out = []
     for case in cases:
         data = figures[case.id]
@@ -358,6 +394,14 @@ def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]], version: str
             ALLOCATIONS: data["allocations"],
             ALLOCATIONS_PER_RECORD: data["allocations"] / records,
         }
+        if L1_MISSES in data:
+            estimated = cycles.estimate(data["instructions"], data[L1_MISSES], data[LL_MISSES], weights)
+            values |= {
+                L1_MISSES: data[L1_MISSES],
+                LL_MISSES: data[LL_MISSES],
+                ESTIMATED_CYCLES: estimated,
+                ESTIMATED_CYCLES_PER_RECORD: estimated / records,
+            }
         for metric, value in values.items():
             out.append(make_row(case, metric, [[value]], tool="callgrind", tool_version=version))
     return out

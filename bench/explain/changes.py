@@ -7,6 +7,8 @@ calls it received and in the allocator calls it made. Function names are those c
 sees: the interpreter's C functions (``deque_append``, ``list_append``,
 ``_PyEval_EvalFrameDefault``...). The changes are exact: counts repeat to the
 instruction, so a function that moved by +4.0 calls per record was called four more times.
+Profiles counted with a simulated cache (``run --cycles``) also give each function's own
+estimated cycles, so a change that only moved cache misses is found where it happened.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import store
-from bench.counts import callgrind
+from bench.counts import callgrind, cycles
 from bench.counts.runner import PLAN
 from bench.errors import UsageError
 from bench.metrics import INSTRUCTIONS, INSTRUCTIONS_PER_RECORD
@@ -44,6 +46,8 @@ class FunctionChange:
     instructions: float
     calls: float
     allocations: float
+    cycles: float | None = None
+    """Its own estimated cycles' change, where both profiles simulated the cache."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,40 @@ class Explanation:
     instructions: float
     allocations: float
     functions: tuple[FunctionChange, ...]
+    cycles: float | None = None
+    """The case's estimated cycles' change, where both profiles simulated the cache."""
+
+
+RANKINGS = ("instructions", "cycles")
+"""What explain can rank functions by: own instructions, or own estimated cycles."""
+
+
+def own_cycles(cost: callgrind.FunctionCost | callgrind.Profile) -> float | None:
+    """A function's own (or a whole profile's) estimated cycles; None when counted without cache simulation."""
+    events = cost.totals if isinstance(cost, callgrind.Profile) else cost.self_events
+    try:
+        l1_misses, ll_misses = cycles.misses(events)
+    except KeyError:
+        return None
+    return cycles.estimate(events[callgrind.INSTRUCTIONS_EVENT], l1_misses, ll_misses)
 
 
 def function_changes(
-    base: callgrind.Profile, current: callgrind.Profile, base_records: float, current_records: float
+    base: callgrind.Profile,
+    current: callgrind.Profile,
+    base_records: float,
+    current_records: float,
+    by: str = "instructions",
 ) -> list[FunctionChange]:
-    """Every function whose counts per record moved past the floors, the largest change first."""
+    """Every function whose counts per record moved past the floors, the largest change first.
+
+    ``by="cycles"`` (profiles with cache simulation) ranks by own estimated cycles, and a
+    function whose misses alone moved is listed too.
+    """
     empty = callgrind.FunctionCost("")
+    simulated = own_cycles(base) is not None and own_cycles(current) is not None
+    if by == "cycles" and not simulated:
+        raise UsageError("--by cycles: both runs must be counted with a simulated cache (run --cycles)")
     out = []
     for name in set(base.functions) | set(current.functions):
         old, new = base.functions.get(name, empty), current.functions.get(name, empty)
@@ -72,13 +103,20 @@ def function_changes(
                 ("allocations", "allocations"),
             )
         }
+        if simulated:
+            moved["cycles"] = per_record(own_cycles(new) or 0.0, current_records) - per_record(
+                own_cycles(old) or 0.0, base_records
+            )
         change = FunctionChange(function=name, **moved)
         if (
             abs(change.instructions) >= INSTRUCTIONS_FLOOR
             or abs(change.calls) >= CALLS_FLOOR
             or abs(change.allocations) >= CALLS_FLOOR
+            or abs(change.cycles or 0.0) >= INSTRUCTIONS_FLOOR
         ):
             out.append(change)
+    if by == "cycles":
+        return sorted(out, key=lambda c: (-abs(c.cycles or 0.0), c.function))
     # Allocation changes first (they name where an object was added), then by instructions.
     return sorted(out, key=lambda c: (abs(c.allocations) < CALLS_FLOOR, -abs(c.instructions), c.function))
 
@@ -146,8 +184,12 @@ def counted_cases(run: RunResults) -> list[str]:
     return list(dict.fromkeys(row.case_id for row in run.rows if row.metric == INSTRUCTIONS))
 
 
-def explain(base: store.StoredRun, current: store.StoredRun, case_ids: Sequence[str] = ()) -> list[Explanation]:
+def explain(
+    base: store.StoredRun, current: store.StoredRun, case_ids: Sequence[str] = (), by: str = "instructions"
+) -> list[Explanation]:
     """The explanation of every case asked for (by default: every counted case of both runs that moved).
+
+    ``by`` ranks each case's functions (:data:`RANKINGS`).
 
     Raises:
         UsageError: a run without counts, or a case either run did not count.
@@ -167,11 +209,21 @@ def explain(base: store.StoredRun, current: store.StoredRun, case_ids: Sequence[
         old, new = _profile(base.directory, case_id), _profile(current.directory, case_id)
         instructions = per_record(new.instructions, current_records) - per_record(old.instructions, base_records)
         allocations = per_record(new.allocations, current_records) - per_record(old.allocations, base_records)
-        changes = function_changes(old, new, base_records, current_records)
+        changes = function_changes(old, new, base_records, current_records, by)
+        old_cycles, new_cycles = own_cycles(old), own_cycles(new)
+        estimated = (
+            per_record(new_cycles, current_records) - per_record(old_cycles, base_records)
+            if old_cycles is not None and new_cycles is not None
+            else None
+        )
         if case_ids or changes:
             out.append(
                 Explanation(
-                    case_id=case_id, instructions=instructions, allocations=allocations, functions=tuple(changes)
+                    case_id=case_id,
+                    instructions=instructions,
+                    allocations=allocations,
+                    functions=tuple(changes),
+                    cycles=estimated,
                 )
             )
     return out

@@ -20,12 +20,15 @@ def render(explanations: Sequence[Explanation], top: int = 10) -> str:
         return "no counted case changed between the two runs\n"
     lines = []
     for item in explanations:
+        estimated = "" if item.cycles is None else f", {_signed(item.cycles, 1)} estimated cycles/record"
         lines.append(
             f"{item.case_id}: {_signed(item.instructions, 1)} instructions/record, "
-            f"{_signed(item.allocations)} allocations/record"
+            f"{_signed(item.allocations)} allocations/record{estimated}"
         )
         for change in item.functions[:top]:
             parts = [f"{_signed(change.instructions, 1)} instr", f"{_signed(change.calls)} calls"]
+            if change.cycles is not None:
+                parts.insert(1, f"{_signed(change.cycles, 1)} est. cycles")
             if not math.isclose(change.allocations, 0.0, abs_tol=CALLS_FLOOR):
                 parts.append(f"{_signed(change.allocations)} allocations")
             lines.append(f"  {change.function}: {', '.join(parts)} /record")

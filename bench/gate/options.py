@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import UsageError
-from bench.metrics import DEFAULT_THRESHOLDS, FAMILIES, FAMILY_NAMES
+from bench.metrics import DEFAULT_THRESHOLDS, ESTIMATED_CYCLES, FAMILIES, FAMILY_NAMES, METRICS
 
 if TYPE_CHECKING:  # the command line and pytest's start-up import this module: keep it light
     from bench.gate.data import GateInput
@@ -128,6 +128,16 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
                     f"instruction and allocation counts from different {what} are not comparable "
                     f"({base_counts.get(key)} vs {current_counts.get(key)}); compare other metrics with --metric"
                 )
+        base_cache, current_cache = base_counts.get("cache"), current_counts.get("cache")
+        if METRICS[ESTIMATED_CYCLES].family in counted and base_cache and current_cache and base_cache != current_cache:
+            raise UsageError(
+                "estimated cycles of different cache models or weights are not comparable "
+                f"({_cache_text(base_cache)} vs {_cache_text(current_cache)}); compare other metrics with --metric"
+            )
+
+
+def _cache_text(cache: Mapping[str, Any]) -> str:
+    return f"{cache.get('model')}, {cache.get('estimate')}"
 
 
 # Clocks that count the CPU time of the thread or process, not the time on the wall.

@@ -17,13 +17,22 @@ import numpy as np
 import pandas as pd
 
 from bench.formatting import code_span, format_interval, markdown_text
-from bench.metrics import BYTES_PER_RECORD, PEAK_MEMORY, RATIO_TO_REFERENCE, TIME_PER_RECORD
+from bench.metrics import (
+    BYTES_PER_RECORD,
+    ESTIMATED_CYCLES_PER_RECORD,
+    INSTRUCTIONS_PER_RECORD,
+    PEAK_MEMORY,
+    RATIO_TO_REFERENCE,
+    TIME_PER_RECORD,
+)
 from bench.report.scaling import fit_loglog
 from bench.stats import CI_LABEL
 
 Suites = Mapping[str, Mapping[str, Any]]
 SIZE_AXIS = "n"
 """The axis every suite has: the number of records a call handles."""
+AGREEMENT = 0.10
+"""A count's ratio to the reference agrees with time's when within 10% of it."""
 
 
 def size_axes(suites: Suites) -> list[str]:
@@ -190,6 +199,65 @@ def _memory_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[st
     return sentences
 
 
+def _deterministic_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str]:
+    """Where a count's ratio to the reference and time's disagree at the largest size, the worst pair, and why.
+
+    Why is read from the counts themselves: when estimated cycles (which weigh simulated
+    cache misses) follow time and instructions do not, the difference is memory; when time
+    is below what either count predicts, the variant's instructions do more work each
+    (vectorized C code), which no count weighs.
+    """
+    if INSTRUCTIONS_PER_RECORD not in part or "ratio" not in part:
+        return []
+    timed = part[part["ratio"].notna() | part["is_reference"]]
+    if timed.empty or timed[INSTRUCTIONS_PER_RECORD].isna().all():
+        return []
+    largest = timed[timed[SIZE_AXIS] == timed[SIZE_AXIS].max()]
+    cycles = ESTIMATED_CYCLES_PER_RECORD if ESTIMATED_CYCLES_PER_RECORD in part else None
+    sentences = []
+    for _, group in largest.groupby("group", sort=False):
+        reference = group[group["is_reference"]]
+        if reference.empty or pd.isna(reference[INSTRUCTIONS_PER_RECORD].iloc[0]):
+            continue
+        base = reference.iloc[0]
+        worst, worst_gap = None, AGREEMENT
+        for _, row in group[group["ratio"].notna()].iterrows():
+            if pd.isna(row[INSTRUCTIONS_PER_RECORD]):
+                continue
+            gap = abs(row[INSTRUCTIONS_PER_RECORD] / base[INSTRUCTIONS_PER_RECORD] / row["ratio"] - 1)
+            if gap > worst_gap:
+                worst, worst_gap = row, gap
+        if worst is not None:
+            sentences.append(_disagreement_sentence(suite, worst, base, cycles, axes))
+    return sentences
+
+
+def _disagreement_sentence(suite: str, row: pd.Series, base: pd.Series, cycles: str | None, axes: list[str]) -> str:
+    time_ratio = row["ratio"]
+    instructions = row[INSTRUCTIONS_PER_RECORD] / base[INSTRUCTIONS_PER_RECORD]
+    named, against = code_span(row["variant"]), code_span(base["variant"])
+    where = markdown_text(params_text(row, axes))
+    sentence = (
+        f"{markdown_text(suite)}: {named} takes {time_ratio:.3g} of {against}'s time at {where} "
+        f"but {instructions:.3g} of its instructions"
+    )
+    estimated = (
+        row[cycles] / base[cycles] if cycles is not None and pd.notna(row[cycles]) and pd.notna(base[cycles]) else None
+    )
+    if estimated is not None:
+        sentence += f" and {estimated:.3g} of its estimated cycles"
+    if estimated is not None and abs(estimated / time_ratio - 1) <= AGREEMENT:
+        return sentence + ": the difference is memory, the simulated cache misses that estimated cycles weigh."
+    if time_ratio < instructions and (estimated is None or time_ratio < estimated):
+        return sentence + (
+            ": time is lower than the counts predict, so its instructions do more work each "
+            "(vectorized C code); counts cannot weigh that."
+        )
+    if estimated is None:
+        return sentence + ": instructions cannot see the caches (run --cycles to count simulated cache misses)."
+    return sentence + ": neither count follows time here; trust time, measured in the same rounds."
+
+
 def _scaling_findings(suite: str, scaling: pd.DataFrame, wanted: list[str] | None) -> list[str]:
     if scaling.empty or not wanted:
         return []
@@ -223,6 +291,7 @@ def findings(table: pd.DataFrame, scaling: pd.DataFrame, suites: Suites) -> dict
             axes = list(described.get("axes", [SIZE_AXIS]))
             sentences += _speed_findings(suite, part, axes)
             sentences += _memory_findings(suite, part, axes)
+            sentences += _deterministic_findings(suite, part, axes)
             sentences += _scaling_findings(suite, run_scaling, described.get("finding"))
         result[run_id] = sentences
     return result

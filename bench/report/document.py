@@ -23,6 +23,7 @@ from bench.formatting import code_span, format_interval, markdown_text
 from bench.metrics import (
     ALLOCATIONS_PER_RECORD,
     BYTES_PER_RECORD,
+    ESTIMATED_CYCLES_PER_RECORD,
     INSTRUCTIONS_PER_RECORD,
     METRICS,
     PEAK_MEMORY,
@@ -93,8 +94,15 @@ def _display_comparison(part: pd.DataFrame, axes: list[str], labels: dict[str, s
         "" if pd.isna(low) else format_interval(low, high) for low, high in zip(part["ratio_low"], part["ratio_high"])
     ]
     columns["verdict"] = list(part["verdict"])
-    for metric in (PEAK_MEMORY, BYTES_PER_RECORD, INSTRUCTIONS_PER_RECORD, ALLOCATIONS_PER_RECORD):
-        columns[METRICS[metric].label] = _metric_column(part, metric)
+    for metric in (
+        PEAK_MEMORY,
+        BYTES_PER_RECORD,
+        INSTRUCTIONS_PER_RECORD,
+        ESTIMATED_CYCLES_PER_RECORD,
+        ALLOCATIONS_PER_RECORD,
+    ):
+        if metric in part and part[metric].notna().any():  # a figure no run measured is no column
+            columns[METRICS[metric].label] = _metric_column(part, metric)
     length = len(part)
     return pd.DataFrame({k: (v if len(v) == length else [""] * length) for k, v in columns.items()})
 
@@ -271,7 +279,9 @@ _GUIDE = (
     f"(below 1: faster); the verdict follows from its {CI_LABEL}. Memory figures are "
     "memray's (Python allocators traced); B/record is shown where the workload holds all its records. "
     "instr/record and allocs/record are callgrind's counts (runs with --instructions): CPU instructions "
-    "and allocator calls per record, the same on any load. "
+    "and allocator calls per record, the same on any load. est. cycles/record (runs with --cycles) adds "
+    "callgrind's simulated cache misses to the instructions, each weighted by what a miss costs, "
+    "so it sees what instructions cannot: records that no longer fit the caches. "
     "Growth is named from the top slope: the log-log slope between the two largest sizes."
 )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from bench import conditions, provenance, store
 from bench.cases import Case
+from bench.counts import cycles
 from bench.counts import runner as counts
 from bench.errors import UsageError
 from bench.executed import changes
@@ -41,6 +42,8 @@ class RunRequest:
     time: bool = True
     memory: bool = True
     instructions: bool = False
+    cycles: bool = False
+    """Count with a simulated cache too (it implies ``instructions``)."""
     out: Path | None = None
     runs_root: Path = store.DEFAULT_RUNS_ROOT
     flamegraphs: Sequence[str] = ()
@@ -96,6 +99,8 @@ def run_metadata(request: RunRequest, valgrind: str | None) -> dict[str, Any]:
             "cpu": info["cpu_model"],
             "guest_cpu": counts.guest_cpu(),
         }
+        if request.cycles:
+            info["counts"]["cache"] = {"model": cycles.MODEL.describe(), "estimate": cycles.describe()}
     return info
 
 
@@ -116,6 +121,8 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
         UsageError: nothing to measure, or a flame graph asked for a case not measured.
         bench.errors.BenchError: a worker failed; the run directory stays marked incomplete.
     """
+    if request.cycles and not request.instructions:
+        request = dataclasses.replace(request, instructions=True)
     if not (request.time or request.memory or request.instructions):
         raise UsageError("nothing to measure: --no-time and --no-memory without --instructions")
     if request.flamegraphs and not request.memory:
@@ -156,7 +163,8 @@ def _untimed(
         rows += memory.rows(request.cases, figures)
     if valgrind is not None:
         directory = run.tool_dir(store.CALLGRIND_DIR)
-        figures = counts.measure(request.cases, request.size, directory, request.jobs, progress, code)
+        cache = cycles.MODEL if request.cycles else None
+        figures = counts.measure(request.cases, request.size, directory, request.jobs, progress, code, cache)
         rows += counts.rows(request.cases, figures, valgrind)
     return rows
 

@@ -47,3 +47,47 @@ def test_a_damaged_profile_is_a_value_error_never_a_crash(data):
     lines[index] = lines[index][:cut] + junk
     with contextlib.suppress(ValueError):
         callgrind.parse("\n".join(lines))
+
+
+def test_a_profile_with_cache_simulation_gives_every_events_totals_and_each_functions_own():
+    profile = callgrind.parse((DATA / "cache.out").read_text())
+    assert profile.instructions == 210
+    assert profile.totals == {
+        "Ir": 210,
+        "Dr": 51,
+        "Dw": 21,
+        "I1mr": 1,
+        "D1mr": 12,
+        "D1mw": 5,
+        "ILmr": 0,
+        "DLmr": 7,
+        "DLmw": 3,
+    }
+    own = profile.functions["dict_new"]
+    # The second cost line leaves its trailing events out: they are zeros.
+    assert own.self_instructions == 150
+    assert own.self_events == {
+        "Ir": 150,
+        "Dr": 50,
+        "Dw": 20,
+        "I1mr": 1,
+        "D1mr": 10,
+        "D1mw": 5,
+        "ILmr": 0,
+        "DLmr": 6,
+        "DLmw": 3,
+    }
+    # A call's inclusive cost is still its instructions.
+    assert profile.functions["PyObject_Malloc"].inclusive_instructions == 60
+    assert profile.functions["PyObject_Malloc"].self_events["DLmr"] == 1
+    assert sum(f.self_events["D1mr"] for f in profile.functions.values()) == profile.totals["D1mr"]
+
+
+def test_a_profile_without_cache_simulation_has_instructions_alone():
+    assert callgrind.parse((DATA / "tiny.out").read_text()).totals == {"Ir": 1205}
+
+
+def test_a_profile_whose_first_event_is_not_instructions_is_refused():
+    text = (DATA / "cache.out").read_text().replace("events: Ir Dr", "events: Dr Ir")
+    with pytest.raises(ValueError, match="Ir must come first"):
+        callgrind.parse(text)

@@ -1,0 +1,198 @@
+"""Fitting estimated cycles' weights to measured time, and judging them on cases they never saw.
+
+Pure functions over one run that measured time and counted with a simulated cache
+(``pipebench run --cycles``). Each variant and its suite's reference make a pair: its
+paired time ratio (variant / reference, taken within the same rounds, so the machine's
+speed cancels) against the same two cases' instruction ratio and estimated-cycles ratio.
+Ratios, not absolute figures, are fitted: a ratio is what every comparison pipebench makes
+reads, and it needs no conversion from instructions' worth to seconds.
+
+The weights minimize the log error of the cycles ratio against the time ratio over the
+fitting pairs with a robust loss (scipy's ``least_squares``, ``soft_l1``): vectorized
+kernels do more work per instruction than any cache model can express, and a plain
+least-squares fit would bend the weights towards them and away from every pure-Python
+pair. The judgement is on the remaining pairs, reported by suite, so where no cache model
+follows time it says so instead of hiding it in an average.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from bench.counts.cycles import Weights, estimate
+from bench.metrics import INSTRUCTIONS, L1_MISSES, LL_MISSES, RATIO_TO_REFERENCE
+from bench.results import Row
+
+AGREEMENT = 0.10
+"""A deterministic ratio agrees with time when it is within 10% of the time ratio."""
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One case's counts per call: instructions and the simulated misses of each level."""
+
+    instructions: float
+    l1_misses: float
+    ll_misses: float
+
+    def cycles(self, weights: Weights) -> float:
+        """Its estimated cycles under ``weights``."""
+        return estimate(self.instructions, self.l1_misses, self.ll_misses, weights)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A variant and its reference: their time ratio and their counts."""
+
+    case_id: str
+    suite: str
+    records: int | None
+    time_ratio: float
+    variant: Counted
+    reference: Counted
+
+    @property
+    def instruction_ratio(self) -> float:
+        """Variant instructions / reference instructions."""
+        return self.variant.instructions / self.reference.instructions
+
+    def cycles_ratio(self, weights: Weights) -> float:
+        """Variant estimated cycles / reference estimated cycles under ``weights``."""
+        return self.variant.cycles(weights) / self.reference.cycles(weights)
+
+
+def pairs(rows: Iterable[Row]) -> list[Pair]:
+    """Every variant of ``rows`` with a paired time ratio and counts with cache simulation on both sides.
+
+    Raises:
+        ValueError: no such pair (the run did not time, or did not count with ``--cycles``).
+    """
+    by_case: dict[str, dict[str, Row]] = {}
+    for row in rows:
+        by_case.setdefault(row.case_id, {})[row.metric] = row
+    out = []
+    for case_id, metrics in by_case.items():
+        ratio = metrics.get(RATIO_TO_REFERENCE)
+        if ratio is None or ratio.reference is None or ratio.reference not in by_case:
+            continue
+        variant, reference = _counted(metrics), _counted(by_case[ratio.reference])
+        if variant is None or reference is None or reference.instructions <= 0:
+            continue
+        records = ratio.params.get("n")
+        out.append(
+            Pair(
+                case_id,
+                ratio.suite,
+                records if isinstance(records, int) else None,
+                ratio.value,
+                variant,
+                reference,
+            )
+        )
+    if not out:
+        raise ValueError("no variant has both a paired time ratio and counts with cache simulation (run --cycles)")
+    return sorted(out, key=lambda pair: pair.case_id)
+
+
+def _counted(metrics: dict[str, Row]) -> Counted | None:
+    if not all(name in metrics for name in (INSTRUCTIONS, L1_MISSES, LL_MISSES)):
+        return None
+    return Counted(metrics[INSTRUCTIONS].value, metrics[L1_MISSES].value, metrics[LL_MISSES].value)
+
+
+def fit(fitting: Sequence[Pair]) -> Weights:
+    """The weights (each at least 0) whose cycles ratios come closest to the time ratios of ``fitting``.
+
+    Raises:
+        ValueError: fewer pairs than weights.
+    """
+    if len(fitting) < 2:
+        raise ValueError(f"{len(fitting)} pair(s) to fit two weights: at least 2 are needed")
+
+    def residuals(values: np.ndarray) -> np.ndarray:
+        weights = Weights(l1=float(values[0]), ll=float(values[1]))
+        return np.array([math.log(pair.cycles_ratio(weights) / pair.time_ratio) for pair in fitting])
+
+    # Both start at KCachegrind's weights; the scale of 0.1 (10% in log) marks where a
+    # residual stops counting fully.
+    solution = optimize.least_squares(
+        residuals, x0=[10.0, 100.0], bounds=([0.0, 0.0], [np.inf, np.inf]), loss="soft_l1", f_scale=AGREEMENT
+    )
+    return Weights(l1=round(float(solution.x[0]), 1), ll=round(float(solution.x[1]), 1))
+
+
+def agrees(ratio: float, time_ratio: float, tolerance: float = AGREEMENT) -> bool:
+    """Whether a deterministic ratio is within ``tolerance`` of the time ratio (relative)."""
+    return abs(ratio / time_ratio - 1) <= tolerance
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """How well instructions and estimated cycles follow time over some pairs."""
+
+    name: str
+    pairs: int
+    instructions_agree: int
+    cycles_agree: int
+
+
+def judge(judged: Sequence[Pair], weights: Weights, key: Callable[[Pair], str]) -> list[Judgement]:
+    """For each ``key`` (a suite, say) and for all pairs: how many of each metric's ratios agree with time."""
+    groups: dict[str, list[Pair]] = {}
+    for pair in judged:
+        groups.setdefault(key(pair), []).append(pair)
+    groups["all"] = list(judged)
+    return [
+        Judgement(
+            name,
+            len(members),
+            sum(agrees(pair.instruction_ratio, pair.time_ratio) for pair in members),
+            sum(agrees(pair.cycles_ratio(weights), pair.time_ratio) for pair in members),
+        )
+        for name, members in groups.items()
+    ]
+
+
+def split(all_pairs: Sequence[Pair], fitting_sizes: Iterable[int]) -> tuple[list[Pair], list[Pair]]:
+    """The pairs of ``fitting_sizes`` records (to fit on) and the rest (to judge on)."""
+    sizes = set(fitting_sizes)
+    fitting = [pair for pair in all_pairs if pair.records in sizes]
+    return fitting, [pair for pair in all_pairs if pair.records not in sizes]
+
+
+def render(fitted: Weights, judged: Sequence[Pair], judgements: Sequence[Judgement], fitting: int) -> str:
+    """The held-out pairs' ratios and each metric's agreement, by suite, as text."""
+    lines = [
+        f"weights fitted on {fitting} pair(s): L1 miss {fitted.l1:g}, LL miss {fitted.ll:g} (instructions' worth)",
+        "",
+        f"{'held-out pair':<54} {'time':>7} {'instr':>7} {'cycles':>7}",
+    ]
+    for pair in judged:
+        instructions, cycles = pair.instruction_ratio, pair.cycles_ratio(fitted)
+        marks = (" i" if not agrees(instructions, pair.time_ratio) else "  ") + (
+            " c" if not agrees(cycles, pair.time_ratio) else "  "
+        )
+        lines.append(f"{pair.case_id:<54} {pair.time_ratio:7.3f} {instructions:7.3f} {cycles:7.3f}{marks}")
+    lines += ["", f"within {AGREEMENT:.0%} of time (i, c: instructions, cycles outside it)"]
+    for judgement in judgements:
+        lines.append(
+            f"  {judgement.name:<10} instructions {judgement.instructions_agree}/{judgement.pairs}, "
+            f"estimated cycles {judgement.cycles_agree}/{judgement.pairs}"
+        )
+    if judged:
+        worst_instructions = max(judged, key=lambda pair: abs(math.log(pair.instruction_ratio / pair.time_ratio)))
+        worst_cycles = max(judged, key=lambda pair: abs(math.log(pair.cycles_ratio(fitted) / pair.time_ratio)))
+        lines += [
+            f"largest disagreement, instructions: {_disagreement(worst_instructions, worst_instructions.instruction_ratio)}",
+            f"largest disagreement, estimated cycles: {_disagreement(worst_cycles, worst_cycles.cycles_ratio(fitted))}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _disagreement(pair: Pair, ratio: float) -> str:
+    return f"{pair.case_id} ({ratio:.3f} against time's {pair.time_ratio:.3f}, {ratio / pair.time_ratio - 1:+.0%})"

@@ -1,0 +1,99 @@
+"""Fitting estimated cycles' weights to time, and judging them on pairs they were not fitted on."""
+
+import math
+
+import pytest
+
+from bench.cases import Case
+from bench.counts import calibration
+from bench.counts.calibration import Counted, Pair
+from bench.counts.cycles import Weights
+from bench.metrics import INSTRUCTIONS, L1_MISSES, LL_MISSES, RATIO_TO_REFERENCE
+from bench.results import make_row
+
+TRUE = Weights(l1=4.0, ll=250.0)
+
+
+def pair(name, records, variant, reference, suite="records", weights=TRUE):
+    """A pair whose time ratio is exactly its cycles ratio under ``weights``."""
+    variant, reference = Counted(*variant), Counted(*reference)
+    return Pair(name, suite, records, variant.cycles(weights) / reference.cycles(weights), variant, reference)
+
+
+def memory_bound_pairs():
+    """Variants that differ from their reference in instructions, in L1 misses or in LL misses."""
+    return [
+        pair("fewer-ll", 1000, (1000, 10, 1), (1000, 10, 4)),
+        pair("more-l1", 1000, (1000, 60, 1), (1000, 10, 1)),
+        pair("more-instructions", 10_000, (1500, 10, 2), (1000, 10, 2)),
+        pair("both", 10_000, (900, 30, 0), (1000, 10, 5)),
+        pair("held-out", 100_000, (980, 20, 2), (1000, 40, 6)),
+    ]
+
+
+def test_the_fit_recovers_the_weights_time_follows():
+    fitting, judged = calibration.split(memory_bound_pairs(), [1000, 10_000])
+    assert [p.case_id for p in judged] == ["held-out"]
+    fitted = calibration.fit(fitting)
+    assert fitted.l1 == pytest.approx(TRUE.l1, abs=0.2) and fitted.ll == pytest.approx(TRUE.ll, rel=0.01)
+    assert judged[0].cycles_ratio(fitted) == pytest.approx(judged[0].time_ratio, rel=1e-3)
+
+
+def test_a_pair_no_cache_model_can_follow_does_not_bend_the_weights():
+    """A vectorized kernel, 3x faster than its counts say, among pairs that follow the weights."""
+    simd = Pair("simd", "windows", 1000, 0.2, Counted(600, 10, 1), Counted(1000, 10, 1))
+    fitted = calibration.fit([*calibration.split(memory_bound_pairs(), [1000, 10_000])[0], simd])
+    assert fitted.ll == pytest.approx(TRUE.ll, rel=0.1)
+
+
+def test_judgement_counts_agreement_by_suite_and_in_all():
+    pairs = [
+        pair("a", 100_000, (1000, 10, 1), (1000, 10, 8)),  # memory: instructions say 1.0
+        Pair("simd", "windows", 100_000, 0.2, Counted(600, 10, 1), Counted(1000, 10, 1)),
+    ]
+    judged = {j.name: j for j in calibration.judge(pairs, TRUE, key=lambda p: p.suite)}
+    assert (judged["records"].instructions_agree, judged["records"].cycles_agree) == (0, 1)
+    assert (judged["windows"].instructions_agree, judged["windows"].cycles_agree) == (0, 0)
+    assert (judged["all"].pairs, judged["all"].cycles_agree) == (2, 1)
+    text = calibration.render(TRUE, pairs, list(judged.values()), fitting=4)
+    assert "L1 miss 4, LL miss 250" in text
+    assert "records    instructions 0/1, estimated cycles 1/1" in text
+    assert "largest disagreement, estimated cycles: simd" in text
+
+
+def test_fewer_pairs_than_weights_cannot_be_fitted():
+    with pytest.raises(ValueError, match="at least 2"):
+        calibration.fit(memory_bound_pairs()[:1])
+
+
+def record_case(kind):
+    return Case("records", (("kind", kind), ("n", 1000)), "kind", "dict")
+
+
+def rows_of(case, reference, ratio, counted):
+    out = [
+        make_row(case, metric, [[value]], tool="callgrind", tool_version="3.19")
+        for metric, value in zip((INSTRUCTIONS, L1_MISSES, LL_MISSES), counted, strict=True)
+    ]
+    if ratio is not None:
+        out.append(
+            make_row(case, RATIO_TO_REFERENCE, [[ratio]], tool="pipebench", tool_version="1", reference=reference.id)
+        )
+    return out
+
+
+def test_pairs_are_read_from_a_runs_rows_variant_against_its_reference():
+    dict_case, slots_case = record_case("dict"), record_case("slots")
+    rows = rows_of(dict_case, None, None, (2000, 40, 10)) + rows_of(slots_case, dict_case, 0.7, (1900, 20, 4))
+    (found,) = calibration.pairs(rows)
+    assert (found.case_id, found.records, found.time_ratio) == (slots_case.id, 1000, 0.7)
+    assert math.isclose(found.instruction_ratio, 0.95)
+
+
+def test_a_run_without_cache_simulation_gives_no_pairs():
+    dict_case, slots_case = record_case("dict"), record_case("slots")
+    rows = [
+        make_row(slots_case, RATIO_TO_REFERENCE, [[0.7]], tool="pipebench", tool_version="1", reference=dict_case.id)
+    ]
+    with pytest.raises(ValueError, match="--cycles"):
+        calibration.pairs(rows)
