@@ -185,12 +185,12 @@ def render(fitted: Weights, judged: Sequence[Pair], judgements: Sequence[Judgeme
             f"estimated cycles {judgement.cycles_agree}/{judgement.pairs}"
         )
     if judged:
-        worst_instructions = max(judged, key=lambda pair: abs(math.log(pair.instruction_ratio / pair.time_ratio)))
-        worst_cycles = max(judged, key=lambda pair: abs(math.log(pair.cycles_ratio(fitted) / pair.time_ratio)))
-        lines += [
-            f"largest disagreement, instructions: {_disagreement(worst_instructions, worst_instructions.instruction_ratio)}",
-            f"largest disagreement, estimated cycles: {_disagreement(worst_cycles, worst_cycles.cycles_ratio(fitted))}",
-        ]
+        for name, ratio_of in (
+            ("instructions", lambda pair: pair.instruction_ratio),
+            ("estimated cycles", lambda pair: pair.cycles_ratio(fitted)),
+        ):
+            worst = max(judged, key=lambda pair, ratio_of=ratio_of: abs(math.log(ratio_of(pair) / pair.time_ratio)))
+            lines.append(f"largest disagreement, {name}: {_disagreement(worst, ratio_of(worst))}")
     return "\n".join(lines) + "\n"
 
 

@@ -9,7 +9,7 @@ fractions; :func:`check_comparable` refuses two runs whose numbers cannot be com
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import UsageError
