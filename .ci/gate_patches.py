@@ -135,6 +135,22 @@ SLOTTED_FIELD = Patch(
 """The slot the one-more-object patch stores into (part of that change)."""
 
 
+PADDED = Patch(
+    "padded",
+    "pipeline/records.py",
+    "    value: float\n    unit: str\n\n    def __init__",
+    "    value: float\n    unit: str\n    padding: int\n\n    def __init__",
+    "records[kind=slots,",
+    frozenset({"cycles"}),
+    frozenset({"time", "memory"}),
+    frozenset({"instructions", "allocations"}),
+)
+"""A change only the caches can see: one more slot that nothing stores into, so every slotted
+record spreads over 80 bytes instead of 64 (more cache lines for the same work; 13 more
+instructions a record, 0.6%, where the object is freed). Applied alone (it patches the class
+the one-more-object patch does), by ``.ci/cycles-validation``."""
+
+
 def apply_all(tree: Path) -> None:
     """Apply every patch (and the slot the object patch needs) to the copy at ``tree``."""
     SLOTTED_FIELD.apply(tree)

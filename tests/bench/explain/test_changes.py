@@ -93,3 +93,29 @@ def test_a_damaged_compressed_profile_is_one_line(pipebench, tmp_path):
     target.write_bytes(target.read_bytes()[:200])
     code, _, err = pipebench("explain", copy, BASELINE, "--case", case)
     assert code == 2 and err.count("\n") == 1 and target.name in err, err
+
+
+def simulated(**functions):
+    """A profile counted with cache simulation: each function's (instructions, L1 misses, LL misses)."""
+    costs = {}
+    for name, (instructions, l1, ll) in functions.items():
+        events = {"Ir": instructions, "I1mr": 0, "D1mr": l1, "D1mw": 0, "ILmr": 0, "DLmr": ll, "DLmw": 0}
+        costs[name] = FunctionCost(name, instructions, 1, 0, 0, events)
+    totals = {
+        event: sum(c.self_events[event] for c in costs.values()) for event in next(iter(costs.values())).self_events
+    }
+    return Profile("2", totals["Ir"], costs, 0, totals)
+
+
+def test_a_change_of_cache_misses_alone_is_found_and_ranked_first_by_cycles():
+    base = simulated(build=(10_000, 100, 10), sum=(5_000, 50, 0))
+    current = simulated(build=(10_000, 300, 60), sum=(5_200, 50, 0))
+    by_cycles = explain.function_changes(base, current, 100, 100, by="cycles")
+    assert [c.function for c in by_cycles] == ["build", "sum"]
+    assert by_cycles[0].instructions == 0 and by_cycles[0].cycles > 0
+    assert explain.function_changes(base, current, 100, 100)[0].function == "sum"  # by instructions
+
+
+def test_ranking_by_cycles_needs_profiles_with_cache_simulation():
+    with pytest.raises(explain.UsageError, match="--cycles"):
+        explain.function_changes(profile(run=(1, 1, 0, 0)), profile(run=(1, 1, 0, 0)), 1, 1, by="cycles")

@@ -285,3 +285,14 @@ def test_two_pytest_benchmark_sessions_carry_the_noise_of_a_whole_session():
     slower = side([sampled(scaled(tight, 1.25))], kind="pytest-benchmark")
     (comparison,) = compare_sides(base, slower, thresholds_from(["time:10%"])).comparisons
     assert comparison.regression and comparison.test == "z/sessions"
+
+
+def test_estimated_cycles_of_different_cache_models_or_weights_are_refused_instructions_still_compare():
+    counts = {"interpreter": "a", "valgrind": "v", "guest_cpu": "haswell 1"}
+    one = {"model": "I1 32768,8,64; D1 32768,8,64; LL 1048576,16,64", "estimate": "Ir + 10 x L1 misses"}
+    other = {**one, "model": "I1 32768,8,64; D1 32768,8,64; LL 8388608,16,64"}
+    base = side([], metadata={"method": {"version": 2}, "counts": {**counts, "cache": one}})
+    current = side([], metadata={"method": {"version": 2}, "counts": {**counts, "cache": other}})
+    with pytest.raises(UsageError, match="cache models or weights"):
+        check_comparable(base, current, ("cycles",))
+    check_comparable(base, current, ("instructions", "allocations"))

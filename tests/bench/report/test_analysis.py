@@ -63,3 +63,51 @@ def test_no_real_difference_is_said_as_such(synthetic_suites, synthetic_run):
     sentences = analysis.findings(table, pd.DataFrame(), synthetic_suites)["r1"]
     assert sentences and all("not measurably different" in s for s in sentences if "`monotonic` is" in s)
     assert not any("faster" in s for s in sentences)
+
+
+def counted_table(slots_cycles, numpy_cycles):
+    """Records and windows at their largest size: time ratios, instructions and estimated cycles per record."""
+    lines = [
+        ("records", "dict", True, None, 2240, 3600),
+        ("records", "slots", False, 0.67, 2205, slots_cycles),
+        ("windows", "deque", True, None, 900, 1000),
+        ("windows", "numpy", False, 0.20, 600, numpy_cycles),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "run_id": "r1",
+                "suite": suite,
+                "group": suite,
+                "case_id": f"{suite}[{variant}]",
+                "variant": variant,
+                "is_reference": reference,
+                "n": 100_000,
+                "ratio": ratio,
+                "ratio_low": None if ratio is None else ratio * 0.98,
+                "ratio_high": None if ratio is None else ratio * 1.02,
+                "verdict": "reference" if reference else "faster",
+                "time_per_record": 100.0,
+                "instructions_per_record": instructions,
+                "estimated_cycles_per_record": cycles,
+            }
+            for suite, variant, reference, ratio, instructions, cycles in lines
+        ]
+    )
+
+
+def test_where_counts_and_time_disagree_the_findings_say_so_and_why():
+    suites = {"records": {"axes": ["n"]}, "windows": {"axes": ["n"]}}
+    sentences = analysis.findings(counted_table(2450, 650), pd.DataFrame(), suites)["r1"]
+    memory = next(s for s in sentences if "`slots`" in s and "instructions" in s)
+    assert "0.67 of `dict`'s time" in memory and "0.984 of its instructions" in memory
+    assert "0.681 of its estimated cycles" in memory and "the difference is memory" in memory
+    vectorized = next(s for s in sentences if "`numpy`" in s and "instructions" in s)
+    assert "vectorized" in vectorized
+
+
+def test_counts_that_follow_time_need_no_sentence():
+    suites = {"records": {"axes": ["n"]}, "windows": {"axes": ["n"]}}
+    table = counted_table(2450, 200).assign(instructions_per_record=[2240, 1500, 900, 180])
+    sentences = analysis.findings(table, pd.DataFrame(), suites)["r1"]
+    assert not [s for s in sentences if "of its instructions" in s]
