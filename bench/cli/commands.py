@@ -220,18 +220,20 @@ def _calibrate(args: argparse.Namespace, out: TextIO) -> int:
     from bench import store
     from bench.counts import calibration
 
-    try:
-        sizes = [int(part) for part in args.fit_on.split(",")]
-    except ValueError:
-        raise UsageError(f"--fit-on {args.fit_on}: record counts separated by commas, such as 1000,10000") from None
+    sizes = None
+    if args.fit_on is not None:
+        try:
+            sizes = [int(part) for part in args.fit_on.split(",")]
+        except ValueError:
+            raise UsageError(f"--fit-on {args.fit_on}: record counts separated by commas, such as 1000,10000") from None
     try:
         every = calibration.pairs(store.load_run(args.run).rows)
-        fitting, judged = calibration.split(every, sizes)
-        weights = calibration.fit(fitting)
+        overall = calibration.fit(every)
+        judged = calibration.by_suite(every) if sizes is None else calibration.by_size(every, sizes)
     except ValueError as error:
         raise UsageError(f"{args.run}: {error}") from None
-    judgements = calibration.judge(judged, weights, key=lambda pair: pair.suite)
-    out.write(calibration.render(weights, judged, judgements, len(fitting)))
+    judgements = calibration.judge(judged, key=lambda pair: pair.suite)
+    out.write(calibration.render(overall, judged, judgements))
     return 0
 
 

@@ -166,18 +166,16 @@ def _profiling(commands: argparse._SubParsersAction) -> None:
     )
     calibrating = commands.add_parser(
         "calibrate",
-        help="fit estimated cycles' weights to a run's time, judged on the cases they were not fitted on",
+        help="fit estimated cycles' weights to a run's time, judged on pairs they were not fitted on",
         description="For a run that timed and counted with --cycles: fit the weights of L1 and LL misses so that "
-        "variant/reference ratios of estimated cycles follow the paired time ratios of the cases of --fit-on "
-        "records, then show, for every other pair, time, instruction and estimated-cycles ratios and how many "
-        "of each deterministic ratio lie within 10%% of time, by suite.",
+        "variant/reference ratios of estimated cycles follow the paired time ratios, then show, for every pair, "
+        "time, instruction and estimated-cycles ratios, the cycles ratio under weights fitted without the pair's "
+        "suite (or, with --fit-on, on the pairs of those sizes only), and how many of each deterministic ratio "
+        "lie within 10%% of time, by suite.",
     )
     calibrating.add_argument("run", type=Path, metavar="RUN_DIR")
     calibrating.add_argument(
-        "--fit-on",
-        default="1000,10000",
-        metavar="N,N",
-        help="the record counts whose pairs the weights are fitted on (%(default)s)",
+        "--fit-on", metavar="N,N", help="fit on the pairs of these record counts and judge the rest, not by suite"
     )
 
 

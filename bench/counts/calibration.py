@@ -132,6 +132,50 @@ def agrees(ratio: float, time_ratio: float, tolerance: float = AGREEMENT) -> boo
 
 
 @dataclass(frozen=True)
+class Judged:
+    """A held-out pair and the weights fitted without it."""
+
+    pair: Pair
+    weights: Weights
+
+    @property
+    def cycles_ratio(self) -> float:
+        """Its estimated-cycles ratio under the weights that never saw it."""
+        return self.pair.cycles_ratio(self.weights)
+
+
+def by_suite(all_pairs: Sequence[Pair]) -> list[Judged]:
+    """Every pair judged by weights fitted on the other suites' pairs (leave one suite out).
+
+    Raises:
+        ValueError: fewer than two suites, or too few pairs outside one.
+    """
+    suites = list(dict.fromkeys(pair.suite for pair in all_pairs))
+    if len(suites) < 2:
+        raise ValueError("judging by suite needs pairs of at least two suites")
+    out = []
+    for suite in suites:
+        weights = fit([pair for pair in all_pairs if pair.suite != suite])
+        out += [Judged(pair, weights) for pair in all_pairs if pair.suite == suite]
+    return out
+
+
+def by_size(all_pairs: Sequence[Pair], fitting_sizes: Iterable[int]) -> list[Judged]:
+    """The pairs of sizes other than ``fitting_sizes`` records, judged by weights fitted on those sizes.
+
+    Raises:
+        ValueError: too few pairs of the fitting sizes, or none of any other size.
+    """
+    sizes = set(fitting_sizes)
+    fitting = [pair for pair in all_pairs if pair.records in sizes]
+    judged = [pair for pair in all_pairs if pair.records not in sizes]
+    if not judged:
+        raise ValueError(f"every pair is of the fitting sizes {sorted(sizes)}: none is left to judge")
+    weights = fit(fitting)
+    return [Judged(pair, weights) for pair in judged]
+
+
+@dataclass(frozen=True)
 class Judgement:
     """How well instructions and estimated cycles follow time over some pairs."""
 
@@ -141,43 +185,39 @@ class Judgement:
     cycles_agree: int
 
 
-def judge(judged: Sequence[Pair], weights: Weights, key: Callable[[Pair], str]) -> list[Judgement]:
+def judge(judged: Sequence[Judged], key: Callable[[Pair], str]) -> list[Judgement]:
     """For each ``key`` (a suite, say) and for all pairs: how many of each metric's ratios agree with time."""
-    groups: dict[str, list[Pair]] = {}
-    for pair in judged:
-        groups.setdefault(key(pair), []).append(pair)
+    groups: dict[str, list[Judged]] = {}
+    for item in judged:
+        groups.setdefault(key(item.pair), []).append(item)
     groups["all"] = list(judged)
     return [
         Judgement(
             name,
             len(members),
-            sum(agrees(pair.instruction_ratio, pair.time_ratio) for pair in members),
-            sum(agrees(pair.cycles_ratio(weights), pair.time_ratio) for pair in members),
+            sum(agrees(item.pair.instruction_ratio, item.pair.time_ratio) for item in members),
+            sum(agrees(item.cycles_ratio, item.pair.time_ratio) for item in members),
         )
         for name, members in groups.items()
     ]
 
 
-def split(all_pairs: Sequence[Pair], fitting_sizes: Iterable[int]) -> tuple[list[Pair], list[Pair]]:
-    """The pairs of ``fitting_sizes`` records (to fit on) and the rest (to judge on)."""
-    sizes = set(fitting_sizes)
-    fitting = [pair for pair in all_pairs if pair.records in sizes]
-    return fitting, [pair for pair in all_pairs if pair.records not in sizes]
-
-
-def render(fitted: Weights, judged: Sequence[Pair], judgements: Sequence[Judgement], fitting: int) -> str:
-    """The held-out pairs' ratios and each metric's agreement, by suite, as text."""
+def render(overall: Weights, judged: Sequence[Judged], judgements: Sequence[Judgement]) -> str:
+    """The weights, each held-out pair's ratios and the weights that judged it, and the agreement by suite."""
     lines = [
-        f"weights fitted on {fitting} pair(s): L1 miss {fitted.l1:g}, LL miss {fitted.ll:g} (instructions' worth)",
+        f"weights fitted on every pair: L1 miss {overall.l1:g}, LL miss {overall.ll:g} (instructions' worth)",
         "",
-        f"{'held-out pair':<54} {'time':>7} {'instr':>7} {'cycles':>7}",
+        f"{'held-out pair':<54} {'time':>7} {'instr':>7} {'cycles':>7}  weights (L1, LL) fitted without it",
     ]
-    for pair in judged:
-        instructions, cycles = pair.instruction_ratio, pair.cycles_ratio(fitted)
-        marks = (" i" if not agrees(instructions, pair.time_ratio) else "  ") + (
-            " c" if not agrees(cycles, pair.time_ratio) else "  "
+    for item in judged:
+        pair = item.pair
+        marks = (" i" if not agrees(pair.instruction_ratio, pair.time_ratio) else "  ") + (
+            " c" if not agrees(item.cycles_ratio, pair.time_ratio) else "  "
         )
-        lines.append(f"{pair.case_id:<54} {pair.time_ratio:7.3f} {instructions:7.3f} {cycles:7.3f}{marks}")
+        lines.append(
+            f"{pair.case_id:<54} {pair.time_ratio:7.3f} {pair.instruction_ratio:7.3f} {item.cycles_ratio:7.3f}"
+            f"{marks}  {item.weights.l1:g}, {item.weights.ll:g}"
+        )
     lines += ["", f"within {AGREEMENT:.0%} of time (i, c: instructions, cycles outside it)"]
     for judgement in judgements:
         lines.append(
@@ -186,11 +226,13 @@ def render(fitted: Weights, judged: Sequence[Pair], judgements: Sequence[Judgeme
         )
     if judged:
         for name, ratio_of in (
-            ("instructions", lambda pair: pair.instruction_ratio),
-            ("estimated cycles", lambda pair: pair.cycles_ratio(fitted)),
+            ("instructions", lambda item: item.pair.instruction_ratio),
+            ("estimated cycles", lambda item: item.cycles_ratio),
         ):
-            worst = max(judged, key=lambda pair, ratio_of=ratio_of: abs(math.log(ratio_of(pair) / pair.time_ratio)))
-            lines.append(f"largest disagreement, {name}: {_disagreement(worst, ratio_of(worst))}")
+            worst = max(
+                judged, key=lambda item, ratio_of=ratio_of: abs(math.log(ratio_of(item) / item.pair.time_ratio))
+            )
+            lines.append(f"largest disagreement, {name}: {_disagreement(worst.pair, ratio_of(worst))}")
     return "\n".join(lines) + "\n"
 
 

@@ -99,3 +99,13 @@ def test_report_of_one_run_named_twice_is_one_line_and_exit_2(pipebench, tmp_pat
     shutil.copytree(run, tmp_path / "copy")
     code, out, err = pipebench("report", run, tmp_path / "copy", "--out", tmp_path / "report")
     assert code == 2 and out == "" and err.count("\n") == 1 and "are the same run" in err
+
+
+def test_calibrate_on_a_run_without_cache_simulation_is_one_line_and_exit_2(pipebench, finished_run, tmp_path):
+    code, out, err = pipebench("calibrate", str(finished_run(tmp_path)))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--cycles" in err
+
+
+def test_calibrate_with_sizes_that_are_not_numbers_is_one_line_and_exit_2(pipebench, finished_run, tmp_path):
+    code, _, err = pipebench("calibrate", str(finished_run(tmp_path)), "--fit-on", "1000,lots")
+    assert code == 2 and "--fit-on" in err and len(err.strip().splitlines()) == 1

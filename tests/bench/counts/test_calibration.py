@@ -31,18 +31,31 @@ def memory_bound_pairs():
     ]
 
 
-def test_the_fit_recovers_the_weights_time_follows():
-    fitting, judged = calibration.split(memory_bound_pairs(), [1000, 10_000])
-    assert [p.case_id for p in judged] == ["held-out"]
-    fitted = calibration.fit(fitting)
-    assert fitted.l1 == pytest.approx(TRUE.l1, abs=0.2) and fitted.ll == pytest.approx(TRUE.ll, rel=0.01)
-    assert judged[0].cycles_ratio(fitted) == pytest.approx(judged[0].time_ratio, rel=1e-3)
+def test_the_fit_recovers_the_weights_time_follows_and_judges_only_sizes_it_did_not_see():
+    (judged,) = calibration.by_size(memory_bound_pairs(), [1000, 10_000])
+    assert judged.pair.case_id == "held-out"
+    assert judged.weights.l1 == pytest.approx(TRUE.l1, abs=0.2)
+    assert judged.weights.ll == pytest.approx(TRUE.ll, rel=0.01)
+    assert judged.cycles_ratio == pytest.approx(judged.pair.time_ratio, rel=1e-3)
+
+
+def test_by_suite_each_suites_pairs_are_judged_by_weights_fitted_on_the_others():
+    records = memory_bound_pairs()
+    windows = [
+        pair("w1", 1000, (1000, 10, 1), (1000, 10, 3), suite="windows"),
+        pair("w2", 1000, (1000, 40, 1), (1000, 10, 1), suite="windows"),
+    ]
+    judged = {item.pair.case_id: item for item in calibration.by_suite([*records, *windows])}
+    assert judged["w1"].weights == calibration.fit(records)
+    assert judged["fewer-ll"].weights == calibration.fit(windows)
+    with pytest.raises(ValueError, match="two suites"):
+        calibration.by_suite(records)
 
 
 def test_a_pair_no_cache_model_can_follow_does_not_bend_the_weights():
     """A vectorized kernel, 3x faster than its counts say, among pairs that follow the weights."""
     simd = Pair("simd", "windows", 1000, 0.2, Counted(600, 10, 1), Counted(1000, 10, 1))
-    fitted = calibration.fit([*calibration.split(memory_bound_pairs(), [1000, 10_000])[0], simd])
+    fitted = calibration.fit([*memory_bound_pairs()[:4], simd])
     assert fitted.ll == pytest.approx(TRUE.ll, rel=0.1)
 
 
@@ -51,12 +64,13 @@ def test_judgement_counts_agreement_by_suite_and_in_all():
         pair("a", 100_000, (1000, 10, 1), (1000, 10, 8)),  # memory: instructions say 1.0
         Pair("simd", "windows", 100_000, 0.2, Counted(600, 10, 1), Counted(1000, 10, 1)),
     ]
-    judged = {j.name: j for j in calibration.judge(pairs, TRUE, key=lambda p: p.suite)}
+    held = [calibration.Judged(p, TRUE) for p in pairs]
+    judged = {j.name: j for j in calibration.judge(held, key=lambda p: p.suite)}
     assert (judged["records"].instructions_agree, judged["records"].cycles_agree) == (0, 1)
     assert (judged["windows"].instructions_agree, judged["windows"].cycles_agree) == (0, 0)
     assert (judged["all"].pairs, judged["all"].cycles_agree) == (2, 1)
-    text = calibration.render(TRUE, pairs, list(judged.values()), fitting=4)
-    assert "L1 miss 4, LL miss 250" in text
+    text = calibration.render(TRUE, held, list(judged.values()))
+    assert "every pair: L1 miss 4, LL miss 250" in text
     assert "records    instructions 0/1, estimated cycles 1/1" in text
     assert "largest disagreement, estimated cycles: simd" in text
 
