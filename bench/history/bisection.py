@@ -26,7 +26,7 @@ from bench import store
 from bench.cases import Case
 from bench.errors import BenchError, UsageError
 from bench.matrix import all_cases
-from bench.metrics import gated_metric
+from bench.metrics import ESTIMATED_CYCLES, gated_metric
 
 # What `pipebench run` needs to measure the figures of each tool, and nothing else.
 RUN_FLAGS = {
@@ -34,6 +34,8 @@ RUN_FLAGS = {
     "memray": ["--no-time"],
     "pipebench": ["--no-memory"],
 }
+# Estimated cycles need the simulated cache; instructions and allocations do not (it slows counting).
+SIMULATED_CACHE_FLAGS = ["--no-time", "--no-memory", "--cycles"]
 
 
 @dataclass
@@ -125,7 +127,7 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
         BenchError: the run failed (the case does not exist there, or the code is broken).
     """
     row_metric = gated_metric(metric, against="reference")
-    flags = RUN_FLAGS[row_metric.tool]
+    flags = SIMULATED_CACHE_FLAGS if row_metric.name == ESTIMATED_CYCLES else RUN_FLAGS[row_metric.tool]
     scratch = Path(tempfile.mkdtemp(prefix="pipebench-bisect-"))
     tree = scratch / "tree"
     try:
