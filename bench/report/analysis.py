@@ -9,6 +9,7 @@ from the ratio's confidence interval, never from its point estimate alone.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -246,15 +247,23 @@ def _disagreement_sentence(suite: str, row: pd.Series, base: pd.Series, cycles: 
     )
     if estimated is not None:
         sentence += f" and {estimated:.3g} of its estimated cycles"
-    if estimated is not None and abs(estimated / time_ratio - 1) <= AGREEMENT:
-        return sentence + ": the difference is memory, the simulated cache misses that estimated cycles weigh."
-    if time_ratio < instructions and (estimated is None or time_ratio < estimated):
+    if estimated is None:
         return sentence + (
-            ": time is lower than the counts predict, so its instructions do more work each "
+            ": instructions see neither the caches nor how much work an instruction does "
+            "(run --cycles to count simulated cache misses)."
+        )
+    if abs(estimated / time_ratio - 1) <= AGREEMENT:
+        return sentence + ": the difference is memory, the simulated cache misses that estimated cycles weigh."
+    if abs(math.log(estimated / time_ratio)) < abs(math.log(instructions / time_ratio)) / 2:
+        return sentence + (
+            f": the caches explain much of it (estimated cycles, which weigh simulated cache misses, "
+            f"come within {abs(estimated / time_ratio - 1):.0%} of time), not all."
+        )
+    if time_ratio < min(instructions, estimated):
+        return sentence + (
+            ": time is lower than either count predicts, so its instructions do more work each "
             "(vectorized C code); counts cannot weigh that."
         )
-    if estimated is None:
-        return sentence + ": instructions cannot see the caches (run --cycles to count simulated cache misses)."
     return sentence + ": neither count follows time here; trust time, measured in the same rounds."
 
 
