@@ -76,6 +76,7 @@ class Suite:
             "swept": list(self.swept),
             "finding": list(self.finding) if self.finding else None,
             "threaded": self.threaded,
+            "tags": {variant: list(tags) for variant, tags in self.tags.items()},
         }
 
 

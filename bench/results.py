@@ -224,6 +224,7 @@ _SUITE = {
         "swept": _NAMES,
         "finding": {"anyOf": [{"type": "null"}, {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2}]},
         "threaded": {"type": "boolean"},
+        "tags": {"type": "object", "additionalProperties": _NAMES},
     },
 }
 METADATA_SCHEMA: dict[str, Any] = {

@@ -76,7 +76,7 @@ def test_the_recipe_selects_what_our_gate_and_the_baseline_hold_and_runs_a_b():
     assert selected == _listed(_selection("pipebench run" + gate.replace("\\\n", " ")))
     baseline = {row["case_id"] for row in json.loads((BASELINE / "results.json").read_text())["rows"]}
     assert baseline == selected
-    assert "--against" in run and "--instructions" in run
+    assert "--against" in run and "--cycles" in run
     # Every suite is gated: code only one suite runs is measured by it, at one size each.
     assert {case.split("[", 1)[0] for case in selected} == set(SUITES)
     assert {re.search(r"n=(\d+)", case).group(1) for case in selected} == {"10000"}

@@ -227,12 +227,13 @@ def _calibrate(args: argparse.Namespace, out: TextIO) -> int:
         except ValueError:
             raise UsageError(f"--fit-on {args.fit_on}: record counts separated by commas, such as 1000,10000") from None
     try:
-        every = calibration.pairs(store.load_run(args.run).rows)
+        run = store.load_run(args.run)
+        every = calibration.pairs(run.rows, run.metadata.get("suites"))
         overall = calibration.fit(every)
         judged = calibration.by_suite(every) if sizes is None else calibration.by_size(every, sizes)
     except ValueError as error:
         raise UsageError(f"{args.run}: {error}") from None
-    judgements = calibration.judge(judged, key=lambda pair: pair.suite)
+    judgements = calibration.judge(judged, key=calibration.family)
     out.write(calibration.render(overall, judged, judgements))
     return 0
 

@@ -13,8 +13,8 @@ instructions and mean the same on any machine.
 
 The weights (:data:`WEIGHTS`) are fitted to measured time (:mod:`bench.counts.calibration`
 fits them; ``.ci/cycles-calibration`` refits them and judges them on cases they were not
-fitted on); the textbook weights (10 and 100, KCachegrind's) put slotted records at 1.21x
-dicts, where time says 0.49x.
+fitted on); KCachegrind's textbook weights (10 and 100) put slotted records at 1.21x dicts in a first
+probe, where time said 0.49x.
 """
 
 from __future__ import annotations
@@ -56,10 +56,14 @@ class CacheModel:
 MODEL = CacheModel(
     l1i=Cache(32 * 1024, 8, 64),
     l1d=Cache(32 * 1024, 8, 64),
-    ll=Cache(1024 * 1024, 16, 64),
+    ll=Cache(16 * 1024 * 1024, 16, 64),
 )
 """First-level caches as on the x86-64 processors of the last decade (32 KiB, 8-way, 64-byte
-lines); the last level as a core's share of a server part's second and third levels."""
+lines). The last level, 16 MiB, is the size at which records stop fitting where time says
+they do: 100,000 slotted records take 0.673 of dicts' time (0.95 at 10,000); with weights
+fitted the same way, a 1 MiB last level put them at 0.91 (it misses alike at every size
+past a few thousand records), 8 MiB at 0.78 (fitted on records and stages only), 16 MiB at
+0.72."""
 
 
 # Callgrind's names for the misses of each level: instruction fetch, data read, data write.
@@ -75,7 +79,12 @@ class Weights:
     ll: float
 
 
-WEIGHTS = Weights(l1=10.0, ll=100.0)
+WEIGHTS = Weights(l1=6.4, ll=123.0)
+"""Fitted (``pipebench calibrate``'s fit) to this project's AMD EPYC VM: the paired time ratios of
+the quick matrix's 31 variant/reference pairs that are not vectorized (records, stages and
+the monotonic window at 1,000 to 100,000 records, w=50; the streaming pipeline to 10,000),
+against their counts under :data:`MODEL`. A first-level miss costs little (the machine's
+512 KiB second level answers it); a last-level miss about 120 instructions' worth."""
 
 
 def misses(events: Mapping[str, float]) -> tuple[float, float]:

@@ -70,4 +70,6 @@ def test_a_suite_describes_itself_for_the_runs_that_measure_it():
         "swept": ["n"],
         "finding": ["n", "time"],
         "threaded": False,
+        "tags": {},
     }
+    assert SUITES["windows"].describe("quick")["tags"]["numpy"] == ["vectorized"]

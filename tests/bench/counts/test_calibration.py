@@ -70,8 +70,8 @@ def test_judgement_counts_agreement_by_suite_and_in_all():
     assert (judged["windows"].instructions_agree, judged["windows"].cycles_agree) == (0, 0)
     assert (judged["all"].pairs, judged["all"].cycles_agree) == (2, 1)
     text = calibration.render(TRUE, held, list(judged.values()))
-    assert "every pair: L1 miss 4, LL miss 250" in text
-    assert "records    instructions 0/1, estimated cycles 1/1" in text
+    assert "not vectorized: L1 miss 4, LL miss 250" in text
+    assert "records                instructions 0/1, estimated cycles 1/1" in text
     assert "largest disagreement, estimated cycles: simd" in text
 
 
@@ -111,3 +111,19 @@ def test_a_run_without_cache_simulation_gives_no_pairs():
     ]
     with pytest.raises(ValueError, match="--cycles"):
         calibration.pairs(rows)
+
+
+def test_vectorized_pairs_are_judged_in_a_group_of_their_own_and_never_fitted_on():
+    simd = Pair("simd", "windows", 1000, 0.2, Counted(600, 10, 1), Counted(1000, 10, 1), vectorized=True)
+    others = memory_bound_pairs()[:4]
+    assert calibration.fit([*others, simd]) == calibration.fit(others)
+    assert calibration.family(simd) == "windows (vectorized)" and calibration.family(others[0]) == "records"
+
+
+def test_a_suites_tags_mark_its_vectorized_variants():
+    dict_case, slots_case = record_case("dict"), record_case("slots")
+    rows = rows_of(dict_case, None, None, (2000, 40, 10)) + rows_of(slots_case, dict_case, 0.7, (1900, 20, 4))
+    (found,) = calibration.pairs(rows, {"records": {"tags": {"slots": ["vectorized"]}}})
+    assert found.vectorized
+    (plain,) = calibration.pairs(rows, {"records": {"tags": {}}})
+    assert not plain.vectorized
