@@ -171,7 +171,7 @@ def _profiling(commands: argparse._SubParsersAction) -> None:
         "variant/reference ratios of estimated cycles follow the paired time ratios, then show, for every pair, "
         "time, instruction and estimated-cycles ratios, the cycles ratio under weights fitted without the pair's "
         "suite (or, with --fit-on, on the pairs of those sizes only), and how many of each deterministic ratio "
-        "lie within 10%% of time, by suite.",
+        "lie within 10% of time, by suite.",
     )
     calibrating.add_argument("run", type=Path, metavar="RUN_DIR")
     calibrating.add_argument(

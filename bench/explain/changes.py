@@ -62,10 +62,6 @@ class Explanation:
     """The case's estimated cycles' change, where both profiles simulated the cache."""
 
 
-RANKINGS = ("instructions", "cycles")
-"""What explain can rank functions by: own instructions, or own estimated cycles."""
-
-
 def own_cycles(cost: callgrind.FunctionCost | callgrind.Profile) -> float | None:
     """A function's own (or a whole profile's) estimated cycles; None when counted without cache simulation."""
     events = cost.totals if isinstance(cost, callgrind.Profile) else cost.self_events
@@ -189,7 +185,7 @@ def explain(
 ) -> list[Explanation]:
     """The explanation of every case asked for (by default: every counted case of both runs that moved).
 
-    ``by`` ranks each case's functions (:data:`RANKINGS`).
+    ``by`` ranks each case's functions: ``instructions`` (own) or ``cycles`` (own estimated cycles).
 
     Raises:
         UsageError: a run without counts, or a case either run did not count.
