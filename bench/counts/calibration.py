@@ -26,12 +26,9 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from bench.counts.cycles import Weights, estimate
+from bench.counts.cycles import AGREEMENT, Weights, agrees, estimate
 from bench.metrics import INSTRUCTIONS, L1_MISSES, LL_MISSES, RATIO_TO_REFERENCE
 from bench.results import Row
-
-AGREEMENT = 0.10
-"""A deterministic ratio agrees with time when it is within 10% of the time ratio."""
 
 
 @dataclass(frozen=True)
@@ -140,11 +137,6 @@ def fit(candidates: Sequence[Pair]) -> Weights:
         residuals, x0=[10.0, 100.0], bounds=([0.0, 0.0], [np.inf, np.inf]), loss="soft_l1", f_scale=AGREEMENT
     )
     return Weights(l1=round(float(solution.x[0]), 1), ll=round(float(solution.x[1]), 1))
-
-
-def agrees(ratio: float, time_ratio: float, tolerance: float = AGREEMENT) -> bool:
-    """Whether a deterministic ratio is within ``tolerance`` of the time ratio (relative)."""
-    return abs(ratio / time_ratio - 1) <= tolerance
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,15 @@ against their counts under :data:`MODEL`. A first-level miss costs little (the m
 512 KiB second level answers it); a last-level miss about 120 instructions' worth."""
 
 
+AGREEMENT = 0.10
+"""A count's ratio agrees with time's ratio when within 10% of it: what ``calibrate`` scores and the report says."""
+
+
+def agrees(ratio: float, time_ratio: float, tolerance: float = AGREEMENT) -> bool:
+    """Whether a deterministic ratio is within ``tolerance`` of the time ratio (relative)."""
+    return abs(ratio / time_ratio - 1) <= tolerance
+
+
 def misses(events: Mapping[str, float]) -> tuple[float, float]:
     """First-level and last-level misses among callgrind's ``events`` (instruction and data together).
 

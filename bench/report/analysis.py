@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bench.counts.cycles import AGREEMENT, agrees
 from bench.formatting import code_span, format_interval, markdown_text
 from bench.metrics import (
     BYTES_PER_RECORD,
@@ -32,8 +33,6 @@ from bench.stats import CI_LABEL
 Suites = Mapping[str, Mapping[str, Any]]
 SIZE_AXIS = "n"
 """The axis every suite has: the number of records a call handles."""
-AGREEMENT = 0.10
-"""A count's ratio to the reference agrees with time's when within 10% of it."""
 
 
 def size_axes(suites: Suites) -> list[str]:
@@ -252,7 +251,7 @@ def _disagreement_sentence(suite: str, row: pd.Series, base: pd.Series, cycles: 
             ": instructions see neither the caches nor how much work an instruction does "
             "(run --cycles to count simulated cache misses)."
         )
-    if abs(estimated / time_ratio - 1) <= AGREEMENT:
+    if agrees(estimated, time_ratio):
         return sentence + ": the difference is memory, the simulated cache misses that estimated cycles weigh."
     if abs(math.log(estimated / time_ratio)) < abs(math.log(instructions / time_ratio)) / 2:
         return sentence + (
