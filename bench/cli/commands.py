@@ -71,7 +71,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         out=args.out,
         runs_root=args.runs_root,
         flamegraphs=args.flamegraph,
-        instructions=args.instructions or args.cycles,
+        instructions=args.instructions,
         cycles=args.cycles,
         jobs=args.jobs,
         against=args.against,

@@ -54,12 +54,17 @@ class RunRequest:
     against: str | None = None
     """A/B: also measure this revision's code, side by side with the working tree's."""
 
+    @property
+    def counted(self) -> bool:
+        """Whether the run counts under valgrind: for instructions, or for estimated cycles too."""
+        return self.instructions or self.cycles
+
 
 def planned_steps(request: RunRequest) -> int:
     """How many progress steps the run will report: proofs and timing processes by group, the rest by case."""
     groups = groups_of(request.cases, all_cases(request.size))
     sides = 1 if request.against is None else 2
-    per_case = int(request.memory) + int(request.instructions)
+    per_case = int(request.memory) + int(request.counted)
     timed = timing.PLANS[request.size].processes if request.time else 0
     traced = int(request.against is not None)
     return len(groups) * (sides + traced + timed) + len(request.cases) * per_case * sides
@@ -72,7 +77,7 @@ def method(request: RunRequest) -> dict:
         "timing": asdict(timing.PLANS[request.size]) if request.time else None,
         "gc": "collected once before a group's values, paused while they are timed",
         "clock": "CPU time of the measuring thread (time.thread_time); of the process for threaded suites",
-        "counting": asdict(counts.PLAN) if request.instructions else None,
+        "counting": asdict(counts.PLAN) if request.counted else None,
     }
 
 
@@ -121,9 +126,7 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
         UsageError: nothing to measure, or a flame graph asked for a case not measured.
         bench.errors.BenchError: a worker failed; the run directory stays marked incomplete.
     """
-    if request.cycles and not request.instructions:
-        request = dataclasses.replace(request, instructions=True)
-    if not (request.time or request.memory or request.instructions):
+    if not (request.time or request.memory or request.counted):
         raise UsageError("nothing to measure: --no-time and --no-memory without --instructions")
     if request.flamegraphs and not request.memory:
         raise UsageError("--flamegraph needs the memory measurement")
@@ -134,7 +137,7 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
     if request.out is not None:
         store.check_new_run_dir(request.out)
     flame_cases = _flamegraph_cases(request)
-    valgrind = counts.valgrind_version() if request.instructions else None
+    valgrind = counts.valgrind_version() if request.counted else None
     groups = groups_of(request.cases, all_cases(request.size))
     if request.against is not None:
         return _execute_ab(request, groups, valgrind, progress)
