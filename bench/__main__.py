@@ -1,7 +1,7 @@
-"""Entry point of ``python -m bench`` (the same as ``pipebench``)."""
+"""Entry point of ``python -m pipebench`` (the same as ``pipebench``)."""
 
 import sys
 
-from bench.cli import main
+from pipebench.cli import main
 
 sys.exit(main())

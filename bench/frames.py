@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from bench.results import RunResults
+from pipebench.results import RunResults
 
 _METADATA_COLUMNS = (
     "machine",
@@ -90,7 +90,7 @@ def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
 def suite_descriptions(runs: Iterable[RunResults]) -> dict[str, dict[str, Any]]:
     """What each suite of ``runs`` was when they were measured (the latest run's word wins).
 
-    A run stores its suites' descriptions (:meth:`bench.matrix.Suite.describe`); for a
+    A run stores its suites' descriptions (:meth:`pipebench.matrix.Suite.describe`); for a
     run from before it did, they are read from its rows: the reference is the case its
     ratios were taken against, the axes are its parameters, ``n`` is swept.
     """

@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench import workloads
-from bench.cases import SIZES, Case, ParamValue, expand
-from bench.workloads import Workload
-from pipeline.pipelines import PIPELINES, REFERENCE_PIPELINE
-from pipeline.record_kinds import RECORD_KINDS, REFERENCE_RECORD_KIND
-from pipeline.stage_styles import REFERENCE_STAGE_STYLE, STAGE_STYLES
-from pipeline.windows import REFERENCE_WINDOW, WINDOW_STRATEGIES
+from pipebench import workloads
+from pipebench.cases import SIZES, Case, ParamValue, expand
+from pipebench.workloads import Workload
+from pipebench_pipeline.pipelines import PIPELINES, REFERENCE_PIPELINE
+from pipebench_pipeline.record_kinds import RECORD_KINDS, REFERENCE_RECORD_KIND
+from pipebench_pipeline.stage_styles import REFERENCE_STAGE_STYLE, STAGE_STYLES
+from pipebench_pipeline.windows import REFERENCE_WINDOW, WINDOW_STRATEGIES
 
 MEASURES = ("time", "peak memory")
 """What a scaling fit can be of: time per call, or peak memory."""
@@ -34,7 +34,7 @@ class Suite:
     report states as a sentence, as ``(axis, measure)``; ``threaded`` says that some
     variant does its work in threads of its own (a pool), so that its values must be the
     process's CPU time, which counts every thread, rather than the measuring thread's
-    (:mod:`bench.timing.worker`). A run stores :meth:`describe`, so that it is read later
+    (:mod:`pipebench.timing.worker`). A run stores :meth:`describe`, so that it is read later
     by what it was, not by what the code is then.
     """
 

@@ -80,7 +80,7 @@ class Metric:
     def format(self, value: float) -> str:
         """``value`` as a person reads this metric."""
         if self.display == "bytes":
-            from bench.formatting import format_bytes
+            from pipebench.formatting import format_bytes
 
             return format_bytes(value)
         return format(value, self.display)
@@ -106,7 +106,7 @@ FAMILIES: dict[str, Family] = {
         # unchanged code in two directories, dict records spread by 220,000.
         Family(name="instructions", worse="more", better="fewer", threshold=0.01, noise_floor=300_000, counted=True),
         # Estimated cycles: instructions plus weighted simulated cache misses
-        # (bench.counts.cycles). Under the pinned cache model the misses repeat as
+        # (pipebench.counts.cycles). Under the pinned cache model the misses repeat as
         # instructions do (largest spread over six counts of unchanged records from two
         # worktrees: 0.0015%), so the floor is the instructions' one, which they contain.
         Family(name="cycles", worse="more", better="fewer", threshold=0.01, noise_floor=300_000, counted=True),

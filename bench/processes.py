@@ -1,9 +1,9 @@
 """Running the harness's worker processes: one-line failures, nothing left behind.
 
-Workers import the same ``bench`` and ``pipeline`` packages as the process that starts
-them, whatever its working directory: the package's root goes first on their
-``PYTHONPATH``. So a run started from a scratch copy of the tree measures that copy, and
-a run started elsewhere measures the installed checkout.
+Workers import the same packages as the process that starts them, whatever its working
+directory: the directory holding them goes first on their ``PYTHONPATH``. So a run
+started from a scratch copy of the tree measures that copy, and a run started elsewhere
+measures the installed checkout.
 
 A worker never outlives the run: on Linux it is killed when its parent dies, even by
 ``kill -9`` (``PR_SET_PDEATHSIG``), and :func:`stop_all` kills every live worker when the
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bench.errors import BenchError
-from bench.provenance import PACKAGE_ROOT
+from pipebench.errors import BenchError
+from pipebench.provenance import PACKAGE_ROOT
 
 _PR_SET_PDEATHSIG = 1
 _live: set[subprocess.Popen] = set()
@@ -35,31 +35,62 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
-MEASURED_PACKAGES = ("pipeline",)
-"""The code a run measures; the harness (``bench``) is always the working tree's."""
+HARNESS = "pipebench"
+"""The harness's import name (the repository's folder ``bench/``); always the working tree's."""
+
+MEASURED = {"pipebench_pipeline": "pipeline"}
+"""The code a run measures: import name -> the repository's folder that holds it."""
+
+_FORMER_NAMES = {"pipebench_pipeline": "pipeline"}
+"""The import name each measured package had in trees older than its own (see
+:mod:`pipebench.former_names`)."""
 
 
 @dataclass(frozen=True)
 class Code:
-    """Where a worker imports its packages from: a directory holding ``bench`` and ``pipeline``.
+    """Where a worker imports its packages from: a directory holding them under their import names.
 
-    :data:`HEAD` is the checkout itself. :meth:`linked` makes a directory of links that
-    takes the harness from the checkout and the measured packages from another tree (the
-    base side of an A/B run, a worktree of another commit); its workers start in that
-    directory, so that nothing of the caller's working directory is imported instead.
+    :data:`HEAD` is the checkout itself (in the repository, ``pipebench`` and
+    ``pipebench_pipeline`` are links to ``bench/`` and ``pipeline/``; installed, they are
+    the packages). :meth:`linked` makes a directory of links that takes the harness from
+    the checkout and the measured packages from another tree (the base side of an A/B
+    run, a worktree of another commit); its workers start in that directory, so that
+    nothing of the caller's working directory is imported instead.
     """
 
     root: Path
     cwd: Path | None = None
+    entries: tuple[str, ...] = (HARNESS, *MEASURED)
+    """The entries of ``root`` a worker imports, and nothing else of it."""
 
     @classmethod
     def linked(cls, directory: Path, measured_from: Path) -> Code:
-        """Links in a new ``directory``: ``bench`` to the checkout's, the measured packages to ``measured_from``'s."""
+        """Links in a new ``directory``: the harness to the checkout's, the measured packages to ``measured_from``'s."""
         directory.mkdir(parents=True)
-        (directory / "bench").symlink_to(PACKAGE_ROOT / "bench", target_is_directory=True)
-        for package in MEASURED_PACKAGES:
-            (directory / package).symlink_to(Path(measured_from) / package, target_is_directory=True)
-        return cls(directory, cwd=directory)
+        (directory / HARNESS).symlink_to((PACKAGE_ROOT / HARNESS).resolve(), target_is_directory=True)
+        entries = [HARNESS]
+        for name, folder in MEASURED.items():
+            source = Path(measured_from) / folder
+            former = _FORMER_NAMES.get(name)
+            if former and _imports_itself_as(source, former):
+                (directory / former).symlink_to(source, target_is_directory=True)
+                bridge = f"from {HARNESS}.former_names import alias\n\nalias(__name__, {former!r})\n"
+                (directory / f"{name}.py").write_text(bridge, encoding="utf-8")
+                entries += [former, f"{name}.py"]
+            else:
+                (directory / name).symlink_to(source, target_is_directory=True)
+                entries.append(name)
+        return cls(directory, cwd=directory, entries=tuple(entries))
+
+
+def _imports_itself_as(package: Path, name: str) -> bool:
+    """Whether the modules of ``package`` import one another as ``name`` (absolute imports)."""
+    marker = (f"from {name}.", f"import {name}.", f"from {name} import")
+    return any(
+        line.lstrip().startswith(marker)
+        for source in package.glob("*.py")
+        for line in source.read_text(encoding="utf-8", errors="replace").splitlines()
+    )
 
 
 HEAD = Code(PACKAGE_ROOT)

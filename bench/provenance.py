@@ -20,7 +20,7 @@ from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
 
-from bench.errors import UsageError
+from pipebench.errors import UsageError
 
 
 def package_version(package: str) -> str:

@@ -20,7 +20,7 @@ in order, each worker process took: the samples of one process share its conditi
 with its ``ci`` (``[low, high]`` at ``confidence``); both null otherwise. A ratio's
 estimate is the geometric mean of its paired samples, each process weighing the same.
 
-Metrics (see :data:`bench.metrics.METRICS`): ``time_per_record`` (ns/record, pyperf), ``ratio_to_reference``
+Metrics (see :data:`pipebench.metrics.METRICS`): ``time_per_record`` (ns/record, pyperf), ``ratio_to_reference``
 (variant time over reference time, paired within a round, pipebench over pyperf values),
 ``peak_memory`` (bytes) and ``bytes_per_record`` (memray), ``instructions``,
 ``instructions_per_record``, ``allocations`` and ``allocations_per_record`` (callgrind).
@@ -42,9 +42,9 @@ from typing import Any
 
 import jsonschema
 
-from bench.cases import Case, ParamValue
-from bench.metrics import METRICS
-from bench.stats import SUMMARY_FIGURES, Interval, Summary, summarize
+from pipebench.cases import Case, ParamValue
+from pipebench.metrics import METRICS
+from pipebench.stats import SUMMARY_FIGURES, Interval, Summary, summarize
 
 SCHEMA = "pipebench-results"
 MAX_ROWS = 50_000
@@ -385,7 +385,7 @@ def make_row(
 ) -> Row:
     """A row for ``case`` and ``metric`` from its samples, grouped by the process that took them.
 
-    The unit comes from :data:`bench.metrics.METRICS`.
+    The unit comes from :data:`pipebench.metrics.METRICS`.
     """
     samples = [value for cluster in clusters for value in cluster]
     summary = summarize(samples)

@@ -2,7 +2,7 @@
 
 A run directory holds::
 
-    results.json    the tidy results (bench.results schema), written last
+    results.json    the tidy results (pipebench.results schema), written last
     pyperf.json     the raw pyperf BenchmarkSuite (python -m pyperf stats / compare_to)
     memray/         one memray capture per case (memray stats / flamegraph), plus HTML
     callgrind/      one callgrind profile per counted case (callgrind_annotate, KCachegrind)
@@ -34,8 +34,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.errors import InputError
-from bench.results import Row, RunResults
+from pipebench.errors import InputError
+from pipebench.results import Row, RunResults
 
 RESULTS_FILE = "results.json"
 PYPERF_FILE = "pyperf.json"

@@ -1,9 +1,9 @@
 """Workloads: the input a case needs, built outside any timed region, and its body.
 
-A builder here turns a :class:`~bench.cases.Case` of its suite into a :class:`Workload`:
+A builder here turns a :class:`~pipebench.cases.Case` of its suite into a :class:`Workload`:
 the input is built once (seeded, so every runner and every process sees the same data)
 and ``run`` is a function of no arguments doing exactly the work to be timed or tracked,
-nothing else. Each suite names its builder where it is declared, in :mod:`bench.matrix`.
+nothing else. Each suite names its builder where it is declared, in :mod:`pipebench.matrix`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench.cases import Case
-from pipeline.pipelines import PIPELINES, StageParams
-from pipeline.record_kinds import RECORD_KINDS
-from pipeline.source import SourceColumns, SyntheticSource
-from pipeline.stage_styles import STAGE_STYLES
-from pipeline.windows import WINDOW_STRATEGIES
+from pipebench.cases import Case
+from pipebench_pipeline.pipelines import PIPELINES, StageParams
+from pipebench_pipeline.record_kinds import RECORD_KINDS
+from pipebench_pipeline.source import SourceColumns, SyntheticSource
+from pipebench_pipeline.stage_styles import STAGE_STYLES
+from pipebench_pipeline.windows import WINDOW_STRATEGIES
 
 SEED = 20_240_601
 """The seed of every input: every runner and every process builds the same data."""

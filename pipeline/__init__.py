@@ -10,19 +10,19 @@ compared by the benchmarks live beside the reference: :mod:`pipeline.windows`,
 :mod:`pipeline.pipelines`.
 """
 
-from pipeline.assembly import PipelineConfig, RunSummary, run_pipeline
-from pipeline.audit import AuditedAttribute, MonitoredStage
-from pipeline.breaker import AsyncCircuitBreaker, BreakerState
-from pipeline.delivery import AsyncDeliverySink, DeadLetter
-from pipeline.errors import CircuitOpenError, ConfigError, MalformedRecordError, PipelineError, RegistryError
-from pipeline.metrics import StageMetrics, measured_stage
-from pipeline.records import AutoSlotMeta, SensorRecord, SensorRecordDict
-from pipeline.registry import RegistrableStage, manifest
-from pipeline.retry import retry_with_backoff
-from pipeline.sinks import CollectingSink, ConsoleSink, CountingSink, JsonLinesSink
-from pipeline.source import SourceColumns, SyntheticSource
-from pipeline.stages import ThresholdFilter, WindowNormalizer
-from pipeline.structured_log import StructuredLogger
+from .assembly import PipelineConfig, RunSummary, run_pipeline
+from .audit import AuditedAttribute, MonitoredStage
+from .breaker import AsyncCircuitBreaker, BreakerState
+from .delivery import AsyncDeliverySink, DeadLetter
+from .errors import CircuitOpenError, ConfigError, MalformedRecordError, PipelineError, RegistryError
+from .metrics import StageMetrics, measured_stage
+from .records import AutoSlotMeta, SensorRecord, SensorRecordDict
+from .registry import RegistrableStage, manifest
+from .retry import retry_with_backoff
+from .sinks import CollectingSink, ConsoleSink, CountingSink, JsonLinesSink
+from .source import SourceColumns, SyntheticSource
+from .stages import ThresholdFilter, WindowNormalizer
+from .structured_log import StructuredLogger
 
 __all__ = [
     "AsyncCircuitBreaker",

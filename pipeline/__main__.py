@@ -1,7 +1,7 @@
-"""Entry point of ``python -m pipeline``."""
+"""Entry point of ``python -m pipebench_pipeline``."""
 
 import sys
 
-from pipeline.cli import main
+from .cli import main
 
 sys.exit(main())

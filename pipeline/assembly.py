@@ -15,14 +15,14 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from pipeline.errors import ConfigError, PipelineError
-from pipeline.metrics import StageMetrics
-from pipeline.pipelines import PIPELINES, REFERENCE_PIPELINE, Counts, StageParams
-from pipeline.registry import registered_stages
-from pipeline.sinks import Sink
-from pipeline.source import SyntheticSource
-from pipeline.stages import DEFAULT_HIGH, DEFAULT_LOW, DEFAULT_WINDOW, ThresholdFilter, WindowNormalizer
-from pipeline.structured_log import StructuredLogger
+from .errors import ConfigError, PipelineError
+from .metrics import StageMetrics
+from .pipelines import PIPELINES, REFERENCE_PIPELINE, Counts, StageParams
+from .registry import registered_stages
+from .sinks import Sink
+from .source import SyntheticSource
+from .stages import DEFAULT_HIGH, DEFAULT_LOW, DEFAULT_WINDOW, ThresholdFilter, WindowNormalizer
+from .structured_log import StructuredLogger
 
 
 @dataclass(frozen=True)

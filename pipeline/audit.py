@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.structured_log import StructuredLogger
+from .structured_log import StructuredLogger
 
 _UNSET = object()
 

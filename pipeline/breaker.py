@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pipeline.errors import CircuitOpenError, ConfigError
+from .errors import CircuitOpenError, ConfigError
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""``python -m pipeline``: run the pipeline, or print its stage manifest.
+"""``python -m pipebench_pipeline``: run the pipeline, or print its stage manifest.
 
 ``main(argv) -> int`` parses, calls the library and maps its errors to exit codes: 0 on
 success, 2 on bad input (a one-line message on stderr, never a traceback), 1 when a run
@@ -11,17 +11,17 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from pipeline.assembly import PipelineConfig, RunSummary, run_pipeline
-from pipeline.command_line import run_command, streams
-from pipeline.errors import ConfigError, PipelineError
-from pipeline.pipelines import PIPELINES
-from pipeline.registry import manifest, render_manifest
-from pipeline.sinks import ConsoleSink, JsonLinesSink
-from pipeline.structured_log import StructuredLogger
+from .assembly import PipelineConfig, RunSummary, run_pipeline
+from .command_line import run_command, streams
+from .errors import ConfigError, PipelineError
+from .pipelines import PIPELINES
+from .registry import manifest, render_manifest
+from .sinks import ConsoleSink, JsonLinesSink
+from .structured_log import StructuredLogger
 
 _DEFAULTS = PipelineConfig()  # the defaults of run's options are the configuration's own
 
-PROG = "python -m pipeline"
+PROG = "python -m pipebench_pipeline"
 
 
 class UsageError(Exception):

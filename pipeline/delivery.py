@@ -19,10 +19,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.breaker import AsyncCircuitBreaker
-from pipeline.errors import ConfigError
-from pipeline.retry import retry_with_backoff
-from pipeline.sinks import Sink
+from .breaker import AsyncCircuitBreaker
+from .errors import ConfigError
+from .retry import retry_with_backoff
+from .sinks import Sink
 
 Downstream = Callable[[Any], Awaitable[Any]]
 

@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.records import OUTPUT_FIELDS
-from pipeline.source import SourceColumns
-from pipeline.stages import (
+from .records import OUTPUT_FIELDS
+from .source import SourceColumns
+from .stages import (
     DEFAULT_HIGH,
     DEFAULT_LOW,
     DEFAULT_WINDOW,
@@ -41,7 +41,7 @@ from pipeline.stages import (
     WindowNormalizer,
     check_thresholds,
 )
-from pipeline.windows import DECIMALS, check_window, filter_bounds, normalize_array
+from .windows import DECIMALS, check_window, filter_bounds, normalize_array
 
 
 @dataclass(frozen=True)

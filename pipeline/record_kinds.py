@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
-from pipeline.records import FIELDS, SensorRecord
+from .records import FIELDS, SensorRecord
 
 Columns = tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str]]
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pipeline.errors import RegistryError
+from .errors import RegistryError
 
 _REGISTRY: dict[str, type] = {}
 

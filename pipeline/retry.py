@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.errors import ConfigError
+from .errors import ConfigError
 
 
 def backoff_delays(

@@ -13,8 +13,8 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
-from pipeline.records import OUTPUT_FIELDS
-from pipeline.registry import RegistrableStage
+from .records import OUTPUT_FIELDS
+from .registry import RegistrableStage
 
 
 class Sink(RegistrableStage, ABC):

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import ConfigError
-from pipeline.records import SensorRecordDict
-from pipeline.registry import RegistrableStage
+from .errors import ConfigError
+from .records import SensorRecordDict
+from .registry import RegistrableStage
 
 NORMAL_MEAN = 50.0
 NORMAL_STDDEV = 10.0

@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import MalformedRecordError
-from pipeline.pipelines import StageParams
-from pipeline.stages import ThresholdFilter, WindowNormalizer, malformed_reason
-from pipeline.windows import DECIMALS, filter_bounds, normalize_array
+from .errors import MalformedRecordError
+from .pipelines import StageParams
+from .stages import ThresholdFilter, WindowNormalizer, malformed_reason
+from .windows import DECIMALS, filter_bounds, normalize_array
 
 Record = Mapping[str, Any]
 StageStyle = Callable[[Iterable[Record], StageParams], Iterable[dict[str, Any]]]

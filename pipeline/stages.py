@@ -22,10 +22,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.errors import ConfigError, MalformedRecordError
-from pipeline.metrics import Clock, StageMetrics, measured_stage
-from pipeline.registry import RegistrableStage
-from pipeline.windows import DECIMALS, STREAMING_WINDOWS, check_window
+from .errors import ConfigError, MalformedRecordError
+from .metrics import Clock, StageMetrics, measured_stage
+from .registry import RegistrableStage
+from .windows import DECIMALS, STREAMING_WINDOWS, check_window
 
 DEFAULT_LOW = 10.0
 DEFAULT_HIGH = 100.0

@@ -29,8 +29,8 @@ from typing import Protocol
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from pipeline.errors import ConfigError
-from pipeline.rounding import round_like_python
+from .errors import ConfigError
+from .rounding import round_like_python
 
 DECIMALS = 6
 MAX_WINDOW = 2**63 - 1

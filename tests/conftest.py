@@ -1,8 +1,12 @@
-"""Fixtures shared by the whole test suite: the two command lines, called in-process."""
+"""Fixtures shared by the whole test suite: the two command lines, called in-process; scratch copies of the tree."""
 
 import io
+import shutil
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _caller(main):
@@ -16,15 +20,32 @@ def _caller(main):
 
 @pytest.fixture(scope="session")
 def pipebench():
-    """``pipebench(*argv) -> (exit code, stdout, stderr)``, through :func:`bench.cli.main`."""
-    from bench.cli import main
+    """``pipebench(*argv) -> (exit code, stdout, stderr)``, through :func:`pipebench.cli.main`."""
+    from pipebench.cli import main
 
     return _caller(main)
 
 
 @pytest.fixture(scope="session")
 def pipeline_cli():
-    """``pipeline_cli(*argv) -> (exit code, stdout, stderr)``, through :func:`pipeline.cli.main`."""
-    from pipeline.cli import main
+    """``pipeline_cli(*argv) -> (exit code, stdout, stderr)``, through :func:`pipebench_pipeline.cli.main`."""
+    from pipebench_pipeline.cli import main
 
     return _caller(main)
+
+
+def _copy_packages(destination):
+    from pipebench.processes import HARNESS, MEASURED
+
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in (HARNESS, *MEASURED):
+        folder = (ROOT / name).readlink()
+        shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        (destination / name).symlink_to(folder, target_is_directory=True)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def copy_packages():
+    """``copy_packages(destination)``: the repository's packages copied there, with the links that name them."""
+    return _copy_packages

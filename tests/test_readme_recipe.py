@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.matrix import SUITES
+from pipebench.matrix import SUITES
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "results" / "baseline" / "ci"
@@ -37,7 +37,7 @@ def test_the_job_summary_is_written_even_when_the_verdict_step_fails():
 
 
 def run_step(step, cwd, summary):
-    command = step.replace(".venv/bin/pipebench", f"{shlex.quote(sys.executable)} -m bench")
+    command = step.replace(".venv/bin/pipebench", f"{shlex.quote(sys.executable)} -m pipebench")
     environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "GITHUB_STEP_SUMMARY": str(summary)}
     return subprocess.run(
         ["bash", "-eo", "pipefail", "-c", command],
@@ -60,7 +60,7 @@ def _selection(command):
 
 def _listed(selection):
     listed = subprocess.run(
-        [sys.executable, "-m", "bench", "list", *selection, "--format", "json"],
+        [sys.executable, "-m", "pipebench", "list", *selection, "--format", "json"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -88,7 +88,7 @@ def test_the_recipes_compare_steps_pass_on_an_unchanged_a_b_run_and_write_the_jo
         [
             sys.executable,
             "-m",
-            "bench",
+            "pipebench",
             "run",
             "--suite",
             "records",

@@ -1,8 +1,8 @@
 """``pipebench``: the harness's command line.
 
-Its arguments are declared in :mod:`bench.cli.parser`, its commands in :mod:`bench.cli.commands`.
+Its arguments are declared in :mod:`pipebench.cli.parser`, its commands in :mod:`pipebench.cli.commands`.
 """
 
-from bench.cli.commands import main
+from pipebench.cli.commands import main
 
 __all__ = ["main"]

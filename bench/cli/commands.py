@@ -1,7 +1,7 @@
 """``pipebench``'s commands, and ``main``.
 
-``main(argv) -> int`` parses the arguments (:mod:`bench.cli.parser`), calls one command
-from a table and maps :class:`~bench.errors.BenchError` to its exit code with a one-line
+``main(argv) -> int`` parses the arguments (:mod:`pipebench.cli.parser`), calls one command
+from a table and maps :class:`~pipebench.errors.BenchError` to its exit code with a one-line
 message. A command calls the module that does the work and prints what it returns; heavy
 modules are imported inside it, so ``pipebench --help`` stays quick.
 """
@@ -16,13 +16,13 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import TextIO
 
-from bench.cases import Case, select
-from bench.cli.parser import PROG, build_parser
-from bench.errors import BenchError, UsageError
-from bench.matrix import SUITES, all_cases
-from bench.metrics import FAMILIES, FAMILY_NAMES
-from bench.processes import stop_all
-from pipeline.command_line import run_command, streams
+from pipebench.cases import Case, select
+from pipebench.cli.parser import PROG, build_parser
+from pipebench.errors import BenchError, UsageError
+from pipebench.matrix import SUITES, all_cases
+from pipebench.metrics import FAMILIES, FAMILY_NAMES
+from pipebench.processes import stop_all
+from pipebench_pipeline.command_line import run_command, streams
 
 
 def _selected_cases(args: argparse.Namespace) -> list[Case]:
@@ -56,8 +56,8 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
-    from bench.report.run_table import render_run_table
-    from bench.run import engine, shards
+    from pipebench.report.run_table import render_run_table
+    from pipebench.run import engine, shards
 
     cases = _selected_cases(args)
     shard = shards.parse_shard(args.shard) if args.shard is not None else None
@@ -102,8 +102,8 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
 
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import store
-    from bench.report.writer import write_report
+    from pipebench import store
+    from pipebench.report.writer import write_report
 
     runs = [store.open_run(path) for path in args.runs or [store.latest_run(args.runs_root)]]
     out.write(f"report: {write_report(runs, args.out or runs[-1].directory)}\n")
@@ -111,10 +111,10 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
-    from bench.gate.inputs import load_ab, load_gate_input
-    from bench.gate.options import check_comparable, thresholds_from
-    from bench.gate.render import RENDERERS
-    from bench.gate.verdicts import compare_sides
+    from pipebench.gate.inputs import load_ab, load_gate_input
+    from pipebench.gate.options import check_comparable, thresholds_from
+    from pipebench.gate.render import RENDERERS
+    from pipebench.gate.verdicts import compare_sides
 
     families = tuple(dict.fromkeys(args.metric)) or FAMILY_NAMES
     thresholds = thresholds_from(args.fail_on)
@@ -127,7 +127,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
     out.write(RENDERERS[args.format](outcome, args.strict))
     moved = list(dict.fromkeys(c.id for c in outcome.regressions if FAMILIES[c.family].counted))
     if args.format == "table" and moved and base.run and current.run:
-        from bench.explain import changes, render
+        from pipebench.explain import changes, render
 
         try:
             explanations = changes.explain(base.run, current.run, moved)
@@ -138,8 +138,8 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import store
-    from bench.report import export
+    from pipebench import store
+    from pipebench.report import export
 
     out.write(export.render(store.load_run(args.run or store.latest_run(args.runs_root))))
     return 0
@@ -148,8 +148,8 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
 def _profile(args: argparse.Namespace, out: TextIO) -> int:
     from datetime import UTC, datetime
 
-    from bench import store
-    from bench.profile.runner import profile_cases
+    from pipebench import store
+    from pipebench.profile.runner import profile_cases
 
     root = args.out or args.runs_root.parent / "profiles" / store.stamp(datetime.now(UTC))
     summaries = profile_cases(
@@ -161,8 +161,8 @@ def _profile(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _history(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import store
-    from bench.history import render, series
+    from pipebench import store
+    from pipebench.history import render, series
 
     places = args.paths or [args.runs_root]
     unreadable = next(filter(None, map(store.missing, args.paths)), None)
@@ -189,8 +189,8 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _bisect(args: argparse.Namespace, out: TextIO) -> int:
-    from bench.gate.options import parse_percent
-    from bench.history import bisection
+    from pipebench.gate.options import parse_percent
+    from pipebench.history import bisection
 
     threshold = parse_percent(args.threshold, "--threshold")
     out.write(bisection.run(args.repo, args.good, args.bad, args.case, args.metric, threshold))
@@ -198,15 +198,15 @@ def _bisect(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _merge(args: argparse.Namespace, out: TextIO) -> int:
-    from bench.run import shards
+    from pipebench.run import shards
 
     out.write(f"run: {shards.merge(args.runs, args.out)}\n")
     return 0
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import store
-    from bench.explain import changes, render
+    from pipebench import store
+    from pipebench.explain import changes, render
 
     explanations = changes.explain(store.open_run(args.base), store.open_run(args.current), args.case, args.by)
     if args.format == "json":
@@ -217,8 +217,8 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _calibrate(args: argparse.Namespace, out: TextIO) -> int:
-    from bench import store
-    from bench.counts import calibration
+    from pipebench import store
+    from pipebench.counts import calibration
 
     sizes = None
     if args.fit_on is not None:

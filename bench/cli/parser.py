@@ -6,11 +6,11 @@ import argparse
 import math
 from pathlib import Path
 
-from bench.errors import UsageError
-from bench.gate.options import FORMATS, add_gate_options
-from bench.matrix import SUITES
-from bench.metrics import FAMILY_NAMES
-from bench.store import DEFAULT_RUNS_ROOT
+from pipebench.errors import UsageError
+from pipebench.gate.options import FORMATS, add_gate_options
+from pipebench.matrix import SUITES
+from pipebench.metrics import FAMILY_NAMES
+from pipebench.store import DEFAULT_RUNS_ROOT
 
 PROG = "pipebench"
 
@@ -66,7 +66,7 @@ def _add_runs_root(parser: argparse.ArgumentParser, shown: bool = True) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Every command's parser; an error in the arguments raises :class:`~bench.errors.UsageError`."""
+    """Every command's parser; an error in the arguments raises :class:`~pipebench.errors.UsageError`."""
     parser = _Parser(prog=PROG, description="Benchmark and profile the pipeline's variants.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for add in (_measuring, _reporting, _comparing, _profiling, _following):

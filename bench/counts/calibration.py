@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from bench.counts.cycles import AGREEMENT, Weights, agrees, estimate
-from bench.metrics import INSTRUCTIONS, L1_MISSES, LL_MISSES, RATIO_TO_REFERENCE
-from bench.results import Row
+from pipebench.counts.cycles import AGREEMENT, Weights, agrees, estimate
+from pipebench.metrics import INSTRUCTIONS, L1_MISSES, LL_MISSES, RATIO_TO_REFERENCE
+from pipebench.results import Row
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ cache description, which differs between machines and on this one (an AMD EPYC V
 256 MiB direct-mapped last level. With the geometry fixed, misses are as exact as
 instructions and mean the same on any machine.
 
-The weights (:data:`WEIGHTS`) are fitted to measured time (:mod:`bench.counts.calibration`
+The weights (:data:`WEIGHTS`) are fitted to measured time (:mod:`pipebench.counts.calibration`
 fits them; ``.ci/cycles-calibration`` refits them and judges them on cases they were not
 fitted on); KCachegrind's textbook weights (10 and 100) put slotted records at 1.21x dicts in a first
 probe, where time said 0.49x.

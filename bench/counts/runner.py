@@ -2,7 +2,7 @@
 
 Counts do not depend on what else the machine is doing, so they are the gate's sharpest
 figures on a shared CI runner: the same code in the same place counts the same. Each case
-runs in a fresh process under valgrind's callgrind tool (:mod:`bench.counts.worker`),
+runs in a fresh process under valgrind's callgrind tool (:mod:`pipebench.counts.worker`),
 ``jobs`` at a time. The process starts with instrumentation off (imports under full
 instrumentation would cost about 13 s each), and its environment, working directory and
 arguments are pinned, because they shift the interpreter's start-up state and with it
@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.cases import Case
-from bench.counts import callgrind, cycles
-from bench.counts.cycles import CacheModel, Weights
-from bench.counts.worker import label
-from bench.errors import BenchError, UsageError
-from bench.metrics import (
+from pipebench.cases import Case
+from pipebench.counts import callgrind, cycles
+from pipebench.counts.cycles import CacheModel, Weights
+from pipebench.counts.worker import label
+from pipebench.errors import BenchError, UsageError
+from pipebench.metrics import (
     ALLOCATIONS,
     ALLOCATIONS_PER_RECORD,
     ESTIMATED_CYCLES,
@@ -45,10 +45,10 @@ from bench.metrics import (
     L1_MISSES,
     LL_MISSES,
 )
-from bench.processes import HEAD, Code, per_case, run_module
-from bench.provenance import PACKAGE_ROOT
-from bench.results import Row, make_row
-from bench.store import case_file_name
+from pipebench.processes import HEAD, Code, per_case, run_module
+from pipebench.provenance import PACKAGE_ROOT
+from pipebench.results import Row, make_row
+from pipebench.store import case_file_name
 
 Progress = Callable[[str], None]
 INSTALL_HINT = "valgrind is not installed: install it (Debian/Ubuntu: apt-get install valgrind) or drop --instructions"
@@ -211,10 +211,6 @@ def pinned_environment(package_root: Path) -> dict[str, str]:
     return environment
 
 
-PACKAGES = ("bench", "pipeline")
-"""The checkout's packages, all that a counting worker imports from it."""
-
-
 def fixed_length_paths(work: Path, code: Code = HEAD) -> tuple[Path, str]:
     """The package root and interpreter as the worker sees them: through links in ``work``.
 
@@ -230,7 +226,7 @@ def fixed_length_paths(work: Path, code: Code = HEAD) -> tuple[Path, str]:
     """
     root = work / "src"
     root.mkdir()
-    for package in PACKAGES:
+    for package in code.entries:
         (root / package).symlink_to((code.root / package).resolve(), target_is_directory=True)
     executable = Path(sys.executable)
     if sys.prefix == sys.base_prefix or not executable.is_relative_to(sys.prefix):
@@ -285,7 +281,7 @@ def count_case(
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         package_root, python = fixed_length_paths(work, code)
         run_module(
-            "bench.counts.worker",
+            "pipebench.counts.worker",
             ["spec.json", "case.json"],
             f"counting worker for {case.id}",
             prefix=valgrind_command(cache),
@@ -334,7 +330,7 @@ def compile_sources(code: Code = HEAD) -> None:
         BenchError: a source does not compile.
     """
     root = code.root.resolve() if code.root == PACKAGE_ROOT else code.root
-    sources = [str(root / package) for package in PACKAGES]
+    sources = [str(root / package) for package in code.entries]
     arguments = ["-q", "-f", "-s", str(root), "-p", "/pipebench", *sources]
     run_module("compileall", arguments, "compiling the sources", env=pinned_environment(root))
 

@@ -1,14 +1,14 @@
 """A counting worker: one case under callgrind, instrumentation on only around its calls.
 
-Run by :mod:`bench.counts.runner` as ``valgrind --tool=callgrind --instr-atstart=no ... python -m
-bench.counts.worker SPEC OUTPUT``, one fresh process per case: a case's counts then do
+Run by :mod:`pipebench.counts.runner` as ``valgrind --tool=callgrind --instr-atstart=no ... python -m
+pipebench.counts.worker SPEC OUTPUT``, one fresh process per case: a case's counts then do
 not depend on which cases ran before it (in one shared process they moved by 0.5% with
 the order). Start-up, imports and input building run uninstrumented, at valgrind's plain
 speed. The workload is warmed uninstrumented (bytecode specialization, free lists); then,
 with instrumentation on and the cyclic collector paused, the counters are zeroed, the
 workload is called ``k1`` times and the counters dumped, called ``k2`` times and dumped
 again, each switch a valgrind client request at that exact point of the program
-(:mod:`bench.counts.client_requests`). Both dumps carry the same fixed cost of a request, so
+(:mod:`pipebench.counts.client_requests`). Both dumps carry the same fixed cost of a request, so
 ``(dump2 - dump1) / (k2 - k1)`` is the cost of calls alone. The dumps (``callgrind.out.<pid>.<n>``) are
 labelled by their call count; OUTPUT names the process id and the case's records.
 """
@@ -25,14 +25,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from bench.counts.client_requests import ClientRequests
-from bench.counts.client_requests import supported as client_requests_supported
-from bench.matrix import all_cases, prepare
-from bench.workloads import Workload
+from pipebench.counts.client_requests import ClientRequests
+from pipebench.counts.client_requests import supported as client_requests_supported
+from pipebench.matrix import all_cases, prepare
+from pipebench.workloads import Workload
 
 
 class Control(Protocol):
-    """Callgrind's switches, as :class:`~bench.counts.client_requests.ClientRequests` offers them."""
+    """Callgrind's switches, as :class:`~pipebench.counts.client_requests.ClientRequests` offers them."""
 
     def start_instrumentation(self) -> None:
         """Start collecting."""

@@ -2,11 +2,11 @@
 
 git's diff of the measured packages (``git diff --unified=0 BASE``, renames as a
 removal and an addition, untracked files whole) names the changed lines of the working
-tree; :mod:`bench.executed.functions` names the functions holding them. A removal names
+tree; :mod:`pipebench.executed.functions` names the functions holding them. A removal names
 the function that held the line before it. A function removed whole is not listed: the
 working tree has nothing of it to measure.
 
-A module's own code (:data:`~bench.executed.functions.MODULE`: its constants, imports,
+A module's own code (:data:`~pipebench.executed.functions.MODULE`: its constants, imports,
 class attributes) runs when the module is imported, before any case is traced; it
 counts as measured when a measured case executes any function of that module, since
 those are the functions that read it.
@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.errors import BenchError
-from bench.executed.functions import MODULE, units_at
+from pipebench.errors import BenchError
+from pipebench.executed.functions import MODULE, units_at
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 

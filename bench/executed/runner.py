@@ -1,7 +1,7 @@
 """The change-coverage pass of a run: which functions each measured case executes.
 
 Each comparison group is traced in a worker process of its own
-(:mod:`bench.executed.worker`), outside every measurement: coverage.py's tracer slows
+(:mod:`pipebench.executed.worker`), outside every measurement: coverage.py's tracer slows
 the code it watches, so it never shares a process with a timed, tracked or counted
 call. One call per case is enough, since the workloads are deterministic; over CI's
 selection (every suite at n = 10,000) the pass takes a few seconds.
@@ -14,9 +14,9 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench.cases import Case
-from bench.executed.changes import Executed
-from bench.processes import HEAD, Code, parallel, run_module
+from pipebench.cases import Case
+from pipebench.executed.changes import Executed
+from pipebench.processes import HEAD, Code, parallel, run_module
 
 Progress = Callable[[str], None]
 
@@ -27,7 +27,7 @@ def trace(
     """What every case of ``groups`` executes: case id -> path -> function names.
 
     Raises:
-        bench.errors.BenchError: a worker failed.
+        pipebench.errors.BenchError: a worker failed.
     """
     with tempfile.TemporaryDirectory(prefix="pipebench-executed-") as scratch:
 
@@ -35,7 +35,7 @@ def trace(
             index, group = indexed
             output = Path(scratch) / f"executed-{index}.json"
             run_module(
-                "bench.executed.worker",
+                "pipebench.executed.worker",
                 [size, str(output), *(case.id for case in group)],
                 f"tracing {group[0].group}",
                 code=code,

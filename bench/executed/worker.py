@@ -1,11 +1,11 @@
 """A change-coverage worker: the functions of the measured packages each case's work executes.
 
-Run by :mod:`bench.executed.runner` as ``python -m bench.executed.worker SIZE OUTPUT CASE...``.
+Run by :mod:`pipebench.executed.runner` as ``python -m pipebench.executed.worker SIZE OUTPUT CASE...``.
 Each case's input is built first, outside the trace, then coverage.py records one call
 of the work that is timed (``Workload.run``), and only that: building the input is not
 what is measured. Writes to OUTPUT a JSON object: case id -> path (relative to the
 packages' parent, ``pipeline/stages.py``) -> the names of the functions executed there
-(:mod:`bench.executed.functions`).
+(:mod:`pipebench.executed.functions`).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from pathlib import Path
 
 import coverage
 
-from bench.executed.functions import units_at
-from bench.matrix import all_cases, prepare
-from bench.processes import MEASURED_PACKAGES
+from pipebench.executed.functions import units_at
+from pipebench.matrix import all_cases, prepare
+from pipebench.processes import MEASURED
 
 
 def package_dirs() -> list[Path]:
     """The directories of the measured packages this process imports."""
-    return [Path(importlib.import_module(name).__file__).resolve().parent for name in MEASURED_PACKAGES]
+    return [Path(importlib.import_module(name).__file__).resolve().parent for name in MEASURED]
 
 
 def executed(run: object, roots: Sequence[Path]) -> dict[str, list[str]]:

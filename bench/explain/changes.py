@@ -1,4 +1,4 @@
-"""What changed between two runs' counts of a case, function by function (:mod:`bench.explain.render` prints it).
+"""What changed between two runs' counts of a case, function by function (:mod:`pipebench.explain.render` prints it).
 
 Each run counted with ``--instructions`` keeps callgrind's profile of every case (two
 calls of its workload, in ``callgrind/``). Set side by side, the two profiles say where a
@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import store
-from bench.counts import callgrind, cycles
-from bench.counts.runner import PLAN
-from bench.errors import UsageError
-from bench.metrics import INSTRUCTIONS, INSTRUCTIONS_PER_RECORD
-from bench.results import RunResults
+from pipebench import store
+from pipebench.counts import callgrind, cycles
+from pipebench.counts.runner import PLAN
+from pipebench.errors import UsageError
+from pipebench.metrics import INSTRUCTIONS, INSTRUCTIONS_PER_RECORD
+from pipebench.results import RunResults
 
 # Changes smaller than these, per record, are not listed: below them is rounding of the
 # two calls' difference, not a change of the code.

@@ -1,12 +1,12 @@
-"""How ``pipebench explain`` and the C-level profile print what :mod:`bench.explain.changes` found."""
+"""How ``pipebench explain`` and the C-level profile print what :mod:`pipebench.explain.changes` found."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 
-from bench.counts import callgrind
-from bench.explain.changes import CALLS_FLOOR, Explanation, per_record, top_by_own
+from pipebench.counts import callgrind
+from pipebench.explain.changes import CALLS_FLOOR, Explanation, per_record, top_by_own
 
 
 def _signed(value: float, digits: int = 2) -> str:

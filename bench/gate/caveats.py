@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bench import conditions
-from bench.gate.data import GateInput
-from bench.metrics import FAMILIES
+from pipebench import conditions
+from pipebench.gate.data import GateInput
+from pipebench.metrics import FAMILIES
 
 if TYPE_CHECKING:  # the verdicts call this module; it only reads their comparisons
-    from bench.gate.verdicts import Comparison
+    from pipebench.gate.verdicts import Comparison
 
 
 @dataclass(frozen=True)

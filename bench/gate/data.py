@@ -1,7 +1,7 @@
 """What the regression gate compares: one side's measurements, whatever file they came from.
 
-Plain data, made by :mod:`bench.gate.inputs` from pipebench runs, pytest-benchmark and
-pyperf files, and by the pytest plugin from a live session; :mod:`bench.gate.verdicts` reads only
+Plain data, made by :mod:`pipebench.gate.inputs` from pipebench runs, pytest-benchmark and
+pyperf files, and by the pytest plugin from a live session; :mod:`pipebench.gate.verdicts` reads only
 these, never files.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bench.store import StoredRun
+    from pipebench.store import StoredRun
 
 
 @dataclass(frozen=True, kw_only=True)

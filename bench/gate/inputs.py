@@ -17,13 +17,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.errors import InputError
-from bench.executed.changes import ChangedFunction, not_measured
-from bench.gate.data import GateInput, Measurement
-from bench.metrics import METRICS, TIME_PER_RECORD
-from bench.results import non_negative_number
-from bench.stats import summarize
-from bench.store import BASE_DIR, RESULTS_FILE, missing, open_run, read_json
+from pipebench.errors import InputError
+from pipebench.executed.changes import ChangedFunction, not_measured
+from pipebench.gate.data import GateInput, Measurement
+from pipebench.metrics import METRICS, TIME_PER_RECORD
+from pipebench.results import non_negative_number
+from pipebench.stats import summarize
+from pipebench.store import BASE_DIR, RESULTS_FILE, missing, open_run, read_json
 
 TIME = METRICS[TIME_PER_RECORD].family
 # A single pytest-benchmark session is cut into this many contiguous batches of rounds.
@@ -158,7 +158,7 @@ def _from_pipebench(path: Path) -> GateInput:
 def _not_measured(metadata: Mapping[str, Any]) -> tuple[str, ...]:
     """The functions an A/B run found changed since its base that none of its cases executes.
 
-    Their types were checked when the run was read (:data:`bench.results.METADATA_SCHEMA`).
+    Their types were checked when the run was read (:data:`pipebench.results.METADATA_SCHEMA`).
     """
     changed = metadata.get("changed")
     if changed is None:

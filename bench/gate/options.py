@@ -12,14 +12,14 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bench.errors import UsageError
-from bench.metrics import DEFAULT_THRESHOLDS, ESTIMATED_CYCLES, FAMILIES, FAMILY_NAMES, METRICS
+from pipebench.errors import UsageError
+from pipebench.metrics import DEFAULT_THRESHOLDS, ESTIMATED_CYCLES, FAMILIES, FAMILY_NAMES, METRICS
 
 if TYPE_CHECKING:  # the command line and pytest's start-up import this module: keep it light
-    from bench.gate.data import GateInput
+    from pipebench.gate.data import GateInput
 
 FORMATS = ("table", "md", "json", "github-action-benchmark")
-"""What ``pipebench compare`` can print (:data:`bench.gate.render.RENDERERS` renders each)."""
+"""What ``pipebench compare`` can print (:data:`pipebench.gate.render.RENDERERS` renders each)."""
 
 REFRESH = "re-measure it from a clean checkout with this pipebench (`pipebench run ... --out DIR`)"
 

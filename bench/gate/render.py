@@ -1,6 +1,6 @@
 """Renderings of a gate outcome: terminal table, Markdown, JSON, github-action-benchmark.
 
-All take an :class:`~bench.gate.verdicts.Outcome` and return text; none decides anything.
+All take an :class:`~pipebench.gate.verdicts.Outcome` and return text; none decides anything.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 from tabulate import tabulate
 
-from bench.formatting import format_interval, format_percent, markdown_text
-from bench.gate.verdicts import Comparison, Outcome
-from bench.stats import CI_LABEL
+from pipebench.formatting import format_interval, format_percent, markdown_text
+from pipebench.gate.verdicts import Comparison, Outcome
+from pipebench.stats import CI_LABEL
 
 
 def _p(value: float | None) -> str:

@@ -1,6 +1,6 @@
 """The regression gate's statistics: ratio, interval, test and verdict per benchmark.
 
-Pure functions over :class:`~bench.gate.data.Measurement` values. Timed values are compared as
+Pure functions over :class:`~pipebench.gate.data.Measurement` values. Timed values are compared as
 clusters (the rounds of one process, or one batch of a pytest-benchmark session, share
 its conditions): the ratio of medians gets a two-stage bootstrap interval and Welch's
 test counts clusters, not rounds. A change is a *regression* when it is statistically
@@ -21,11 +21,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bench.errors import UsageError
-from bench.gate.caveats import caveats_across_runs
-from bench.gate.data import GateInput, Measurement
-from bench.metrics import FAMILIES, FAMILY_NAMES
-from bench.stats import (
+from pipebench.errors import UsageError
+from pipebench.gate.caveats import caveats_across_runs
+from pipebench.gate.data import GateInput, Measurement
+from pipebench.metrics import FAMILIES, FAMILY_NAMES
+from pipebench.stats import (
     cluster_test,
     clustered_ratio_estimate,
     clustered_ratio_of_medians,
@@ -33,7 +33,7 @@ from bench.stats import (
     normal_quantile,
     paired_cluster_test,
 )
-from bench.store import BASE_DIR
+from pipebench.store import BASE_DIR
 
 ALPHA = 0.05
 _Z = normal_quantile()  # of the gate's intervals

@@ -22,11 +22,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import store
-from bench.cases import Case
-from bench.errors import BenchError, UsageError
-from bench.matrix import all_cases
-from bench.metrics import ESTIMATED_CYCLES, gated_metric
+from pipebench import store
+from pipebench.cases import Case
+from pipebench.errors import BenchError, UsageError
+from pipebench.matrix import all_cases
+from pipebench.metrics import ESTIMATED_CYCLES, gated_metric
+from pipebench.processes import HARNESS
 
 # What `pipebench run` needs to measure the figures of each tool, and nothing else.
 RUN_FLAGS = {
@@ -120,6 +121,11 @@ def commits_between(repository: Path, good: str, bad: str) -> list[str]:
     return [good_hash, *between]
 
 
+def harness_module(tree: Path) -> str:
+    """The harness's module in ``tree``: ``pipebench``, or ``bench`` in a tree older than that name."""
+    return HARNESS if (tree / HARNESS).exists() else "bench"
+
+
 def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> float:
     """The case's figure at ``commit``, from a run in a temporary worktree (removed afterwards).
 
@@ -135,7 +141,7 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
         command = [
             sys.executable,
             "-m",
-            "bench",
+            harness_module(tree),
             "run",
             "-k",
             case_id,

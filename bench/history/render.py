@@ -1,4 +1,4 @@
-"""How ``pipebench history`` shows what :mod:`bench.history.series` found: a table, JSON and a page of trend plots."""
+"""How ``pipebench history`` shows what :mod:`pipebench.history.series` found: a table, JSON and trend plots."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import store
-from bench.history.series import MIN_TIMED_POINTS, History, Series, Step
+from pipebench import store
+from pipebench.history.series import MIN_TIMED_POINTS, History, Series, Step
 
 HISTORY_FILES = ("history.json", "history.html")
 
@@ -62,7 +62,7 @@ def trend_figure(series: Series, steps: Sequence[Step]):
     """A series against commit order, each step marked at its first commit."""
     from matplotlib.figure import Figure
 
-    from bench.report.plots import literal
+    from pipebench.report.plots import literal
 
     figure = Figure(figsize=(10.0, 2.6), layout="constrained")
     axes = figure.add_subplot()
@@ -90,8 +90,8 @@ def render_html(steps: Sequence[Step], series: Sequence[Series], runs: int) -> s
     """A self-contained page: the steps, then a trend plot per changed series, largest step first."""
     import base64
 
-    from bench.report import templating
-    from bench.report.plots import png_bytes
+    from pipebench.report import templating
+    from pipebench.report.plots import png_bytes
 
     # Steps come largest first, so the series that moved most is drawn first.
     moved: dict[str, tuple[Series, list[Step]]] = {}

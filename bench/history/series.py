@@ -31,11 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import conditions
-from bench.metrics import METRICS
-from bench.provenance import PACKAGE_ROOT
-from bench.results import RunResults
-from bench.stats import CONFIDENCE, normal_p_value, normal_quantile
+from pipebench import conditions
+from pipebench.metrics import METRICS
+from pipebench.provenance import PACKAGE_ROOT
+from pipebench.results import RunResults
+from pipebench.stats import CONFIDENCE, normal_p_value, normal_quantile
 
 PENALTY = 4.0
 MIN_NOISE = 0.001
@@ -56,7 +56,7 @@ class Point:
     noise: float | None = None
     """The standard error of log(value), when the run's interval gives it."""
     speed: float | None = None
-    """The run's calibration (:mod:`bench.conditions`), where it has one."""
+    """The run's calibration (:mod:`pipebench.conditions`), where it has one."""
     fingerprint: str | None = None
     """What the run's counts depend on (interpreter, valgrind, CPU), for counted metrics."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.matrix import all_cases, prepare
+from pipebench.matrix import all_cases, prepare
 
 # Case id -> limit. Streaming work must stay far below the size of its input (100,000
 # records hold about 19 MiB as dicts); materialized work must stay near its known cost per

@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.cases import Case
-from bench.errors import BenchError
-from bench.metrics import BYTES_PER_RECORD, PEAK_MEMORY
-from bench.processes import HEAD, Code, per_case, run_module
-from bench.provenance import package_version
-from bench.results import Row, make_row
-from bench.store import case_file_name
+from pipebench.cases import Case
+from pipebench.errors import BenchError
+from pipebench.metrics import BYTES_PER_RECORD, PEAK_MEMORY
+from pipebench.processes import HEAD, Code, per_case, run_module
+from pipebench.provenance import package_version
+from pipebench.results import Row, make_row
+from pipebench.store import case_file_name
 
 MEMRAY_VERSION = package_version("memray")
 Progress = Callable[[str], None]
@@ -34,7 +34,7 @@ def measure_case(case: Case, size: str, directory: Path, code: Code = HEAD) -> d
     capture = directory / case_file_name(case.id, ".bin")
     output = directory / case_file_name(case.id, ".json")
     arguments = [size, case.id, str(capture), str(output)]
-    run_module("bench.memory.worker", arguments, f"memory worker for {case.id}", code=code)
+    run_module("pipebench.memory.worker", arguments, f"memory worker for {case.id}", code=code)
     figures = json.loads(output.read_text(encoding="utf-8"))
     output.unlink()
     return figures
@@ -59,7 +59,7 @@ def rows(cases: Sequence[Case], figures: dict[str, dict[str, Any]]) -> list[Row]
     peak does not grow with the records, and dividing it by them would mislead. memray's
     allocation count is not reported: its profiler hook makes CPython materialize frame
     and bound-method objects the code never allocates (allocations are counted by
-    :mod:`bench.counts.runner`).
+    :mod:`pipebench.counts.runner`).
     """
     out = []
     for case in cases:

@@ -1,6 +1,6 @@
 """A memory worker process: one case under memray, in a process of its own.
 
-Run by :mod:`bench.memory.runner` as ``python -m bench.memory.worker SIZE CASE_ID CAPTURE OUTPUT``.
+Run by :mod:`pipebench.memory.runner` as ``python -m pipebench.memory.worker SIZE CASE_ID CAPTURE OUTPUT``.
 The input is built and the garbage collector run *before* the tracker opens, so only the
 workload's own allocations are seen. Python's allocators are traced
 (``trace_python_allocators=True``): without it memray sees pymalloc's arenas, not objects,
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import memray
 
-from bench.matrix import all_cases, prepare
-from bench.metrics import PEAK_MEMORY
+from pipebench.matrix import all_cases, prepare
+from pipebench.metrics import PEAK_MEMORY
 
 
 def peak_of(capture: Path) -> int:

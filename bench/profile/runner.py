@@ -1,6 +1,6 @@
 """``pipebench profile``: where a case's time goes, from pyinstrument, one process per case.
 
-Each case is profiled in a fresh worker (:mod:`bench.profile.worker`), its input built
+Each case is profiled in a fresh worker (:mod:`pipebench.profile.worker`), its input built
 before the profiler starts, so only the workload's calls are profiled. pyinstrument's HTML
 (open it in a browser) and speedscope JSON (https://www.speedscope.app) are kept; the
 summary printed here gives each case's top functions by own time, with their share of the
@@ -18,11 +18,11 @@ from typing import Any
 
 from tabulate import tabulate
 
-from bench import store
-from bench.cases import Case
-from bench.errors import UsageError
-from bench.processes import run_module
-from bench.store import case_file_name
+from pipebench import store
+from pipebench.cases import Case
+from pipebench.errors import UsageError
+from pipebench.processes import run_module
+from pipebench.store import case_file_name
 
 PROFILE_DIR = "pyinstrument"
 
@@ -33,7 +33,9 @@ def profile_case(case: Case, size: str, directory: Path, seconds: float) -> dict
     Raises:
         BenchError: the worker failed.
     """
-    run_module("bench.profile.worker", [size, case.id, str(directory), str(seconds)], f"profiling worker for {case.id}")
+    run_module(
+        "pipebench.profile.worker", [size, case.id, str(directory), str(seconds)], f"profiling worker for {case.id}"
+    )
     return json.loads((directory / case_file_name(case.id, ".profile.json")).read_text(encoding="utf-8"))
 
 
@@ -56,9 +58,9 @@ def render(summary: dict[str, Any], directory: Path, top: int = 8) -> str:
 
 def counted_functions(case: Case, size: str, directory: Path, top: int) -> str:
     """The C-level view of one case: its top functions from a callgrind count of two calls."""
-    from bench.counts import callgrind
-    from bench.counts import runner as counts
-    from bench.explain.render import function_table
+    from pipebench.counts import callgrind
+    from pipebench.counts import runner as counts
+    from pipebench.explain.render import function_table
 
     figures = counts.count_case(case, size, directory)
     profile = callgrind.parse((directory / case_file_name(case.id, ".callgrind.out")).read_text(encoding="utf-8"))
@@ -81,7 +83,7 @@ def profile_cases(
     if importlib.util.find_spec("pyinstrument") is None:
         raise UsageError("pyinstrument is not installed: pip install pyinstrument (or reinstall pipebench)")
     if instructions:
-        from bench.counts import runner as counts
+        from pipebench.counts import runner as counts
 
         counts.valgrind_version()
         counts.compile_sources()

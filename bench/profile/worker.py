@@ -1,6 +1,6 @@
 """A profiling worker process: one case under pyinstrument, in a process of its own.
 
-Run by :mod:`bench.profile.runner` as ``python -m bench.profile.worker SIZE CASE_ID DIRECTORY SECONDS``.
+Run by :mod:`pipebench.profile.runner` as ``python -m pipebench.profile.worker SIZE CASE_ID DIRECTORY SECONDS``.
 The input is built and the workload called once before anything is measured. The same
 number of calls is then timed without the profiler and with it (the thread's CPU time, as
 the timing runner measures), so the profiler's overhead is known; pyinstrument's HTML and its
@@ -20,9 +20,9 @@ from pyinstrument import Profiler
 from pyinstrument.frame import Frame
 from pyinstrument.renderers import SpeedscopeRenderer
 
-from bench.matrix import all_cases, prepare
-from bench.store import case_file_name
-from bench.timing.worker import Clock, clock_for, collector_paused
+from pipebench.matrix import all_cases, prepare
+from pipebench.store import case_file_name
+from pipebench.timing.worker import Clock, clock_for, collector_paused
 
 # 1 ms between samples: fine enough for calls of a few ms, light enough to cost little.
 INTERVAL = 0.001

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bench.workloads import Workload
+from pipebench.workloads import Workload
 
 _SHOWN = 60  # characters of a value shown in a message
 

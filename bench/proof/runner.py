@@ -1,6 +1,6 @@
 """The proof pass of a run: before anything is measured, every variant is proven to compute what its reference does.
 
-Each comparison group is built in a fresh worker process (:mod:`bench.proof.worker`)
+Each comparison group is built in a fresh worker process (:mod:`pipebench.proof.worker`)
 exactly as the instruments build it, so the proof is on the very input they measure,
 at every size the run measures. A variant that differs stops the run before a figure
 is written: a figure of wrong code would read as a speed-up.
@@ -13,9 +13,9 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench.cases import Case
-from bench.errors import UsageError
-from bench.processes import HEAD, Code, parallel, run_module
+from pipebench.cases import Case
+from pipebench.errors import UsageError
+from pipebench.processes import HEAD, Code, parallel, run_module
 
 Progress = Callable[[str], None]
 
@@ -28,11 +28,11 @@ def prove_group(group: Sequence[Case], size: str, scratch: Path, code: Code = HE
     """The differing variants of one group (its reference first), with where each first differs.
 
     Raises:
-        bench.errors.BenchError: the worker failed (the variant could not be built or run).
+        pipebench.errors.BenchError: the worker failed (the variant could not be built or run).
     """
     output = Path(scratch) / f"proof-{abs(hash(group[0].group))}.json"
     arguments = [size, str(output), *(case.id for case in group)]
-    run_module("bench.proof.worker", arguments, f"proof of {group[0].group}", code=code)
+    run_module("pipebench.proof.worker", arguments, f"proof of {group[0].group}", code=code)
     try:
         return json.loads(output.read_text(encoding="utf-8"))
     finally:

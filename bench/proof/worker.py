@@ -1,6 +1,6 @@
 """A proof worker: one comparison group built as it is measured, each variant's output against the reference's.
 
-Run by :mod:`bench.proof.runner` as ``python -m bench.proof.worker SIZE OUTPUT REFERENCE [CASE...]``;
+Run by :mod:`pipebench.proof.runner` as ``python -m pipebench.proof.worker SIZE OUTPUT REFERENCE [CASE...]``;
 writes to OUTPUT a JSON object of each differing case's first difference (empty when all agree).
 """
 
@@ -11,8 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.matrix import all_cases, prepare
-from bench.proof.equality import differences
+from pipebench.matrix import all_cases, prepare
+from pipebench.proof.equality import differences
 
 
 def main(argv: Sequence[str]) -> int:

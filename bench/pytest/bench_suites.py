@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 import pytest
 
-from bench.cases import Case
-from bench.matrix import SIZES, SUITES, Suite, prepare
-from bench.proof.equality import first_difference
-from bench.workloads import Workload
+from pipebench.cases import Case
+from pipebench.matrix import SIZES, SUITES, Suite, prepare
+from pipebench.proof.equality import first_difference
+from pipebench.workloads import Workload
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bench.cases import SIZES
-from bench.errors import BenchError
-from bench.gate.options import add_gate_options, thresholds_from
-from bench.metrics import METRICS, TIME_PER_RECORD
+from pipebench.cases import SIZES
+from pipebench.errors import BenchError
+from pipebench.gate.options import add_gate_options, thresholds_from
+from pipebench.metrics import METRICS, TIME_PER_RECORD
 
 if TYPE_CHECKING:  # the comparison's modules load only when a session asks for the gate
-    from bench.gate.data import GateInput
-    from bench.gate.verdicts import Outcome
+    from pipebench.gate.data import GateInput
+    from pipebench.gate.verdicts import Outcome
 
 # Options that only make sense when benchmarks are timed.
 _TIMING_OPTIONS = (
@@ -102,9 +102,9 @@ class _Gate:
             thresholds = thresholds_from(config.getoption("pipebench_fail_on"))
         except BenchError as error:
             raise pytest.UsageError(f"--pipebench-fail-on: {error}") from None
-        from bench.gate.data import GateInput
-        from bench.gate.inputs import load_gate_input
-        from bench.gate.options import check_comparable
+        from pipebench.gate.data import GateInput
+        from pipebench.gate.inputs import load_gate_input
+        from pipebench.gate.options import check_comparable
 
         try:
             baseline = load_gate_input(Path(path))
@@ -141,8 +141,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     gate = session.config.stash.get(_GATE, None)
     if gate is None:
         return
-    from bench.gate.inputs import machine_name, session_gate_input
-    from bench.gate.verdicts import compare_sides
+    from pipebench.gate.inputs import machine_name, session_gate_input
+    from pipebench.gate.verdicts import compare_sides
 
     current = session_gate_input(gate.timed, machine_name(_machine_info(session.config)), _timer(session.config))
     if not current.measures:
@@ -193,7 +193,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 
 def _print_gate(terminalreporter, gate: _Gate) -> None:
-    from bench.gate.render import render_table
+    from pipebench.gate.render import render_table
 
     terminalreporter.section("pipebench regression gate")
     if gate.error is not None:

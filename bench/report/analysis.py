@@ -1,7 +1,7 @@
 """Comparison, scaling and findings: the report's numbers, computed from the tidy frame.
 
-Functions here take the DataFrame of :func:`bench.frames.to_frame` and the suites'
-descriptions the runs stored (:func:`bench.frames.suite_descriptions`: each suite's axes,
+Functions here take the DataFrame of :func:`pipebench.frames.to_frame` and the suites'
+descriptions the runs stored (:func:`pipebench.frames.suite_descriptions`: each suite's axes,
 the axes its scaling is fit against, the finding it wants), and return DataFrames or
 sentences; they read no files, draw nothing and know no suite by name. A verdict follows
 from the ratio's confidence interval, never from its point estimate alone.
@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.counts.cycles import AGREEMENT, agrees
-from bench.formatting import code_span, format_interval, markdown_text
-from bench.metrics import (
+from pipebench.counts.cycles import AGREEMENT, agrees
+from pipebench.formatting import code_span, format_interval, markdown_text
+from pipebench.metrics import (
     BYTES_PER_RECORD,
     ESTIMATED_CYCLES_PER_RECORD,
     INSTRUCTIONS_PER_RECORD,
@@ -27,8 +27,8 @@ from bench.metrics import (
     RATIO_TO_REFERENCE,
     TIME_PER_RECORD,
 )
-from bench.report.scaling import fit_loglog
-from bench.stats import CI_LABEL
+from pipebench.report.scaling import fit_loglog
+from pipebench.stats import CI_LABEL
 
 Suites = Mapping[str, Mapping[str, Any]]
 SIZE_AXIS = "n"

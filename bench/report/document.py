@@ -1,7 +1,7 @@
 """``pipebench report``: comparison tables, scaling fits, findings and plots of one or more runs.
 
-The numbers come from :mod:`bench.report.analysis` (pandas), the pictures from
-:mod:`bench.report.plots` (matplotlib); this module assembles them into a :class:`Report` and
+The numbers come from :mod:`pipebench.report.analysis` (pandas), the pictures from
+:mod:`pipebench.report.plots` (matplotlib); this module assembles them into a :class:`Report` and
 renders it as Markdown (tabulate), self-contained HTML (images embedded) and a CSV of the
 per-case table. Several runs are reported side by side, each labelled with its machine
 and commit; their samples are never pooled.
@@ -19,8 +19,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from tabulate import tabulate
 
-from bench.formatting import code_span, format_interval, markdown_text
-from bench.metrics import (
+from pipebench.formatting import code_span, format_interval, markdown_text
+from pipebench.metrics import (
     ALLOCATIONS_PER_RECORD,
     BYTES_PER_RECORD,
     ESTIMATED_CYCLES_PER_RECORD,
@@ -30,9 +30,9 @@ from bench.metrics import (
     RATIO_TO_REFERENCE,
     TIME_PER_RECORD,
 )
-from bench.report import analysis, plots, templating
-from bench.report.analysis import SIZE_AXIS, Suites
-from bench.stats import CI_LABEL
+from pipebench.report import analysis, plots, templating
+from pipebench.report.analysis import SIZE_AXIS, Suites
+from pipebench.stats import CI_LABEL
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def _environment(row: pd.Series, label: str) -> dict[str, str]:
 def build(frame: pd.DataFrame, suites: Suites, work: Mapping[str, list[tuple[str, float]]] | None = None) -> Report:
     """Compute the whole report from the tidy frame of one or more runs and their suites' descriptions.
 
-    ``work``: where each counted case's instructions go (:func:`bench.explain.changes.where_work_goes`),
+    ``work``: where each counted case's instructions go (:func:`pipebench.explain.changes.where_work_goes`),
     for the last run; the report then shows it per suite at its largest size.
     """
     run_ids = list(dict.fromkeys(frame["run_id"]))
@@ -301,7 +301,7 @@ def to_markdown(report: Report) -> str:
     """The report as Markdown, images referenced by file name.
 
     Names, notes and descriptions come from the runs' files; each is written as text
-    (:func:`bench.formatting.markdown_text`), never as markup. Findings are Markdown
+    (:func:`pipebench.formatting.markdown_text`), never as markup. Findings are Markdown
     already, their names in code spans made for them.
     """
     lines = ["# pipebench report", "", "Runs:", *[f"- {markdown_text(label)}" for label in report.runs], ""]

@@ -12,9 +12,9 @@ import json
 import math
 from typing import Any
 
-from bench.metrics import SHOWN
-from bench.results import Row, RunResults
-from bench.stats import median_interval
+from pipebench.metrics import SHOWN
+from pipebench.results import Row, RunResults
+from pipebench.stats import median_interval
 
 
 def _value_and_range(row: Row) -> tuple[float, str | None]:

@@ -14,8 +14,8 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from bench.metrics import PEAK_MEMORY, TIME_PER_RECORD
-from bench.stats import CI_LABEL
+from pipebench.metrics import PEAK_MEMORY, TIME_PER_RECORD
+from pipebench.stats import CI_LABEL
 
 _WIDTH = 10.0
 

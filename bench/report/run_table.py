@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 from tabulate import tabulate
 
-from bench.formatting import format_interval
-from bench.frames import to_frame
-from bench.metrics import METRICS, SHOWN
-from bench.results import RunResults
-from bench.stats import CI_LABEL
+from pipebench.formatting import format_interval
+from pipebench.frames import to_frame
+from pipebench.metrics import METRICS, SHOWN
+from pipebench.results import RunResults
+from pipebench.stats import CI_LABEL
 
 
 def _heading(metric: str) -> str:
@@ -24,7 +24,7 @@ def _cell(metric: str, row: pd.Series) -> str:
 
 
 def run_table_frame(results: RunResults) -> pd.DataFrame:
-    """Cases as rows, the metrics tables show (:data:`bench.metrics.SHOWN`) as formatted columns."""
+    """Cases as rows, the metrics tables show (:data:`pipebench.metrics.SHOWN`) as formatted columns."""
     frame = to_frame([results])
     if frame.empty:
         return pd.DataFrame()

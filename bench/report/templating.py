@@ -11,7 +11,7 @@ def _environment():
     import jinja2  # on first use: only the pages need it
 
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("bench.report", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+        loader=jinja2.PackageLoader("pipebench.report", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
 
 

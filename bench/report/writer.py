@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import frames, store
-from bench.errors import UsageError
-from bench.explain.changes import profiles_of, where_work_goes
-from bench.report import document
+from pipebench import frames, store
+from pipebench.errors import UsageError
+from pipebench.explain.changes import profiles_of, where_work_goes
+from pipebench.report import document
 
 REPORT_FILES = ("report.md", "report.html", "summary.csv")
 
@@ -20,7 +20,7 @@ def write_report(runs: Sequence[store.StoredRun], target: Path) -> Path:
 
     Raises:
         UsageError: one run named twice (copies included).
-        bench.errors.InputError: ``target`` cannot be made or written.
+        pipebench.errors.InputError: ``target`` cannot be made or written.
     """
     store.check_output_dir(target)  # before the plots are drawn, which is most of the work
     results = [run.results for run in runs]

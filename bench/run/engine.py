@@ -16,19 +16,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import conditions, provenance, store
-from bench.cases import Case
-from bench.counts import cycles
-from bench.counts import runner as counts
-from bench.errors import UsageError
-from bench.executed import changes
-from bench.executed import runner as executed
-from bench.matrix import SUITES, all_cases, groups_of
-from bench.memory import runner as memory
-from bench.processes import HEAD, MEASURED_PACKAGES, Code, module_output
-from bench.proof import runner as proof
-from bench.results import Row, RunResults
-from bench.timing import runner as timing
+from pipebench import conditions, provenance, store
+from pipebench.cases import Case
+from pipebench.counts import cycles
+from pipebench.counts import runner as counts
+from pipebench.errors import UsageError
+from pipebench.executed import changes
+from pipebench.executed import runner as executed
+from pipebench.matrix import SUITES, all_cases, groups_of
+from pipebench.memory import runner as memory
+from pipebench.processes import HARNESS, HEAD, MEASURED, Code, module_output
+from pipebench.proof import runner as proof
+from pipebench.results import Row, RunResults
+from pipebench.timing import runner as timing
 
 Progress = Callable[[str], None]
 
@@ -84,7 +84,7 @@ def method(request: RunRequest) -> dict:
 def run_metadata(request: RunRequest, valgrind: str | None) -> dict[str, Any]:
     """What the run stores about itself.
 
-    Where it ran (:func:`bench.provenance.collect`), how it measured, its shard, its suites'
+    Where it ran (:func:`pipebench.provenance.collect`), how it measured, its shard, its suites'
     descriptions and, when it counts, what the counts depend on. An A/B run adds which
     functions each case executes (``executed``) and which changed since the base
     (``changed``): the trace is of no use without the changes, and over the quick matrix,
@@ -124,7 +124,7 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
 
     Raises:
         UsageError: nothing to measure, or a flame graph asked for a case not measured.
-        bench.errors.BenchError: a worker failed; the run directory stays marked incomplete.
+        pipebench.errors.BenchError: a worker failed; the run directory stays marked incomplete.
     """
     if not (request.time or request.memory or request.counted):
         raise UsageError("nothing to measure: --no-time and --no-memory without --instructions")
@@ -179,7 +179,7 @@ def _execute_ab(
 
     The base side is the head's harness over the base revision's measured code, from a
     temporary worktree removed afterwards. Time is taken in lock-step
-    (:func:`bench.timing.runner.measure_ab`); memory and counts side by side.
+    (:func:`pipebench.timing.runner.measure_ab`); memory and counts side by side.
     """
     commit = provenance.resolve_revision(request.against)
     with provenance.worktree(commit) as tree, tempfile.TemporaryDirectory(prefix="pipebench-base-") as links:
@@ -192,7 +192,7 @@ def _execute_ab(
         info = run_metadata(request, valgrind)
         info["against"] = {"revision": request.against, "commit": commit[:7], "left_out": lacking}
         info["executed"] = executed.trace(groups, request.size, request.jobs, progress)
-        changed = changes.changed_functions(provenance.PACKAGE_ROOT, commit, MEASURED_PACKAGES)
+        changed = changes.changed_functions(provenance.PACKAGE_ROOT, commit, list(MEASURED.values()))
         info["changed"] = [{"path": change.path, "function": change.function} for change in changed]
         run = store.RunWriter.new(info, out=request.out, runs_root=request.runs_root)
         base_info = {key: value for key, value in info.items() if key not in ("against", "executed", "changed")}
@@ -231,7 +231,7 @@ def _groups_at_base(
         UsageError: the base has none of the selected groups.
     """
     size = "--full" if request.size == "full" else "--quick"
-    listed = module_output("bench", ["list", "--format", "json", size], f"listing the cases at {commit[:7]}", code=base)
+    listed = module_output(HARNESS, ["list", "--format", "json", size], f"listing the cases at {commit[:7]}", code=base)
     known = {case["id"] for case in json.loads(listed)}
     kept = [group for group in groups if all(case.id in known for case in group)]
     lacking = [case.id for case in request.cases if case.id not in known]

@@ -20,11 +20,11 @@ from typing import Any
 
 import pyperf
 
-from bench import store
-from bench.cases import Case
-from bench.errors import UsageError
-from bench.metrics import METRICS
-from bench.results import RunResults
+from pipebench import store
+from pipebench.cases import Case
+from pipebench.errors import UsageError
+from pipebench.metrics import METRICS
+from pipebench.results import RunResults
 
 _SHARD = re.compile(r"^(\d+)/(\d+)$")
 # Metadata that must agree across the shards of one run.
@@ -70,7 +70,7 @@ def merge(run_dirs: Sequence[Path], out: Path) -> Path:
     Raises:
         UsageError: shards of different commits, methods or sizes; a case in two shards; a
             shard missing, or one measured without ``--shard``.
-        bench.errors.InputError: a directory that is not a finished run.
+        pipebench.errors.InputError: a directory that is not a finished run.
     """
     runs = [store.load_run(path) for path in run_dirs]
     shards = [_shard_metadata(run) for run in runs]

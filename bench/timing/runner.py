@@ -4,11 +4,11 @@ pyperf's own ``Runner`` measures one benchmark at a time, all its processes in a
 two variants are never measured side by side and slow drift on a shared machine lands on
 whichever ran later. Here each comparison group (the variants of one suite at one
 parameter set) is measured by several worker processes in turn
-(:mod:`bench.timing.worker`), each interleaving the group's variants round by round in
+(:mod:`pipebench.timing.worker`), each interleaving the group's variants round by round in
 rotating order. The values are pyperf ``Run`` objects with pyperf's metadata, merged into
 one :class:`pyperf.BenchmarkSuite` that pyperf's own commands read. Paired ratios are
 taken between the values of the same process and round, and their interval resamples
-processes, then rounds (:func:`bench.stats.clustered_ratio_estimate`).
+processes, then rounds (:func:`pipebench.stats.clustered_ratio_estimate`).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from pathlib import Path
 
 import pyperf
 
-from bench.cases import Case
-from bench.errors import BenchError
-from bench.metrics import RATIO_TO_BASE, RATIO_TO_REFERENCE, TIME_PER_RECORD
-from bench.processes import HEAD, Code, check_exit, run_module, started, worker_environment
-from bench.provenance import PIPEBENCH_VERSION
-from bench.results import Row, make_row
-from bench.stats import clustered_ratio_estimate, paired_ratios
-from bench.timing.worker import RoundPlan
+from pipebench.cases import Case
+from pipebench.errors import BenchError
+from pipebench.metrics import RATIO_TO_BASE, RATIO_TO_REFERENCE, TIME_PER_RECORD
+from pipebench.processes import HEAD, Code, check_exit, run_module, started, worker_environment
+from pipebench.provenance import PIPEBENCH_VERSION
+from pipebench.results import Row, make_row
+from pipebench.stats import clustered_ratio_estimate, paired_ratios
+from pipebench.timing.worker import RoundPlan
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def _run_worker(scratch: Path, tag: str, spec: dict, group: str) -> pyperf.Bench
     spec_path, output_path = scratch / f"{tag}.spec.json", scratch / f"{tag}.pyperf.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     try:
-        run_module("bench.timing.worker", [str(spec_path), str(output_path)], f"timing worker for {group}")
+        run_module("pipebench.timing.worker", [str(spec_path), str(output_path)], f"timing worker for {group}")
         return pyperf.BenchmarkSuite.load(str(output_path))
     finally:
         spec_path.unlink(missing_ok=True)
@@ -158,7 +158,7 @@ def measure_ab(
     Each of the plan's processes is a pair, a head worker and a base worker (``base``'s
     code) started together, each calibrating its own loops in its first pair; the driver
     then lets one value of one side be taken while the other waits, then the same case's
-    value of the other (:func:`bench.timing.worker.lockstep`), the side that goes first
+    value of the other (:func:`pipebench.timing.worker.lockstep`), the side that goes first
     alternating. Every group takes the plan's ``processes * rounds``
     values a side (no heavy-group switch: both sides must take the same rounds).
 
@@ -222,7 +222,7 @@ def _lockstep_pair(
         with contextlib.ExitStack() as stack:
             workers = [
                 stack.enter_context(
-                    started("bench.timing.worker", [str(a), str(b)], env=_single_threaded(code), code=code)
+                    started("pipebench.timing.worker", [str(a), str(b)], env=_single_threaded(code), code=code)
                 )
                 for (a, b), code in zip(paths, codes)
             ]

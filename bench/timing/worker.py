@@ -1,6 +1,6 @@
 """A timing worker process: one group of cases, interleaved, rotating order per round.
 
-Run by :mod:`bench.timing.runner` as ``python -m bench.timing.worker SPEC OUTPUT``. SPEC is a
+Run by :mod:`pipebench.timing.runner` as ``python -m pipebench.timing.worker SPEC OUTPUT``. SPEC is a
 JSON file naming the matrix size, the case ids of one group, the round plan, the rotation
 offset, the minimum time per value and, after the first process, the loop counts to
 reuse. The worker builds every input first, then measures: a warm-up call per case, then
@@ -28,9 +28,9 @@ from typing import Any, TextIO
 
 import pyperf
 
-from bench.cases import Case
-from bench.matrix import SUITES, all_cases, prepare
-from bench.workloads import Workload
+from pipebench.cases import Case
+from pipebench.matrix import SUITES, all_cases, prepare
+from pipebench.workloads import Workload
 
 Clock = Callable[[], float]
 # CPU time of the measuring thread, not wall time: on a shared machine, time spent

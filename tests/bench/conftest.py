@@ -1,18 +1,17 @@
 """Builders of results shared by the bench tests, as fixtures: each returns its builder."""
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bench import store
-from bench.cases import expand
-from bench.matrix import SUITES
-from bench.results import RunResults, make_row
-from bench.stats import Interval
+from pipebench import store
+from pipebench.cases import expand
+from pipebench.matrix import SUITES
+from pipebench.results import RunResults, make_row
+from pipebench.stats import Interval
 
 CASES = expand(
     "windows", {"strategy": ["deque", "monotonic"], "n": [100], "w": [5]}, variant_axis="strategy", reference="deque"
@@ -126,7 +125,7 @@ def _count(tree, out, selection):
     command = [
         sys.executable,
         "-m",
-        "bench",
+        "pipebench",
         "run",
         "--no-time",
         "--no-memory",
@@ -161,21 +160,18 @@ def run_figures():
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _patched_copy(directory, names):
+@pytest.fixture(scope="session")
+def patched_copy(copy_packages):
+    """``patched_copy(directory, names)``: a copy of the packages with ``.ci/gate_patches.py``'s changes applied."""
     sys.path.insert(0, str(ROOT / ".ci"))
     from gate_patches import PATCHES, SLOTTED_FIELD
 
-    copy = directory / "copy"
-    for package in ("bench", "pipeline"):
-        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
-    SLOTTED_FIELD.apply(copy)
-    for patch in PATCHES:
-        if patch.name in names:
-            patch.apply(copy)
-    return copy
+    def patched(directory, names):
+        copy = copy_packages(directory / "copy")
+        SLOTTED_FIELD.apply(copy)
+        for patch in PATCHES:
+            if patch.name in names:
+                patch.apply(copy)
+        return copy
 
-
-@pytest.fixture(scope="session")
-def patched_copy():
-    """``patched_copy(directory, names)``: a copy of the packages with ``.ci/gate_patches.py``'s changes applied."""
-    return _patched_copy
+    return patched

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.cases import Case, expand, select
+from pipebench.cases import Case, expand, select
 
 
 def windows():
@@ -71,6 +71,6 @@ def test_case_equality_includes_every_field():
     ],
 )
 def test_a_case_id_with_or_without_stars_selects_its_cases(pattern, count):
-    from bench.matrix import all_cases
+    from pipebench.matrix import all_cases
 
     assert len(select(all_cases("quick"), [pattern])) == count

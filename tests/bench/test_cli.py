@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.matrix import all_cases
+from pipebench.matrix import all_cases
 
 
 def test_list_prints_every_quick_case(pipebench):
@@ -45,7 +45,7 @@ def test_bad_selection_is_one_line_and_exit_code_2(pipebench, argv, message):
 
 
 def test_a_run_started_elsewhere_records_the_commit_of_the_code_measured(tmp_path, monkeypatch):
-    from bench.provenance import PACKAGE_ROOT, git_state
+    from pipebench.provenance import PACKAGE_ROOT, git_state
 
     monkeypatch.chdir(tmp_path)
     commit, _, _ = git_state()
@@ -83,7 +83,7 @@ def test_output_that_cannot_be_written_is_one_line_or_quiet(redirect):
     stdout = subprocess.DEVNULL
     if redirect == "full":
         stdout = open("/dev/full", "w")  # noqa: SIM115
-    command = [sys.executable, "-m", "bench", "list"]
+    command = [sys.executable, "-m", "pipebench", "list"]
     if redirect == "closed":
         done = subprocess.run(
             " ".join(command) + " >&-", shell=True, capture_output=False, stderr=subprocess.PIPE, text=True, check=False

@@ -210,8 +210,8 @@ def test_a_baseline_of_another_method_or_a_dirty_tree_is_refused_with_how_to_ref
 
 def test_the_committed_ci_baseline_was_measured_by_the_current_method_from_a_commit():
     """Fails when a change bumps the method version: refresh it with .ci/refresh-baseline."""
-    from bench.provenance import METHOD_VERSION
-    from bench.store import load_run
+    from pipebench.provenance import METHOD_VERSION
+    from pipebench.store import load_run
 
     metadata = load_run(BASELINE).metadata
     assert metadata["method"]["version"] == METHOD_VERSION

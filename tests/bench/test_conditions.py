@@ -2,7 +2,7 @@
 
 import threading
 
-from bench import conditions
+from pipebench import conditions
 
 
 def test_calibration_is_a_positive_time_per_iteration_of_its_loop():

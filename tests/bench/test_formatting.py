@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bench.formatting import code_span, format_bytes, format_interval, format_percent, markdown_text
+from pipebench.formatting import code_span, format_bytes, format_interval, format_percent, markdown_text
 
 # GitHub renders GFM; commonmark plus tables is what matters for escaping here.
 MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")

@@ -5,7 +5,7 @@ import io
 import shutil
 from pathlib import Path
 
-from bench import frames, store
+from pipebench import frames, store
 
 
 def test_frame_has_one_line_per_case_and_metric_with_params_as_columns(finished_run, tmp_path):

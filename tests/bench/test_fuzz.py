@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.cli import main
+from pipebench.cli import main
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 RUN = DATA / "run_windows_small"

@@ -2,12 +2,12 @@
 
 import pytest
 
-from bench import workloads
-from bench.matrix import SIZES, SUITES, Suite, all_cases
-from pipeline.pipelines import PIPELINES
-from pipeline.record_kinds import RECORD_KINDS
-from pipeline.stage_styles import STAGE_STYLES
-from pipeline.windows import WINDOW_STRATEGIES
+from pipebench import workloads
+from pipebench.matrix import SIZES, SUITES, Suite, all_cases
+from pipebench_pipeline.pipelines import PIPELINES
+from pipebench_pipeline.record_kinds import RECORD_KINDS
+from pipebench_pipeline.stage_styles import STAGE_STYLES
+from pipebench_pipeline.windows import WINDOW_STRATEGIES
 
 
 @pytest.mark.parametrize("suite", list(SUITES))

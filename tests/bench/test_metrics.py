@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bench import metrics
-from bench.metrics import FAMILIES, METRICS, gated_metric
+from pipebench import metrics
+from pipebench.metrics import FAMILIES, METRICS, gated_metric
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -59,11 +59,11 @@ def test_no_module_names_a_metric_or_family_the_table_does_not_declare_nor_resta
         for line, kind, value in metric_names_used(ast.parse(path.read_text(encoding="utf-8"))):
             where = f"{path.relative_to(BENCH.parent)}:{line}"
             if kind == "literal":
-                problems.append(f"{where}: {value!r} restated; read it from bench.metrics")
+                problems.append(f"{where}: {value!r} restated; read it from pipebench.metrics")
             elif kind == "metric" and value not in METRICS:
-                problems.append(f"{where}: metric {value!r} is not in bench.metrics.METRICS")
+                problems.append(f"{where}: metric {value!r} is not in pipebench.metrics.METRICS")
             elif kind == "family" and value not in FAMILIES:
-                problems.append(f"{where}: family {value!r} is not in bench.metrics.FAMILIES")
+                problems.append(f"{where}: family {value!r} is not in pipebench.metrics.FAMILIES")
     assert problems == []
 
 

@@ -49,17 +49,11 @@ SUITES["sums"] = Suite(
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    copy = tmp_path_factory.mktemp("project")
-    ignore = shutil.ignore_patterns(
-        ".git", ".venv", "results", "__pycache__", ".benchmarks", ".hypothesis", "*.egg-info"
-    )
-    for name in ("bench", "pipeline", "tests", "pyproject.toml"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name, ignore=ignore)
-        else:
-            shutil.copy(source, copy / name)
+def project(tmp_path_factory, copy_packages):
+    copy = copy_packages(tmp_path_factory.mktemp("project"))
+    ignore = shutil.ignore_patterns(".benchmarks", ".hypothesis", "__pycache__")
+    shutil.copytree(ROOT / "tests", copy / "tests", ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     with (copy / "bench" / "matrix.py").open("a", encoding="utf-8") as matrix:
         matrix.write(DECLARATION)
     return copy
@@ -72,7 +66,7 @@ def run(project, *argv):
 
 
 def test_the_new_suite_is_listed(project):
-    listed = json.loads(run(project, "-m", "bench", "list", "--suite", "sums", "--format", "json"))
+    listed = json.loads(run(project, "-m", "pipebench", "list", "--suite", "sums", "--format", "json"))
     assert sorted(case["id"] for case in listed) == sorted(
         f"sums[style={style},n={n}]" for style in ("loop", "builtin") for n in (1000, 4000, 16000)
     )
@@ -90,14 +84,14 @@ def test_its_variants_are_proved_equal_and_it_gets_a_pytest_benchmark_test(proje
 @pytest.mark.slow
 def test_it_is_measured_reported_and_gated(project, tmp_path):
     run_dir = tmp_path / "run"
-    run(project, "-m", "bench", "run", "--suite", "sums", "--out", str(run_dir), "--no-progress")
-    run(project, "-m", "bench", "report", str(run_dir))
+    run(project, "-m", "pipebench", "run", "--suite", "sums", "--out", str(run_dir), "--no-progress")
+    run(project, "-m", "pipebench", "report", str(run_dir))
     text = (run_dir / "report.md").read_text()
     assert "## sums" in text and "summing N integers" in text and "Scaling:" in text
     assert "`builtin` is" in text and "faster than `loop`" in text
     assert "sums: time against N" in text
     assert (run_dir / "report-sums-vs-n.png").stat().st_size > 10_000
-    gated = json.loads(run(project, "-m", "bench", "compare", str(run_dir), str(run_dir), "--format", "json"))
+    gated = json.loads(run(project, "-m", "pipebench", "compare", str(run_dir), str(run_dir), "--format", "json"))
     compared = {(c["id"], c["family"]) for c in gated["comparisons"]}
     assert ("sums[style=builtin,n=16000]", "time") in compared and ("sums[style=loop,n=16000]", "memory") in compared
     assert not gated["failed"]

@@ -1,13 +1,15 @@
 """Worker processes: one-line failures, the measured checkout first on the path, order kept."""
 
+import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
-from bench import processes
-from bench.errors import BenchError
-from bench.provenance import PACKAGE_ROOT
+from pipebench import processes
+from pipebench.errors import BenchError
+from pipebench.provenance import PACKAGE_ROOT
 
 
 def test_the_measured_checkout_goes_first_on_the_workers_path_once():
@@ -55,3 +57,41 @@ def test_per_case_reports_each_finished_case_and_an_error_stops_the_rest():
 
     with pytest.raises(BenchError, match="a broke"):
         processes.per_case(fail, [Case("a"), Case("b")], 1, None, "count")
+
+
+def _imported(code, program):
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        env=processes.worker_environment({}, code),
+        cwd=code.cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def test_a_linked_tree_takes_the_harness_from_the_checkout_and_the_measured_package_from_the_tree(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "pipeline").mkdir(parents=True)
+    (tree / "pipeline" / "__init__.py").write_text("from .stages import NAME\n")
+    (tree / "pipeline" / "stages.py").write_text("NAME = 'the tree'\n")
+    code = processes.Code.linked(tmp_path / "links", tree)
+    assert code.entries == ("pipebench", "pipebench_pipeline")
+    program = "import pipebench, pipebench_pipeline; print(pipebench.__file__, pipebench_pipeline.NAME.split()[1])"
+    harness, name = _imported(code, program)
+    assert Path(harness).resolve() == (PACKAGE_ROOT / "bench" / "__init__.py") and name == "tree"
+
+
+def test_a_tree_older_than_the_package_names_is_one_package_under_both_names(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "pipeline").mkdir(parents=True)
+    (tree / "pipeline" / "__init__.py").write_text("from pipeline.stages import REGISTRY\n")
+    (tree / "pipeline" / "stages.py").write_text("REGISTRY = []\n")
+    code = processes.Code.linked(tmp_path / "links", tree)
+    assert code.entries == ("pipebench", "pipeline", "pipebench_pipeline.py")
+    program = (
+        "import pipebench_pipeline.stages as new, pipeline.stages as old, pipebench_pipeline, pipeline;"
+        "print(new is old, pipebench_pipeline is pipeline, new.REGISTRY is old.REGISTRY)"
+    )
+    assert _imported(code, program) == ["True", "True", "True"]

@@ -3,7 +3,7 @@
 import subprocess
 from datetime import UTC, datetime
 
-from bench import provenance
+from pipebench import provenance
 
 
 def test_collect_records_the_moment_the_size_and_the_tools():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.results import SCHEMA_VERSION, RunResults
+from pipebench.results import SCHEMA_VERSION, RunResults
 
 
 def test_round_trip_through_json(sample_results):
@@ -72,8 +72,8 @@ def test_figures_no_measurement_makes_are_refused(sample_results, edit, message)
 
 
 def test_a_run_of_more_rows_than_pipebench_reads_is_refused_in_one_line(monkeypatch, tmp_path):
-    from bench import results, store
-    from bench.errors import InputError
+    from pipebench import results, store
+    from pipebench.errors import InputError
 
     data = json.loads((Path(__file__).resolve().parents[1] / "data" / "run_small" / "results.json").read_text())
     monkeypatch.setattr(results, "MAX_ROWS", len(data["rows"]) - 1)

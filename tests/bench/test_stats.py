@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from bench.stats import (
+from pipebench.stats import (
     cluster_test,
     clustered_ratio_estimate,
     clustered_ratio_of_medians,

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from bench import store
-from bench.errors import InputError
+from pipebench import store
+from pipebench.errors import InputError
 
 
 def test_atomic_write_replaces_the_file_and_leaves_no_temporary(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.matrix import all_cases, prepare
+from pipebench.matrix import all_cases, prepare
 
 # The quick matrix up to 10,000 records: the same inputs the benchmarks time, at sizes
 # where the quadratic reference stays fast enough for a test run.

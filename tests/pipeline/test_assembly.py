@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from pipeline.assembly import PipelineConfig, RunSummary, _check_accounting, run_pipeline
-from pipeline.errors import ConfigError, PipelineError
-from pipeline.pipelines import PIPELINES
-from pipeline.sinks import CollectingSink, CountingSink
+from pipebench_pipeline.assembly import PipelineConfig, RunSummary, _check_accounting, run_pipeline
+from pipebench_pipeline.errors import ConfigError, PipelineError
+from pipebench_pipeline.pipelines import PIPELINES
+from pipebench_pipeline.sinks import CollectingSink, CountingSink
 
 
 def test_summary_accounts_for_every_record():
@@ -35,7 +35,7 @@ def test_peak_memory_only_when_asked():
 
 
 def test_logs_one_structured_line():
-    from pipeline.structured_log import StructuredLogger
+    from pipebench_pipeline.structured_log import StructuredLogger
 
     stream = io.StringIO()
     run_pipeline(PipelineConfig(records=50), CountingSink(), logger=StructuredLogger("Pipeline", stream))

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from pipeline.audit import MonitoredStage
-from pipeline.structured_log import StructuredLogger
+from pipebench_pipeline.audit import MonitoredStage
+from pipebench_pipeline.structured_log import StructuredLogger
 
 
 def events(stream):

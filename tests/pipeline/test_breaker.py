@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from pipeline.breaker import AsyncCircuitBreaker, BreakerState
-from pipeline.errors import CircuitOpenError, ConfigError
+from pipebench_pipeline.breaker import AsyncCircuitBreaker, BreakerState
+from pipebench_pipeline.errors import CircuitOpenError, ConfigError
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""python -m pipeline: run and manifest, in-process through main()."""
+"""python -m pipebench_pipeline: run and manifest, in-process through main()."""
 
 import json
 import signal
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from pipeline.pipelines import PIPELINES
+from pipebench_pipeline.pipelines import PIPELINES
 
 
 def test_text_run_shows_records_stages_totals_and_registry(pipeline_cli):
@@ -71,9 +71,12 @@ def test_bad_input_gets_one_line_and_exit_code_2(pipeline_cli, argv, message):
 
 def test_module_entry_point_exits_with_the_code():
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--window", "-1"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "pipebench_pipeline", "run", "--window", "-1"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    assert done.returncode == 2 and done.stderr.startswith("python -m pipeline: error:")
+    assert done.returncode == 2 and done.stderr.startswith("python -m pipebench_pipeline: error:")
 
 
 @pytest.mark.parametrize(
@@ -84,7 +87,7 @@ def test_ctrl_c_and_sigterm_end_a_long_run_with_one_line(signum, code, word):
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", "--records", str(10**9), "--format", "jsonl"],
+        [sys.executable, "-m", "pipebench_pipeline", "run", "--records", str(10**9), "--format", "jsonl"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -94,4 +97,4 @@ def test_ctrl_c_and_sigterm_end_a_long_run_with_one_line(signum, code, word):
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == code
-    assert stderr.strip().splitlines() == [f"python -m pipeline: {word}"]
+    assert stderr.strip().splitlines() == [f"python -m pipebench_pipeline: {word}"]

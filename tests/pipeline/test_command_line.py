@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from pipeline.command_line import Terminated, run_command
+from pipebench_pipeline.command_line import Terminated, run_command
 
 
 def raising(error):
@@ -37,7 +37,9 @@ def test_a_body_that_finishes_returns_its_own_code():
     assert run_command("prog", lambda: 7, io.StringIO(), io.StringIO()) == 7
 
 
-@pytest.mark.parametrize("command", [["-m", "pipeline", "run", "--records", "1000"], ["-m", "bench", "list"]])
+@pytest.mark.parametrize(
+    "command", [["-m", "pipebench_pipeline", "run", "--records", "1000"], ["-m", "pipebench", "list"]]
+)
 def test_a_closed_standard_output_is_one_line_and_exit_1_not_silent_loss(command):
     import subprocess
     import sys

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.breaker import AsyncCircuitBreaker
-from pipeline.delivery import AsyncDeliverySink
-from pipeline.errors import ConfigError
+from pipebench_pipeline.breaker import AsyncCircuitBreaker
+from pipebench_pipeline.delivery import AsyncDeliverySink
+from pipebench_pipeline.errors import ConfigError
 
 
 class FakeTime:

@@ -1,16 +1,16 @@
 """The public API of the pipeline package is pinned."""
 
-import pipeline
+import pipebench_pipeline
 
 
 def test_all_names_exist_and_nothing_else_is_advertised():
-    assert sorted(pipeline.__all__) == pipeline.__all__
-    for name in pipeline.__all__:
-        assert hasattr(pipeline, name), name
+    assert sorted(pipebench_pipeline.__all__) == pipebench_pipeline.__all__
+    for name in pipebench_pipeline.__all__:
+        assert hasattr(pipebench_pipeline, name), name
 
 
 def test_public_api_is_stable():
-    assert set(pipeline.__all__) == {
+    assert set(pipebench_pipeline.__all__) == {
         "AsyncCircuitBreaker",
         "AsyncDeliverySink",
         "AuditedAttribute",

@@ -2,7 +2,7 @@
 
 import itertools
 
-from pipeline.metrics import StageMetrics, measured_stage
+from pipebench_pipeline.metrics import StageMetrics, measured_stage
 
 
 class FakeClock:

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.pipelines import PIPELINES, REFERENCE_PIPELINE, StageParams
-from pipeline.source import SourceColumns, SyntheticSource
+from pipebench_pipeline.errors import ConfigError
+from pipebench_pipeline.pipelines import PIPELINES, REFERENCE_PIPELINE, StageParams
+from pipebench_pipeline.source import SourceColumns, SyntheticSource
 
 REFERENCE = PIPELINES[REFERENCE_PIPELINE]
 

@@ -5,8 +5,8 @@ import tracemalloc
 
 import pytest
 
-from pipeline.record_kinds import RECORD_KINDS, REFERENCE_RECORD_KIND
-from pipeline.source import SyntheticSource
+from pipebench_pipeline.record_kinds import RECORD_KINDS, REFERENCE_RECORD_KIND
+from pipebench_pipeline.source import SyntheticSource
 
 
 def columns(n, seed=1):

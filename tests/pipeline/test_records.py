@@ -4,7 +4,7 @@ from typing import ClassVar
 
 import pytest
 
-from pipeline.records import AutoSlotMeta, SensorRecord, SensorRecordDict, SlottedRecord
+from pipebench_pipeline.records import AutoSlotMeta, SensorRecord, SensorRecordDict, SlottedRecord
 
 
 def make() -> SensorRecord:

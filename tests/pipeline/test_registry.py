@@ -2,8 +2,14 @@
 
 import pytest
 
-from pipeline.errors import RegistryError
-from pipeline.registry import RegistrableStage, isolated_registry, manifest, registered_stages, render_manifest
+from pipebench_pipeline.errors import RegistryError
+from pipebench_pipeline.registry import (
+    RegistrableStage,
+    isolated_registry,
+    manifest,
+    registered_stages,
+    render_manifest,
+)
 
 
 def test_reference_stages_are_registered():

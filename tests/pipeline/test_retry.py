@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.retry import backoff_delays, retry_with_backoff
+from pipebench_pipeline.errors import ConfigError
+from pipebench_pipeline.retry import backoff_delays, retry_with_backoff
 
 
 class Flaky:

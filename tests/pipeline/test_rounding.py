@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.rounding import round_like_python
+from pipebench_pipeline.rounding import round_like_python
 
 # Values of the form (k + 0.5) / 10**6: about half of them round one way in Python and
 # the other way in np.round, because numpy rounds the rounded product x * 1e6.

@@ -3,7 +3,7 @@
 import io
 import json
 
-from pipeline.sinks import CollectingSink, ConsoleSink, CountingSink, JsonLinesSink
+from pipebench_pipeline.sinks import CollectingSink, ConsoleSink, CountingSink, JsonLinesSink
 
 RECORDS = [
     {"sensor_id": f"S0{i}", "timestamp": float(i), "value": 10.0 + i, "unit": "celsius", "normalized": i / 4}

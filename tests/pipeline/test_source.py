@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.source import SyntheticSource
+from pipebench_pipeline.errors import ConfigError
+from pipebench_pipeline.source import SyntheticSource
 
 
 def test_same_seed_gives_same_records():

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import MalformedRecordError
-from pipeline.pipelines import StageParams
-from pipeline.source import SyntheticSource
-from pipeline.stage_styles import REFERENCE_STAGE_STYLE, STAGE_STYLES, numpy_batches_style
+from pipebench_pipeline.errors import MalformedRecordError
+from pipebench_pipeline.pipelines import StageParams
+from pipebench_pipeline.source import SyntheticSource
+from pipebench_pipeline.stage_styles import REFERENCE_STAGE_STYLE, STAGE_STYLES, numpy_batches_style
 
 REFERENCE = STAGE_STYLES[REFERENCE_STAGE_STYLE]
 

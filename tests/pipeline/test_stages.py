@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.errors import ConfigError, MalformedRecordError
-from pipeline.stages import ThresholdFilter, WindowNormalizer
+from pipebench_pipeline.errors import ConfigError, MalformedRecordError
+from pipebench_pipeline.stages import ThresholdFilter, WindowNormalizer
 
 
 def rec(value, **extra):

@@ -4,7 +4,7 @@ import io
 import json
 import logging
 
-from pipeline.structured_log import StructuredLogger
+from pipebench_pipeline.structured_log import StructuredLogger
 
 
 def test_writes_one_json_object_per_line():

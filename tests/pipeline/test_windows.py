@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.errors import ConfigError
-from pipeline.source import SyntheticSource
-from pipeline.windows import (
+from pipebench_pipeline.errors import ConfigError
+from pipebench_pipeline.source import SyntheticSource
+from pipebench_pipeline.windows import (
     REFERENCE_WINDOW,
     WINDOW_STRATEGIES,
     DequeWindow,

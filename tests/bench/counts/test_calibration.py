@@ -4,12 +4,12 @@ import math
 
 import pytest
 
-from bench.cases import Case
-from bench.counts import calibration
-from bench.counts.calibration import Counted, Pair
-from bench.counts.cycles import Weights
-from bench.metrics import INSTRUCTIONS, L1_MISSES, LL_MISSES, RATIO_TO_REFERENCE
-from bench.results import make_row
+from pipebench.cases import Case
+from pipebench.counts import calibration
+from pipebench.counts.calibration import Counted, Pair
+from pipebench.counts.cycles import Weights
+from pipebench.metrics import INSTRUCTIONS, L1_MISSES, LL_MISSES, RATIO_TO_REFERENCE
+from pipebench.results import make_row
 
 TRUE = Weights(l1=4.0, ll=250.0)
 

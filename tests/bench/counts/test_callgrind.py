@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.counts import callgrind
+from pipebench.counts import callgrind
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "callgrind"
 

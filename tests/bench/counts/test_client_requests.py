@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bench.counts.client_requests import ClientRequests, supported
+from pipebench.counts.client_requests import ClientRequests, supported
 
 pytestmark = pytest.mark.skipif(not supported(), reason="client requests are built for x86-64 only")
 
@@ -21,7 +21,7 @@ def test_outside_valgrind_a_request_is_a_no_op_answering_the_default():
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_under_callgrind_a_dump_lands_exactly_where_it_is_requested(tmp_path):
     script = (
-        "from bench.counts.client_requests import ClientRequests\n"
+        "from pipebench.counts.client_requests import ClientRequests\n"
         "r = ClientRequests(); assert r.running_on_valgrind()\n"
         "r.prepare('first', 'second', 'third')\n"
         "r.start_instrumentation(); r.zero()\n"
@@ -40,10 +40,10 @@ def test_under_callgrind_a_dump_lands_exactly_where_it_is_requested(tmp_path):
         "-c",
         script,
     ]
-    from bench.processes import worker_environment
+    from pipebench.processes import worker_environment
 
     subprocess.run(command, cwd=tmp_path, env=worker_environment(), check=True, capture_output=True)
-    from bench.counts import callgrind
+    from pipebench.counts import callgrind
 
     profiles = {p.label: p for p in (callgrind.parse(f.read_text()) for f in tmp_path.glob("out.*.*"))}
     assert set(profiles) == {"first", "second", "third"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.counts import cycles
+from pipebench.counts import cycles
 
 
 def test_the_simulated_caches_are_pinned_every_level_never_detected():

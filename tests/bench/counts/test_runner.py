@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.counts import runner as counts
-from bench.matrix import all_cases
+from pipebench.counts import runner as counts
+from pipebench.matrix import all_cases
+from pipebench.processes import Code
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / ".ci"))
@@ -70,25 +71,24 @@ def test_the_worker_environment_is_pinned_whatever_the_caller_has(monkeypatch):
     assert environment["PYTHONPATH"] == "/src"
 
 
-def test_the_worker_sees_the_checkout_and_interpreter_at_paths_of_one_length(tmp_path, monkeypatch):
+def test_the_worker_sees_the_checkout_and_interpreter_at_paths_of_one_length(tmp_path):
     seen = set()
     for checkout in ("c", "a-checkout-at-a-much-longer-path"):
         link = tmp_path / checkout
         link.symlink_to(counts.PACKAGE_ROOT, target_is_directory=True)
-        monkeypatch.setattr(counts, "PACKAGE_ROOT", link)
         work = tmp_path / "work"
         work.mkdir()
-        root, python = counts.fixed_length_paths(work)
+        root, python = counts.fixed_length_paths(work, Code(link))
         paths = subprocess.run(
-            [python, "-c", "import sys, bench; print(sys.prefix, bench.__file__)"],
+            [python, "-c", "import sys, pipebench; print(sys.prefix, pipebench.__file__)"],
             env={"PYTHONPATH": str(root)},
             cwd=work,
             capture_output=True,
             text=True,
             check=True,
         ).stdout.split()
-        assert paths[1] == str(work / "src" / "bench" / "__init__.py")
-        assert sorted(os.listdir(root)) == sorted(counts.PACKAGES)
+        assert paths[1] == str(work / "src" / "pipebench" / "__init__.py")
+        assert sorted(os.listdir(root)) == ["pipebench", "pipebench_pipeline"]
         assert sys.prefix == sys.base_prefix or paths[0] == str(work / "env")
         seen.add(tuple(paths))
         shutil.rmtree(work)

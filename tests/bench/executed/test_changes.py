@@ -5,9 +5,9 @@ import textwrap
 
 import pytest
 
-from bench.errors import BenchError
-from bench.executed.changes import ChangedFunction, changed_functions, changed_lines, not_measured
-from bench.executed.functions import MODULE
+from pipebench.errors import BenchError
+from pipebench.executed.changes import ChangedFunction, changed_functions, changed_lines, not_measured
+from pipebench.executed.functions import MODULE
 
 ORIGINAL = textwrap.dedent(
     """\

@@ -2,7 +2,7 @@
 
 import textwrap
 
-from bench.executed.functions import MODULE, units, units_at
+from pipebench.executed.functions import MODULE, units, units_at
 
 SOURCE = textwrap.dedent(
     '''\

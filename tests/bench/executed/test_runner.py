@@ -1,7 +1,7 @@
 """The trace pass names, per case, the functions its measured call executes, and only those."""
 
-from bench.executed.runner import trace
-from bench.matrix import all_cases, groups_of
+from pipebench.executed.runner import trace
+from pipebench.matrix import all_cases, groups_of
 
 
 def test_each_case_names_what_its_own_variant_runs():

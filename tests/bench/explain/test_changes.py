@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.counts.callgrind import FunctionCost, Profile
-from bench.explain import changes as explain
+from pipebench.counts.callgrind import FunctionCost, Profile
+from pipebench.explain import changes as explain
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / ".ci"))
@@ -50,7 +50,7 @@ def test_explain_names_the_functions_a_real_change_added_exactly(count_cases, pa
     copy = patched_copy(tmp_path, ("one-more-object", "slower"))
     base, current = count_cases(ROOT, tmp_path / "base", selection), count_cases(copy, tmp_path / "current", selection)
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "explain", str(base), str(current), "--format", "json"],
+        [sys.executable, "-m", "pipebench", "explain", str(base), str(current), "--format", "json"],
         cwd=ROOT,
         capture_output=True,
         text=True,

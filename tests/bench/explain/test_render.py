@@ -1,8 +1,8 @@
 """How explain's findings and a profile's function table are printed."""
 
-from bench.counts.callgrind import FunctionCost, Profile
-from bench.explain.changes import Explanation, FunctionChange
-from bench.explain.render import function_table, render
+from pipebench.counts.callgrind import FunctionCost, Profile
+from pipebench.explain.changes import Explanation, FunctionChange
+from pipebench.explain.render import function_table, render
 
 
 def test_nothing_changed_is_one_line():

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from bench.gate.caveats import caveats_across_runs
-from bench.gate.data import GateInput
-from bench.gate.verdicts import Comparison, RatioEstimate
+from pipebench.gate.caveats import caveats_across_runs
+from pipebench.gate.data import GateInput
+from pipebench.gate.verdicts import Comparison, RatioEstimate
 
 
 def comparison(test="welch/clusters", family="time", ratio=1.0):

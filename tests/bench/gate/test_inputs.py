@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.errors import InputError
-from bench.gate.inputs import load_gate_input
+from pipebench.errors import InputError
+from pipebench.gate.inputs import load_gate_input
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -46,7 +46,7 @@ def test_pyperf_file_is_keyed_by_benchmark_name():
 
 
 def test_batches_keep_order_and_cover_every_value():
-    from bench.gate.inputs import batches
+    from pipebench.gate.inputs import batches
 
     assert batches([1, 2, 3, 4, 5], 2) == ((1, 2, 3), (4, 5))
     assert batches(list(range(100)), 10)[3] == tuple(range(30, 40))

@@ -3,8 +3,8 @@
 import json
 import math
 
-from bench.gate.render import render_json, render_markdown, render_table
-from bench.gate.verdicts import Comparison, Outcome, RatioEstimate
+from pipebench.gate.render import render_json, render_markdown, render_table
+from pipebench.gate.verdicts import Comparison, Outcome, RatioEstimate
 
 
 def comparison(name, verdict, ratio=1.0, low=0.98, high=1.02, base=100.0):

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from bench.errors import UsageError
-from bench.gate.data import GateInput, Measurement
-from bench.gate.options import DEFAULT_THRESHOLDS, check_comparable, thresholds_from
-from bench.gate.verdicts import Comparison, Outcome, RatioEstimate, compare, compare_sides, judge
+from pipebench.errors import UsageError
+from pipebench.gate.data import GateInput, Measurement
+from pipebench.gate.options import DEFAULT_THRESHOLDS, check_comparable, thresholds_from
+from pipebench.gate.verdicts import Comparison, Outcome, RatioEstimate, compare, compare_sides, judge
 
 STEADY = [[100, 101, 99], [100, 102, 98], [100, 101, 99], [100, 100, 101]]
 
@@ -269,8 +269,8 @@ def test_instructions_moved_less_than_the_heap_can_move_them_have_not_moved():
 
 
 def test_every_output_format_has_a_renderer():
-    from bench.gate.options import FORMATS
-    from bench.gate.render import RENDERERS
+    from pipebench.gate.options import FORMATS
+    from pipebench.gate.render import RENDERERS
 
     assert tuple(RENDERERS) == FORMATS
 

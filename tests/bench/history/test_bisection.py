@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.errors import UsageError
-from bench.history import bisection
+from pipebench.errors import UsageError
+from pipebench.history import bisection
 
 ROOT = Path(__file__).resolve().parents[3]
 CASE = "windows[strategy=monotonic,n=1000,w=10]"
@@ -33,10 +33,11 @@ def git(repository, *arguments):
 
 
 @pytest.mark.slow
-def test_bisect_finds_the_commit_that_added_work_in_about_log2_probes_and_leaves_no_worktree(patched_copy, tmp_path):
+def test_bisect_finds_the_commit_that_added_work_in_about_log2_probes_and_leaves_no_worktree(
+    patched_copy, copy_packages, tmp_path
+):
     repository = tmp_path / "repository"
-    for name in ("bench", "pipeline"):
-        shutil.copytree(ROOT / name, repository / name, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_packages(repository)
     git(repository, "init", "-q")
     identity = ["-c", "user.name=t", "-c", "user.email=t@t"]
     git(repository, "add", ".")
@@ -50,7 +51,7 @@ def test_bisect_finds_the_commit_that_added_work_in_about_log2_probes_and_leaves
         git(repository, *identity, "commit", "-qm", f"change {index}")
     ninth = git(repository, "rev-parse", "--short=7", "HEAD~6").strip()
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "bisect", "--good", "HEAD~15", "--bad", "HEAD", "--case", CASE],
+        [sys.executable, "-m", "pipebench", "bisect", "--good", "HEAD~15", "--bad", "HEAD", "--case", CASE],
         cwd=repository,
         capture_output=True,
         text=True,
@@ -94,7 +95,7 @@ def test_ctrl_c_during_a_probe_leaves_no_scratch_and_no_worktree(tmp_path):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench", "bisect", "--good", "HEAD~1", "--bad", "HEAD", "--case", CASE],
+        [sys.executable, "-m", "pipebench", "bisect", "--good", "HEAD~1", "--bad", "HEAD", "--case", CASE],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -2,8 +2,8 @@
 
 import json
 
-from bench.history import render
-from bench.history.series import History, Point, Series, Step
+from pipebench.history import render
+from pipebench.history.series import History, Point, Series, Step
 
 
 def _history():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from bench.history import series as history
-from bench.history.series import Point, Series
+from pipebench.history import series as history
+from pipebench.history.series import Point, Series
 
 
 def series(values, noise=None, metric="ratio_to_reference"):
@@ -103,8 +103,8 @@ def test_a_link_that_leads_nowhere_says_which_in_one_line(pipebench, tmp_path, l
 
 
 def test_runs_named_by_their_results_files_are_read_like_their_directories(pipebench, finished_run, tmp_path):
-    from bench import store
-    from bench.results import RunResults
+    from pipebench import store
+    from pipebench.results import RunResults
 
     first = finished_run(tmp_path, name="20260101T000000Z_aaaaaaa")
     data = store.load_run(first).as_dict()

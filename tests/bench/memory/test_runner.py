@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.matrix import all_cases
-from bench.memory import runner as memory
-from bench.memory.worker import peak_of
+from pipebench.matrix import all_cases
+from pipebench.memory import runner as memory
+from pipebench.memory.worker import peak_of
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,7 +43,7 @@ def test_rows_report_bytes_per_record_only_for_materialized_work_and_no_memray_a
 
 TRACEMALLOC_SCRIPT = """
 import gc, json, sys, tracemalloc
-from bench.matrix import all_cases, prepare
+from pipebench.matrix import all_cases, prepare
 case = next(c for c in all_cases("quick") if c.id == sys.argv[1])
 workload = prepare(case)
 gc.collect()

@@ -1,6 +1,6 @@
 """Where a variant's output first differs from its reference's."""
 
-from bench.proof.equality import first_difference
+from pipebench.proof.equality import first_difference
 
 
 def test_equal_outputs_have_no_difference():

@@ -1,7 +1,6 @@
 """A run refuses a variant whose output is not its reference's, before measuring anything (a real patch)."""
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,11 +12,10 @@ CASE = "windows[strategy=monotonic,n=1000,w=10]"
 
 
 @pytest.fixture(scope="module")
-def off_by_one(tmp_path_factory):
+def off_by_one(tmp_path_factory, copy_packages):
     """A copy of the tree whose monotonic window forgets its oldest value one record early."""
     copy = tmp_path_factory.mktemp("proof") / "tree"
-    for package in ("bench", "pipeline"):
-        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_packages(copy)
     windows = copy / "pipeline" / "windows.py"
     text = windows.read_text()
     assert text.count("expired = index - self._size\n") == 1
@@ -26,7 +24,7 @@ def off_by_one(tmp_path_factory):
 
 
 def run(tree, *argv):
-    command = [sys.executable, "-m", "bench", "run", *argv, "--no-progress"]
+    command = [sys.executable, "-m", "pipebench", "run", *argv, "--no-progress"]
     return subprocess.run(command, cwd=tree, capture_output=True, text=True, timeout=300)
 
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from bench.frames import to_frame
-from bench.report import analysis
+from pipebench.frames import to_frame
+from pipebench.report import analysis
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-from bench import frames, store
-from bench.report import document as report
+from pipebench import frames, store
+from pipebench.report import document as report
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SMALL_RUN = DATA / "run_small"

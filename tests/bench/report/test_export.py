@@ -5,8 +5,8 @@ import json
 import math
 from pathlib import Path
 
-from bench.cli import main
-from bench.store import load_run
+from pipebench.cli import main
+from pipebench.store import load_run
 
 RUN = Path(__file__).resolve().parents[2] / "data" / "run_small"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bench.frames import to_frame
-from bench.report import analysis, plots
+from pipebench.frames import to_frame
+from pipebench.report import analysis, plots
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The table printed at the end of a run."""
 
-from bench.report.run_table import render_run_table, run_table_frame
-from bench.results import RunResults
+from pipebench.report.run_table import render_run_table, run_table_frame
+from pipebench.results import RunResults
 
 
 def test_one_line_per_case_with_its_figures_formatted(sample_results):

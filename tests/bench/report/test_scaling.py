@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.report.scaling import fit_loglog, growth_name
+from pipebench.report.scaling import fit_loglog, growth_name
 
 SIZES = [1_000, 10_000, 100_000, 1_000_000]
 

@@ -1,7 +1,6 @@
 """pipebench run --against REV: bad input, and nothing left behind when it is stopped."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -43,7 +42,7 @@ def test_a_stopped_a_b_run_leaves_no_worktree_and_stays_incomplete(tmp_path, sig
         [
             sys.executable,
             "-m",
-            "bench",
+            "pipebench",
             "run",
             "--suite",
             "windows",
@@ -80,11 +79,10 @@ def test_a_stopped_a_b_run_leaves_no_worktree_and_stays_incomplete(tmp_path, sig
 
 
 @pytest.fixture(scope="module")
-def repository(tmp_path_factory):
+def repository(tmp_path_factory, copy_packages):
     """A git repository of a copy of the tree: its commit is the base of the A/B runs below."""
     copy = tmp_path_factory.mktemp("ab") / "tree"
-    for package in ("bench", "pipeline"):
-        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_packages(copy)
     for command in (
         ["init", "-q"],
         ["add", "."],
@@ -112,7 +110,7 @@ def test_changed_code_that_no_measured_case_runs_is_named_and_fails_only_strict(
     command = [
         sys.executable,
         "-m",
-        "bench",
+        "pipebench",
         "run",
         "-k",
         "records[kind=dict,n=1000]",
@@ -131,7 +129,7 @@ def test_changed_code_that_no_measured_case_runs_is_named_and_fails_only_strict(
 
     def compare(*options):
         return subprocess.run(
-            [sys.executable, "-m", "bench", "compare", str(run), *options],
+            [sys.executable, "-m", "pipebench", "compare", str(run), *options],
             cwd=repository,
             capture_output=True,
             text=True,

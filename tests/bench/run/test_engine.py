@@ -2,9 +2,9 @@
 
 import pytest
 
-from bench import frames, store
-from bench.errors import BenchError
-from bench.memory import runner as memory
+from pipebench import frames, store
+from pipebench.errors import BenchError
+from pipebench.memory import runner as memory
 
 SMALL = ["--suite", "windows", "-k", "n=1000,w=10]", "--no-progress"]
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.cases import expand
-from bench.errors import UsageError
-from bench.run.shards import parse_shard, shard_of
+from pipebench.cases import expand
+from pipebench.errors import UsageError
+from pipebench.run.shards import parse_shard, shard_of
 
 CASES = expand(
     "windows",
@@ -61,7 +61,7 @@ def test_three_shards_merged_equal_the_unsharded_run_case_for_case_and_count_for
 @pytest.fixture(scope="module")
 def two_shards(tmp_path_factory):
     """Shards 1/2 and 2/2 of one small memory-only run, and one cut from another selection."""
-    from bench.cli import main
+    from pipebench.cli import main
 
     root = tmp_path_factory.mktemp("shards")
     selection = ["run", "--suite", "windows", "-k", "n=1000,w=10]", "-k", "n=1000,w=50]", "--no-time", "--no-progress"]

@@ -9,11 +9,11 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from bench.cases import expand
-from bench.matrix import SUITES, all_cases, groups_of
-from bench.timing.runner import PLANS, TimingPlan, rows, run_values
-from bench.timing.worker import CLOCK, RoundPlan, calibrate, clock_for, measure_group, pyperf_metadata, rotated
-from bench.workloads import Workload
+from pipebench.cases import expand
+from pipebench.matrix import SUITES, all_cases, groups_of
+from pipebench.timing.runner import PLANS, TimingPlan, rows, run_values
+from pipebench.timing.worker import CLOCK, RoundPlan, calibrate, clock_for, measure_group, pyperf_metadata, rotated
+from pipebench.workloads import Workload
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 CASES = expand(
@@ -148,7 +148,7 @@ def test_rows_from_real_pyperf_output(real_suite):
 def test_the_collector_is_paused_while_timing_and_restored_after():
     import gc
 
-    from bench.timing.worker import collector_paused
+    from pipebench.timing.worker import collector_paused
 
     states = []
     workload = Workload(CASES[0], lambda: states.append(gc.isenabled()), lambda: None, 10, False)
