@@ -18,6 +18,7 @@ reader compares across sizes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 TIME_PER_RECORD = "time_per_record"
@@ -45,8 +46,16 @@ class Family:
     threshold: float
     noise_floor: float = 0.0
     """A difference smaller than this, in the gated metric's unit, has not moved."""
+    noise_share: float | None = None
+    """For figures whose noise grows with them: the floor is at most this share of the figure."""
     counted: bool = False
     """Measured by counting under valgrind (comparable only with counts of the same build and CPU)."""
+
+    def floor(self, figure: float) -> float:
+        """The noise floor of a figure this large: :attr:`noise_floor`, capped by :attr:`noise_share`."""
+        if self.noise_share is None:
+            return self.noise_floor
+        return min(self.noise_floor, self.noise_share * abs(figure))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +80,8 @@ class Metric:
     (the same case at the base revision, in an A/B run)."""
     history: bool = False
     exported: bool = False
+    per_record: str | None = None
+    """This figure divided by the records of a call: shown in its place where a case has it."""
 
     @property
     def paired(self) -> bool:
@@ -103,13 +114,33 @@ FAMILIES: dict[str, Family] = {
         # so a change elsewhere in the code can make a call zero or copy one or two blocks of
         # 80 KB more (seen: +80,000 instructions a call for the scipy window, +1.2% to +2% of
         # the cheapest cases) without the case's own code changing; across 21 runs of
-        # unchanged code in two directories, dict records spread by 220,000.
-        Family(name="instructions", worse="more", better="fewer", threshold=0.01, noise_floor=300_000, counted=True),
+        # unchanged code in two directories, dict records spread by 220,000. A call small
+        # enough to move few blocks moves less: the cheapest cases counted (the vectorized
+        # pipeline, 2 million instructions a call; scipy's windows, 4 million) moved by 2% at
+        # most, so the floor is at most 5% of the call, and a test of a few thousand
+        # instructions a call (a pytest-benchmark test of a parser) is not blinded by it.
+        Family(
+            name="instructions",
+            worse="more",
+            better="fewer",
+            threshold=0.01,
+            noise_floor=300_000,
+            noise_share=0.05,
+            counted=True,
+        ),
         # Estimated cycles: instructions plus weighted simulated cache misses
         # (pipebench.counts.cycles). Under the pinned cache model the misses repeat as
         # instructions do (largest spread over six counts of unchanged records from two
         # worktrees: 0.0015%), so the floor is the instructions' one, which they contain.
-        Family(name="cycles", worse="more", better="fewer", threshold=0.01, noise_floor=300_000, counted=True),
+        Family(
+            name="cycles",
+            worse="more",
+            better="fewer",
+            threshold=0.01,
+            noise_floor=300_000,
+            noise_share=0.05,
+            counted=True,
+        ),
     )
 }
 
@@ -196,6 +227,7 @@ METRICS: dict[str, Metric] = {
             exact=True,
             machine_independent=True,
             gated=True,
+            per_record=INSTRUCTIONS_PER_RECORD,
         ),
         Metric(
             name=INSTRUCTIONS_PER_RECORD,
@@ -221,6 +253,7 @@ METRICS: dict[str, Metric] = {
             exact=True,
             machine_independent=True,
             gated=True,
+            per_record=ALLOCATIONS_PER_RECORD,
         ),
         Metric(
             name=ALLOCATIONS_PER_RECORD,
@@ -246,6 +279,7 @@ METRICS: dict[str, Metric] = {
             exact=True,
             machine_independent=True,
             gated=True,
+            per_record=ESTIMATED_CYCLES_PER_RECORD,
         ),
         Metric(
             name=ESTIMATED_CYCLES_PER_RECORD,
@@ -290,6 +324,21 @@ FAMILY_NAMES = tuple(FAMILIES)
 DEFAULT_THRESHOLDS = {name: family.threshold for name, family in FAMILIES.items()}
 SHOWN = tuple(name for name, metric in METRICS.items() if metric.exported)
 """The metrics tables and exports show, in order: time, memory and counts per record."""
+
+
+def shown(present: Collection[str]) -> tuple[str, ...]:
+    """The metrics a case holding ``present`` is shown by: :data:`SHOWN`, a count per call where it has none per record.
+
+    A pytest-benchmark test has no records (what a call processes is its own), so its counts are per call.
+    """
+    by_record = {metric.per_record: name for name, metric in METRICS.items() if metric.per_record}
+    out = []
+    for name in SHOWN:
+        if name in present:
+            out.append(name)
+        elif by_record.get(name) in present:
+            out.append(by_record[name])
+    return tuple(out)
 
 
 def gated_metric(family: str, *, against: str | None = "reference") -> Metric:

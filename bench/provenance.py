@@ -92,10 +92,10 @@ def tool_versions() -> dict[str, str]:
     return {tool: package_version(tool) for tool in TOOLS}
 
 
-def collect(size: str, now: datetime | None = None) -> dict[str, Any]:
-    """The metadata of a run measured now at matrix size ``size``."""
+def collect(size: str, now: datetime | None = None, directory: Path | None = None) -> dict[str, Any]:
+    """The metadata of a run measured now at matrix size ``size``, of the code in ``directory`` (the checkout's)."""
     moment = now or datetime.now(UTC)
-    commit, dirty, patch = git_state()
+    commit, dirty, patch = git_state(directory)
     return {
         "machine": platform.node(),
         "platform": platform.platform(),

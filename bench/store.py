@@ -318,7 +318,7 @@ def load_run(path: Path) -> RunResults:
     if (run_dir / INCOMPLETE_MARKER).exists():
         raise InputError(f"{run_dir}: run is incomplete (interrupted or still running)")
     if not results_path.is_file():
-        raise InputError(f"{results_path}: missing (not a pipebench run directory)")
+        raise InputError(foreign(path) or f"{results_path}: missing (not a pipebench run directory)")
     data = read_json(results_path)
     try:
         results = RunResults.from_dict(data)
@@ -327,6 +327,54 @@ def load_run(path: Path) -> RunResults:
     if not results.rows:
         raise InputError(f"{results_path}: the run holds no measurements")
     return results
+
+
+READS_PYTEST_BENCHMARK = (
+    "only `pipebench compare` reads pytest-benchmark files; "
+    "`pytest --benchmark-only --pipebench-instructions --pipebench-out DIR` "
+    "writes a run that every command reads"
+)
+
+
+def foreign(path: Path) -> str | None:
+    """What ``path`` holds if it is another tool's file, or a directory of them, in one line; else None.
+
+    A pytest-benchmark file (``--benchmark-json``, ``--benchmark-autosave``'s ``.benchmarks/``)
+    holds the times of one session, round by round with ``--benchmark-save-data``: no
+    counts, no memory, no suite or reference.
+    """
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.rglob("*.json"))[:1000]
+        found = sum(1 for file in files if _kind(file) == "pytest-benchmark")
+        if found:
+            return f"{path}: {found} pytest-benchmark file(s), no pipebench run; {READS_PYTEST_BENCHMARK}"
+        return None
+    kind = _kind(path)
+    if kind == "pytest-benchmark":
+        benchmarks = len(read_json(path)["benchmarks"])
+        return (
+            f"{path}: a pytest-benchmark file ({benchmarks} benchmark(s), times only), not a pipebench run; "
+            f"{READS_PYTEST_BENCHMARK}"
+        )
+    if kind == "pyperf":
+        return f"{path}: a pyperf file (times only), not a pipebench run; only `pipebench compare` reads it"
+    return None
+
+
+def _kind(path: Path) -> str | None:
+    """``pytest-benchmark`` or ``pyperf`` for a JSON file of that tool, else None (unreadable files too)."""
+    if path.suffix != ".json" or not path.is_file():
+        return None
+    try:
+        data = read_json(path)
+    except InputError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
+        return None
+    if "machine_info" in data:
+        return "pytest-benchmark"
+    return "pyperf" if "version" in data else None
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,9 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     unfinished = sum(len(store.incomplete_in(path)) for path in places)
     history = series.history_of(store.load_run(path) for path in directories)
     if len(history.runs) < 2:
+        strange = next(filter(None, map(store.foreign, places)), None) if not directories else None
+        if strange is not None:
+            raise UsageError(strange)
         where = ", ".join(map(str, places))
         raise UsageError(
             f"history needs at least two complete runs of committed code; found {len(history.runs)} in {where}"

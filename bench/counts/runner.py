@@ -15,6 +15,7 @@ and CPU as the counted code sees it; :func:`build_identity` names the build,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,30 @@ def _can_pin_addresses() -> bool:
     return done.returncode == 0
 
 
+@contextlib.contextmanager
+def scratch_directory() -> Iterator[Path]:
+    """A counting process's scratch directory, at a path of one length (the pid padded), removed afterwards.
+
+    Left behind by a run killed outright, it is removed by the next run
+    (:func:`remove_stale_scratch`).
+    """
+    with tempfile.TemporaryDirectory(prefix=f"{_SCRATCH_PREFIX}{os.getpid():010d}-") as scratch:
+        yield Path(scratch)
+
+
+def fingerprint(cpu: str | None, cache: CacheModel | None = None) -> dict[str, Any]:
+    """What a run's counts depend on, as it stores them (``metadata.counts``): compared before counts are."""
+    described: dict[str, Any] = {
+        "valgrind": valgrind_version(),
+        "interpreter": build_identity(),
+        "cpu": cpu,
+        "guest_cpu": guest_cpu(),
+    }
+    if cache is not None:
+        described["cache"] = {"model": cache.describe(), "estimate": cycles.describe()}
+    return described
+
+
 def count_case(
     case: Case, size: str, keep: Path, plan: CountPlan = PLAN, code: Code = HEAD, cache: CacheModel | None = None
 ) -> dict[str, Any]:
@@ -275,8 +300,7 @@ def count_case(
     Raises:
         BenchError: the worker failed or callgrind wrote no dump.
     """
-    with tempfile.TemporaryDirectory(prefix=f"{_SCRATCH_PREFIX}{os.getpid():010d}-") as scratch:
-        work = Path(scratch)
+    with scratch_directory() as work:
         spec = {"size": size, "case": case.id, "calls": list(plan.calls), "warmups": plan.warmups}
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         package_root, python = fixed_length_paths(work, code)
@@ -290,29 +314,43 @@ def count_case(
             python=python,
         )
         result = json.loads((work / "case.json").read_text(encoding="utf-8"))
-        dumps = {}
-        for path in work.glob(f"callgrind.out.{result['pid']}.*"):
-            profile = callgrind.parse(path.read_text(encoding="utf-8", errors="replace"))
-            dumps[profile.label] = (profile, path)
-        low, high = plan.calls
+        kept = keep / case_file_name(case.id, ".callgrind.out")
+        figures = figures_of_dumps(work, result["pid"], case.id, kept, plan, cached=cache is not None)
+        return figures | {"records": result["records"]}
+
+
+def figures_of_dumps(
+    work: Path, pid: int, what: str, keep: Path, plan: CountPlan = PLAN, *, cached: bool = False
+) -> dict[str, float]:
+    """Per-call figures from a counting process's two labelled dumps in ``work``; the second kept as ``keep``.
+
+    With ``cached`` (callgrind simulated a cache), the first- and last-level misses per call too.
+
+    Raises:
+        BenchError: callgrind wrote no dump for one of the two segments.
+    """
+    dumps = {}
+    for path in work.glob(f"callgrind.out.{pid}.*"):
+        profile = callgrind.parse(path.read_text(encoding="utf-8", errors="replace"))
+        dumps[profile.label] = (profile, path)
+    low, high = plan.calls
+    try:
+        (first, _), (second, second_path) = dumps[label(low)], dumps[label(high)]
+    except KeyError:
+        raise BenchError(f"counting {what}: callgrind wrote no dump for it") from None
+    shutil.copyfile(second_path, keep)
+    figures = {
+        "instructions": (second.instructions - first.instructions) / (high - low),
+        "allocations": (second.allocations - first.allocations) / (high - low),
+    }
+    if cached:
         try:
-            (first, _), (second, second_path) = dumps[label(low)], dumps[label(high)]
+            (l1_high, ll_high), (l1_low, ll_low) = cycles.misses(second.totals), cycles.misses(first.totals)
         except KeyError:
-            raise BenchError(f"counting {case.id}: callgrind wrote no dump for it") from None
-        shutil.copyfile(second_path, keep / case_file_name(case.id, ".callgrind.out"))
-        figures = {
-            "instructions": (second.instructions - first.instructions) / (high - low),
-            "allocations": (second.allocations - first.allocations) / (high - low),
-            "records": result["records"],
-        }
-        if cache is not None:
-            try:
-                (l1_high, ll_high), (l1_low, ll_low) = cycles.misses(second.totals), cycles.misses(first.totals)
-            except KeyError:
-                raise BenchError(f"counting {case.id}: callgrind simulated no cache") from None
-            figures[L1_MISSES] = (l1_high - l1_low) / (high - low)
-            figures[LL_MISSES] = (ll_high - ll_low) / (high - low)
-        return figures
+            raise BenchError(f"counting {what}: callgrind simulated no cache") from None
+        figures[L1_MISSES] = (l1_high - l1_low) / (high - low)
+        figures[LL_MISSES] = (ll_high - ll_low) / (high - low)
+    return figures
 
 
 def compile_sources(code: Code = HEAD) -> None:
@@ -377,27 +415,27 @@ def rows(
 ) -> list[Row]:
     """Tidy rows: instructions and allocations per call and per record for every case counted.
 
+    A case whose figures hold no ``records`` (a pytest-benchmark test: what it processes is
+    its own) has its figures per call only.
+
     Cases counted with cache simulation add their misses per call and their estimated cycles
     (by ``weights``) per call and per record.
     """
     out = []
     for case in cases:
         data = figures[case.id]
-        records = max(data["records"], 1)
-        values = {
-            INSTRUCTIONS: data["instructions"],
-            INSTRUCTIONS_PER_RECORD: data["instructions"] / records,
-            ALLOCATIONS: data["allocations"],
-            ALLOCATIONS_PER_RECORD: data["allocations"] / records,
-        }
+        records = max(data["records"], 1) if data.get("records") is not None else None
+        values = {INSTRUCTIONS: data["instructions"], ALLOCATIONS: data["allocations"]}
+        if records is not None:
+            values |= {
+                INSTRUCTIONS_PER_RECORD: data["instructions"] / records,
+                ALLOCATIONS_PER_RECORD: data["allocations"] / records,
+            }
         if L1_MISSES in data:
             estimated = cycles.estimate(data["instructions"], data[L1_MISSES], data[LL_MISSES], weights)
-            values |= {
-                L1_MISSES: data[L1_MISSES],
-                LL_MISSES: data[LL_MISSES],
-                ESTIMATED_CYCLES: estimated,
-                ESTIMATED_CYCLES_PER_RECORD: estimated / records,
-            }
+            values |= {L1_MISSES: data[L1_MISSES], LL_MISSES: data[LL_MISSES], ESTIMATED_CYCLES: estimated}
+            if records is not None:
+                values[ESTIMATED_CYCLES_PER_RECORD] = estimated / records
         for metric, value in values.items():
             out.append(make_row(case, metric, [[value]], tool="callgrind", tool_version=version))
     return out

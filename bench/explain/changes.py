@@ -60,6 +60,8 @@ class Explanation:
     functions: tuple[FunctionChange, ...]
     cycles: float | None = None
     """The case's estimated cycles' change, where both profiles simulated the cache."""
+    per: str = "record"
+    """What the figures are per: ``record``, or ``call`` for a case that has no records (a pytest-benchmark test)."""
 
 
 def own_cycles(cost: callgrind.FunctionCost | callgrind.Profile) -> float | None:
@@ -142,12 +144,13 @@ def profiles_of(run: store.StoredRun) -> dict[str, callgrind.Profile]:
     return out
 
 
-def _records(run: RunResults, case_id: str) -> float:
+def _records(run: RunResults, case_id: str) -> float | None:
+    """The records of a call of the case, or None for a case counted per call only (a pytest-benchmark test)."""
     figures = {row.metric: row.summary.median for row in run.rows if row.case_id == case_id}
-    per_record = figures.get(INSTRUCTIONS_PER_RECORD)
-    if not figures.get(INSTRUCTIONS) or not per_record:
+    if not figures.get(INSTRUCTIONS):
         raise UsageError(f"{run.run_id}: no instruction count of {case_id} (measure it with --instructions)")
-    return figures[INSTRUCTIONS] / per_record
+    per_record = figures.get(INSTRUCTIONS_PER_RECORD)
+    return figures[INSTRUCTIONS] / per_record if per_record else None
 
 
 # A profile of one case is a few hundred KB; a "compressed profile" that inflates past this
@@ -202,6 +205,9 @@ def explain(
     out = []
     for case_id in case_ids or counted:
         base_records, current_records = _records(base.results, case_id), _records(current.results, case_id)
+        per = "record" if base_records is not None and current_records is not None else "call"
+        if per == "call":
+            base_records = current_records = 1.0
         old, new = _profile(base.directory, case_id), _profile(current.directory, case_id)
         instructions = per_record(new.instructions, current_records) - per_record(old.instructions, base_records)
         allocations = per_record(new.allocations, current_records) - per_record(old.allocations, base_records)
@@ -220,6 +226,7 @@ def explain(
                     allocations=allocations,
                     functions=tuple(changes),
                     cycles=estimated,
+                    per=per,
                 )
             )
     return out

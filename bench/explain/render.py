@@ -15,15 +15,16 @@ def _signed(value: float, digits: int = 2) -> str:
 
 
 def render(explanations: Sequence[Explanation], top: int = 10) -> str:
-    """Each case's change per record and its top functions, one line each."""
+    """Each case's change per record (per call, for a case without records) and its top functions, one line each."""
     if not explanations:
         return "no counted case changed between the two runs\n"
     lines = []
     for item in explanations:
-        estimated = "" if item.cycles is None else f", {_signed(item.cycles, 1)} estimated cycles/record"
+        per = f"/{item.per}"
+        estimated = "" if item.cycles is None else f", {_signed(item.cycles, 1)} estimated cycles{per}"
         lines.append(
-            f"{item.case_id}: {_signed(item.instructions, 1)} instructions/record, "
-            f"{_signed(item.allocations)} allocations/record{estimated}"
+            f"{item.case_id}: {_signed(item.instructions, 1)} instructions{per}, "
+            f"{_signed(item.allocations)} allocations{per}{estimated}"
         )
         for change in item.functions[:top]:
             parts = [f"{_signed(change.instructions, 1)} instr", f"{_signed(change.calls)} calls"]
@@ -31,7 +32,7 @@ def render(explanations: Sequence[Explanation], top: int = 10) -> str:
                 parts.insert(1, f"{_signed(change.cycles, 1)} est. cycles")
             if not math.isclose(change.allocations, 0.0, abs_tol=CALLS_FLOOR):
                 parts.append(f"{_signed(change.allocations)} allocations")
-            lines.append(f"  {change.function}: {', '.join(parts)} /record")
+            lines.append(f"  {change.function}: {', '.join(parts)} {per}")
         if len(item.functions) > top:
             lines.append(f"  ... {len(item.functions) - top} more functions changed")
     return "\n".join(lines) + "\n"

@@ -22,6 +22,15 @@ FORMATS = ("table", "md", "json", "github-action-benchmark")
 """What ``pipebench compare`` can print (:data:`pipebench.gate.render.RENDERERS` renders each)."""
 
 REFRESH = "re-measure it from a clean checkout with this pipebench (`pipebench run ... --out DIR`)"
+PYTEST_REFRESH = (
+    "re-count it from a clean checkout with this pipebench "
+    "(`pytest --benchmark-only --pipebench-instructions --pipebench-out DIR`)"
+)
+
+
+def _refresh(side: GateInput) -> str:
+    """How to re-measure ``side``: as it was measured, by ``pipebench run`` or by a counted pytest session."""
+    return PYTEST_REFRESH if "pytest" in side.metadata else REFRESH
 
 
 def add_gate_options(add: Callable[..., Any], prefix: str = "", *, session: bool = False) -> None:
@@ -103,7 +112,7 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
         commit, patch = base.metadata.get("commit"), base.metadata.get("patch")
         raise UsageError(
             f"BASE {base.path} was measured from uncommitted changes ({commit} + patch {patch}): "
-            f"a baseline must be a commit; {REFRESH}"
+            f"a baseline must be a commit; {_refresh(base)}"
         )
     if base.kind != "pipebench" or current.kind != "pipebench":
         return
@@ -112,7 +121,7 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
     if base_method != current_method:
         raise UsageError(
             f"BASE {base.path} was measured by method version {base_method}, CURRENT by {current_method}: "
-            f"their numbers are not comparable; {REFRESH}"
+            f"their numbers are not comparable; {_refresh(base)}"
         )
     counted = [family for family in families if FAMILIES[family].counted]
     base_counts, current_counts = base.metadata.get("counts"), current.metadata.get("counts")

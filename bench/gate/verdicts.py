@@ -174,7 +174,8 @@ def compare(
         estimate = _sampled(base, current, session_noise if base.family == "time" else 0.0)
     else:
         estimate = _from_summaries(base, current)
-    negligible = estimate.test == "exact" and abs(current.center - base.center) < FAMILIES[current.family].noise_floor
+    floor = FAMILIES[current.family].floor(base.center)
+    negligible = estimate.test == "exact" and abs(current.center - base.center) < floor
     verdict, detectable = judge(estimate, threshold, alpha, current.family, negligible=negligible)
     return Comparison(
         id=base.id,
@@ -361,6 +362,10 @@ def compare_sides(
     session_noise = SESSION_NOISE if "pytest-benchmark" in (base.kind, current.kind) else 0.0
     comparisons += [compare(b, c, thresholds[b.family], alpha, session_noise) for b, c in matched]
     if not comparisons:
+        for side in (base, current):
+            held = {family for _, family in side.measures}
+            if not held & set(families):
+                raise UsageError(f"{side.path}: {_holdings(side, held)}: no {' or '.join(families)} to compare")
         raise UsageError(f"{base.path} and {current.path} have no benchmark in common")
     if ab:
         return Outcome(comparisons, added, missing, not_measured=list(current.not_measured))
@@ -369,6 +374,18 @@ def compare_sides(
     if missing:
         notes.insert(0, f"{len(missing)} benchmark(s) of BASE are missing from CURRENT and were not compared")
     return Outcome(caveats.comparisons, added, missing, notes, caveats.unseen, caveats.withheld)
+
+
+def _holdings(side: GateInput, held: set[str]) -> str:
+    """What one side holds, in words: a pytest-benchmark file holds times only."""
+    if side.kind == "pytest-benchmark":
+        return (
+            "a pytest-benchmark file holds times only (counts come from "
+            "`pytest --benchmark-only --pipebench-instructions --pipebench-out DIR`)"
+        )
+    if side.kind == "pyperf":
+        return "a pyperf file holds times only"
+    return f"it holds {', '.join(sorted(held)) or 'nothing comparable'}"
 
 
 def _measures(

@@ -12,6 +12,11 @@ comparison its rounds; without them a Welch test on the summaries is used. One s
 is one process, whose rounds share its conditions: they are compared in contiguous
 batches, not as independent values.
 
+``--pipebench-instructions --pipebench-out DIR`` counts every benchmark test the session
+ran, each again in a process of its own under callgrind (:mod:`pipebench.pytest.counted`),
+and writes a pipebench run to DIR; with ``--pipebench-baseline`` the session is then gated
+on those counts against a counted run.
+
 The plugin is registered through the ``pytest11`` entry point, so its options exist
 before pytest reads the command line, from any directory.
 """
@@ -63,8 +68,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--pipebench-baseline",
         metavar="PATH",
-        help="fail the run when a benchmark is slower than in this pytest-benchmark JSON or pipebench run",
+        help="fail the run when a benchmark is slower than in this pytest-benchmark JSON or pipebench run "
+        "(with --pipebench-instructions: when it counts more than in this counted run)",
     )
+    group.addoption(
+        "--pipebench-instructions",
+        action="store_true",
+        help="count each benchmark test's instructions and allocator calls under callgrind, each in a process of "
+        "its own, into the pipebench run --pipebench-out names",
+    )
+    group.addoption(
+        "--pipebench-cycles",
+        action="store_true",
+        help="as --pipebench-instructions, with a simulated cache: estimated cycles too",
+    )
+    group.addoption("--pipebench-out", metavar="DIR", help="the new run directory of the counts")
     add_gate_options(group.addoption, prefix="pipebench-", session=True)
 
 
@@ -77,12 +95,51 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     # Runs before pytest-benchmark reads its options, so its session starts disabled.
     option = config.option
+    config.addinivalue_line(
+        "markers", "pipebench_reference: this benchmark test is its group's reference (the others are read against it)"
+    )
     smoke = config.getini("pipebench_smoke")
     if smoke and hasattr(option, "benchmark_disable") and not any(getattr(option, n, None) for n in _TIMING_OPTIONS):
         option.benchmark_disable = True
+    if config.getoption("pipebench_instructions") or config.getoption("pipebench_cycles"):
+        config.stash[_COUNTING] = _Counting.from_options(config)
     baseline = config.getoption("pipebench_baseline")
     if baseline:
         config.stash[_GATE] = _Gate.from_options(config, baseline)
+
+
+class _Counting:
+    """Where a counted session's run goes, and the benchmark tests it ran."""
+
+    def __init__(self, out: Path, cycles: bool) -> None:
+        self.out = out
+        self.cycles = cycles
+        self.tests: list = []
+        self.error: str | None = None
+        self.results: Path | None = None
+
+    @classmethod
+    def from_options(cls, config: pytest.Config) -> _Counting:
+        out = config.getoption("pipebench_out")
+        if not out:
+            raise pytest.UsageError("--pipebench-instructions: name the run directory with --pipebench-out DIR")
+        from pipebench import store
+        from pipebench.counts.runner import valgrind_version
+
+        try:
+            valgrind_version()
+            store.check_new_run_dir(Path(out))
+        except BenchError as error:
+            raise pytest.UsageError(f"--pipebench-instructions: {error}") from None
+        return cls(Path(out).absolute(), bool(config.getoption("pipebench_cycles")))
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The families a counted session measures."""
+        return ("instructions", "allocations", *(("cycles",) if self.cycles else ()))
+
+
+_COUNTING = pytest.StashKey[_Counting]()
 
 
 class _Gate:
@@ -108,6 +165,10 @@ class _Gate:
 
         try:
             baseline = load_gate_input(Path(path))
+            counting = config.stash.get(_COUNTING, None)
+            if counting is not None:
+                # Its counts are checked against the session's once they exist.
+                return cls(baseline, thresholds, config)
             # Checked before anything runs: a baseline that cannot be compared is refused as compare refuses it.
             session = GateInput(path=Path("<this session>"), kind="pytest-benchmark", machine="", clock=_timer(config))
             check_comparable(baseline, session, (METRICS[TIME_PER_RECORD].family,))
@@ -127,35 +188,91 @@ _GATE = pytest.StashKey[_Gate]()
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    """Keep the statistics of each benchmark the session times (from the ``benchmark`` fixture)."""
-    yield
+    """Keep the statistics of each benchmark the session times, and each benchmark test that passed for counting."""
+    outcome = yield
     gate = item.config.stash.get(_GATE, None)
     fixture = getattr(item, "funcargs", {}).get("benchmark")
     if gate is not None and fixture is not None and getattr(fixture, "stats", None) is not None:
         gate.timed.append(fixture.stats)
+    counting = item.config.stash.get(_COUNTING, None)
+    if counting is not None and outcome.excinfo is None:
+        from pipebench.pytest.counted import benchmark_test
+
+        test = benchmark_test(item)
+        if test is not None:
+            counting.tests.append(test)
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Gate the session's benchmarks against the baseline, if one was named."""
+    """Count the benchmark tests that passed, if asked; then gate against the baseline, if one was named.
+
+    The gate judges the counts when the session counted, else the times.
+    """
+    counting = session.config.stash.get(_COUNTING, None)
+    if counting is not None:
+        _count(session, counting)
     gate = session.config.stash.get(_GATE, None)
-    if gate is None:
+    if gate is not None:
+        try:
+            gate.outcome = _gate_counts(gate, counting) if counting is not None else _gate_times(gate, session.config)
+        except BenchError as error:
+            gate.error = str(error)
+    failed = (counting is not None and counting.error is not None) or (gate is not None and gate.failed)
+    if failed and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _count(session: pytest.Session, counting: _Counting) -> None:
+    if not counting.tests:
+        counting.error = "no benchmark test passed, so none was counted"
         return
+    import os
+    import sys
+
+    from pipebench.counts.cycles import MODEL
+    from pipebench.pytest.counted import count_session, import_path
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_line(f"pipebench: counting {len(counting.tests)} benchmark test(s) under callgrind")
+    rootdir = Path(session.config.rootpath)
+    invocation = Path(session.config.invocation_params.dir)
+    try:
+        counting.results = count_session(
+            counting.tests,
+            rootdir,
+            counting.out,
+            cache=MODEL if counting.cycles else None,
+            imports_from=import_path(rootdir, invocation, sys.path, os.environ.get("PYTHONPATH")),
+        )
+    except BenchError as error:
+        counting.error = str(error)
+
+
+def _gate_times(gate: _Gate, config: pytest.Config) -> Outcome:
     from pipebench.gate.inputs import machine_name, session_gate_input
     from pipebench.gate.verdicts import compare_sides
 
-    current = session_gate_input(gate.timed, machine_name(_machine_info(session.config)), _timer(session.config))
+    current = session_gate_input(gate.timed, machine_name(_machine_info(config)), _timer(config))
     if not current.measures:
-        gate.error = "no timed benchmark to compare (run with --benchmark-only)"
-    else:
-        try:
-            gate.outcome = compare_sides(
-                gate.baseline, current, gate.thresholds, absolute_time=True, families=(METRICS[TIME_PER_RECORD].family,)
-            )
-        except BenchError as error:
-            gate.error = str(error)
-    if gate.failed and session.exitstatus == 0:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        raise BenchError("no timed benchmark to compare (run with --benchmark-only)")
+    return compare_sides(
+        gate.baseline, current, gate.thresholds, absolute_time=True, families=(METRICS[TIME_PER_RECORD].family,)
+    )
+
+
+def _gate_counts(gate: _Gate, counting: _Counting) -> Outcome:
+    from pipebench.gate.inputs import load_gate_input
+    from pipebench.gate.options import check_comparable
+    from pipebench.gate.verdicts import compare_sides
+
+    if counting.results is None:
+        raise BenchError(counting.error or "nothing was counted")
+    current = load_gate_input(counting.out)
+    check_comparable(gate.baseline, current, counting.families)
+    return compare_sides(gate.baseline, current, gate.thresholds, families=counting.families)
 
 
 def _timer(config: pytest.Config) -> str | None:
@@ -181,6 +298,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     ``--benchmark-compare-fail`` fails; beside pipebench's gate that becomes one line and a
     failed session instead of a traceback that hides the rest.
     """
+    counting = config.stash.get(_COUNTING, None)
+    if counting is not None:
+        _print_counting(terminalreporter, counting)
     gate = config.stash.get(_GATE, None)
     if gate is not None:
         _print_gate(terminalreporter, gate)
@@ -190,6 +310,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         outcome.force_result(None)
         terminalreporter.write_line(f"pytest-benchmark: {error} (--benchmark-compare-fail)", red=True)
         terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _print_counting(terminalreporter, counting: _Counting) -> None:
+    terminalreporter.section("pipebench counts")
+    if counting.error is not None:
+        terminalreporter.write_line(f"pipebench: {counting.error}", red=True)
+    if counting.results is not None:
+        from pipebench import store
+        from pipebench.report.run_table import render_run_table
+
+        terminalreporter.write(render_run_table(store.load_run(counting.out)))
+        terminalreporter.write_line(f"run: {counting.out}")
 
 
 def _print_gate(terminalreporter, gate: _Gate) -> None:

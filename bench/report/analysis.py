@@ -60,6 +60,13 @@ def run_label(frame: pd.DataFrame, run_id: str) -> str:
     return f"{run_id} ({plain_text(row['machine'])}, {plain_text(row['commit'])}{'-dirty' if row['dirty'] else ''})"
 
 
+def at_largest_size(part: pd.DataFrame) -> pd.DataFrame:
+    """The rows at the largest N, or all of them for cases without one (pytest-benchmark tests)."""
+    if SIZE_AXIS not in part or part[SIZE_AXIS].isna().all():
+        return part
+    return part[part[SIZE_AXIS] == part[SIZE_AXIS].max()]
+
+
 def case_table(frame: pd.DataFrame, suites: Suites) -> pd.DataFrame:
     """One line per (run, case): time, throughput, ratio with interval and verdict, memory."""
     keys = ["run_id", "suite", "group", "case_id", "variant", "is_reference"]
@@ -92,7 +99,7 @@ def _fits(suites: Suites) -> Iterator[tuple[str, str, str, str]]:
 def scaling_table(table: pd.DataFrame, suites: Suites) -> pd.DataFrame:
     """Log-log fits of time per call, and of peak memory against N, along each suite's swept axes."""
     lines = []
-    table = table.assign(call_ns=table.get(TIME_PER_RECORD, np.nan) * table[SIZE_AXIS])
+    table = table.assign(call_ns=table.get(TIME_PER_RECORD, np.nan) * table.get(SIZE_AXIS, np.nan))
     for suite, against, measure, column in _fits(suites):
         subset = table[table["suite"] == suite]
         if against not in subset.columns or column not in subset.columns:
@@ -156,7 +163,7 @@ def _speed_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str
     timed = part[part[TIME_PER_RECORD].notna()]
     if timed.empty:
         return []
-    largest = timed[timed[SIZE_AXIS] == timed[SIZE_AXIS].max()]
+    largest = at_largest_size(timed)
     sentences = []
     for _, group in largest.groupby("group", sort=False):
         reference = group[group["is_reference"]]
@@ -175,7 +182,7 @@ def _speed_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str
 def _memory_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str]:
     if BYTES_PER_RECORD not in part or part[BYTES_PER_RECORD].isna().all():
         return []
-    largest = part[part[SIZE_AXIS] == part[SIZE_AXIS].max()]
+    largest = at_largest_size(part)
     sentences = []
     for _, group in largest.groupby("group", sort=False):
         reference = group[group["is_reference"]]
@@ -212,7 +219,7 @@ def _deterministic_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> 
     timed = part[part["ratio"].notna() | part["is_reference"]]
     if timed.empty or timed[INSTRUCTIONS_PER_RECORD].isna().all():
         return []
-    largest = timed[timed[SIZE_AXIS] == timed[SIZE_AXIS].max()]
+    largest = at_largest_size(timed)
     cycles = ESTIMATED_CYCLES_PER_RECORD if ESTIMATED_CYCLES_PER_RECORD in part else None
     sentences = []
     for _, group in largest.groupby("group", sort=False):

@@ -31,7 +31,7 @@ from pipebench.metrics import (
     TIME_PER_RECORD,
 )
 from pipebench.report import analysis, plots, templating
-from pipebench.report.analysis import SIZE_AXIS, Suites
+from pipebench.report.analysis import SIZE_AXIS, Suites, at_largest_size
 from pipebench.stats import CI_LABEL
 
 
@@ -85,26 +85,66 @@ def _display_comparison(part: pd.DataFrame, axes: list[str], labels: dict[str, s
         if axis in part and part[axis].notna().any():
             columns[axis] = ["" if pd.isna(v) else f"{int(v)}" for v in part[axis]]
     columns["variant"] = list(part["variant"])
-    columns[METRICS[TIME_PER_RECORD].label] = _metric_column(part, TIME_PER_RECORD)
-    columns["records/s"] = [_number(v, ",.0f") for v in part.get("records_per_s", pd.Series(dtype=float))]
-    columns[METRICS[RATIO_TO_REFERENCE].label] = [
-        "" if pd.isna(v) else METRICS[RATIO_TO_REFERENCE].format(v) for v in part["ratio"]
-    ]
-    columns[CI_LABEL] = [
-        "" if pd.isna(low) else format_interval(low, high) for low, high in zip(part["ratio_low"], part["ratio_high"])
-    ]
+    timed = TIME_PER_RECORD in part and part[TIME_PER_RECORD].notna().any()
+    if timed:
+        columns[METRICS[TIME_PER_RECORD].label] = _metric_column(part, TIME_PER_RECORD)
+        columns["records/s"] = [_number(v, ",.0f") for v in part.get("records_per_s", pd.Series(dtype=float))]
+    if timed or part["ratio"].notna().any():
+        columns[METRICS[RATIO_TO_REFERENCE].label] = [
+            "" if pd.isna(v) else METRICS[RATIO_TO_REFERENCE].format(v) for v in part["ratio"]
+        ]
+        columns[CI_LABEL] = [
+            "" if pd.isna(low) else format_interval(low, high)
+            for low, high in zip(part["ratio_low"], part["ratio_high"])
+        ]
     columns["verdict"] = list(part["verdict"])
-    for metric in (
-        PEAK_MEMORY,
-        BYTES_PER_RECORD,
-        INSTRUCTIONS_PER_RECORD,
-        ESTIMATED_CYCLES_PER_RECORD,
-        ALLOCATIONS_PER_RECORD,
-    ):
+    for metric in (PEAK_MEMORY, BYTES_PER_RECORD):
         if metric in part and part[metric].notna().any():  # a figure no run measured is no column
             columns[METRICS[metric].label] = _metric_column(part, metric)
+    columns |= _count_columns(part, with_ratios=not timed)
     length = len(part)
     return pd.DataFrame({k: (v if len(v) == length else [""] * length) for k, v in columns.items()})
+
+
+def _count_columns(part: pd.DataFrame, with_ratios: bool) -> dict[str, list[str]]:
+    """The counts' columns: per record (per call for cases without records), and their ratios to the reference.
+
+    Without time the counts answer "how much more than the reference", so their exact ratios are shown.
+    """
+    columns = {}
+    for metric in (INSTRUCTIONS_PER_RECORD, ESTIMATED_CYCLES_PER_RECORD, ALLOCATIONS_PER_RECORD):
+        shown = _count_shown(part, metric)
+        if shown is None:
+            continue
+        columns[METRICS[shown].label] = _metric_column(part, shown)
+        if with_ratios and part["is_reference"].any():
+            columns[f"{METRICS[shown].label.split('/')[0]} vs ref"] = _count_ratios(part, shown)
+    return columns
+
+
+def _count_shown(part: pd.DataFrame, per_record: str) -> str | None:
+    """The count shown for ``per_record``: itself where the cases have records, else the same count per call."""
+    if per_record in part and part[per_record].notna().any():
+        return per_record
+    per_call = next(name for name, metric in METRICS.items() if metric.per_record == per_record)
+    if per_call in part and part[per_call].notna().any():
+        return per_call
+    return None
+
+
+def _count_ratios(part: pd.DataFrame, metric: str) -> list[str]:
+    """Each case's count over its group's reference's (exact: counts do not vary), blank for the reference."""
+    references = part[part["is_reference"]].drop_duplicates(["run_id", "group"]).set_index(["run_id", "group"])[metric]
+    out = []
+    for run_id, group, value, is_reference in zip(
+        part["run_id"], part["group"], part[metric], part["is_reference"], strict=True
+    ):
+        reference = references.get((run_id, group))
+        if is_reference or reference is None or pd.isna(reference) or not reference or pd.isna(value):
+            out.append("")
+        else:
+            out.append(f"{value / reference:.3f}x")
+    return out
 
 
 def _display_scaling(part: pd.DataFrame, labels: dict[str, str], several: bool) -> pd.DataFrame:
@@ -230,7 +270,7 @@ def _largest_groups(part: pd.DataFrame, work: Mapping[str, list[tuple[str, float
     counted = part[part["case_id"].isin(list(work))]
     if counted.empty:
         return {}
-    largest = counted[counted[SIZE_AXIS] == counted[SIZE_AXIS].max()].drop_duplicates("case_id")
+    largest = at_largest_size(counted).drop_duplicates("case_id")
     return {row.case_id.split("[", 1)[1].rstrip("]"): work[row.case_id] for row in largest.itertuples()}
 
 

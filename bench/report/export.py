@@ -12,7 +12,7 @@ import json
 import math
 from typing import Any
 
-from pipebench.metrics import SHOWN
+from pipebench.metrics import METRICS, shown
 from pipebench.results import Row, RunResults
 from pipebench.stats import median_interval
 
@@ -29,8 +29,12 @@ def _value_and_range(row: Row) -> tuple[float, str | None]:
 def entries(results: RunResults) -> list[dict[str, Any]]:
     """One entry per case and exported metric of ``results``, cases in run order."""
     out = []
-    for metric in SHOWN:
-        for row in (r for r in results.rows if r.metric == metric):
+    present: dict[str, set[str]] = {}
+    for row in results.rows:
+        present.setdefault(row.case_id, set()).add(row.metric)
+    wanted = {name for metrics in present.values() for name in shown(metrics)}
+    for metric in (name for name in METRICS if name in wanted):
+        for row in (r for r in results.rows if r.metric == metric and metric in shown(present[r.case_id])):
             value, spread = _value_and_range(row)
             if not math.isfinite(value):
                 continue

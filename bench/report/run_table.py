@@ -7,7 +7,7 @@ from tabulate import tabulate
 
 from pipebench.formatting import format_interval
 from pipebench.frames import to_frame
-from pipebench.metrics import METRICS, SHOWN
+from pipebench.metrics import METRICS, shown
 from pipebench.results import RunResults
 from pipebench.stats import CI_LABEL
 
@@ -24,16 +24,21 @@ def _cell(metric: str, row: pd.Series) -> str:
 
 
 def run_table_frame(results: RunResults) -> pd.DataFrame:
-    """Cases as rows, the metrics tables show (:data:`pipebench.metrics.SHOWN`) as formatted columns."""
+    """Cases as rows, the metrics tables show (:func:`pipebench.metrics.shown`) as formatted columns."""
     frame = to_frame([results])
     if frame.empty:
         return pd.DataFrame()
     table: dict[str, dict[str, str]] = {}
-    for _, row in frame[frame["metric"].isin(SHOWN)].iterrows():
-        table.setdefault(row["case_id"], {})[_heading(row["metric"])] = _cell(row["metric"], row)
+    headings: dict[str, None] = {}
+    for case_id, rows in frame.groupby("case_id", sort=False):
+        by_metric = {row["metric"]: row for _, row in rows.iterrows()}
+        for metric in shown(by_metric):
+            table.setdefault(case_id, {})[_heading(metric)] = _cell(metric, by_metric[metric])
+            headings.setdefault(_heading(metric))
     order = list(dict.fromkeys(frame["case_id"]))
     summary = pd.DataFrame.from_dict(table, orient="index").reindex(order)
-    columns = [heading for heading in map(_heading, SHOWN) if heading in summary.columns]
+    shown_order = [_heading(name) for name in METRICS if _heading(name) in headings]
+    columns = [heading for heading in shown_order if heading in summary.columns]
     return summary[columns].fillna("")
 
 

@@ -98,14 +98,7 @@ def run_metadata(request: RunRequest, valgrind: str | None) -> dict[str, Any]:
         name: SUITES[name].describe(request.size) for name in dict.fromkeys(c.suite for c in request.cases)
     }
     if valgrind is not None:
-        info["counts"] = {
-            "valgrind": valgrind,
-            "interpreter": counts.build_identity(),
-            "cpu": info["cpu_model"],
-            "guest_cpu": counts.guest_cpu(),
-        }
-        if request.cycles:
-            info["counts"]["cache"] = {"model": cycles.MODEL.describe(), "estimate": cycles.describe()}
+        info["counts"] = counts.fingerprint(info["cpu_model"], cycles.MODEL if request.cycles else None)
     return info
 
 

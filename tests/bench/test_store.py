@@ -130,3 +130,50 @@ def test_a_run_writer_keeps_the_run_incomplete_until_it_finishes(tmp_path):
     results = run.finish([])
     assert store.is_complete(run.run_dir)
     assert results.run_id == "20261129T102030Z_abc1234" and results.metadata["commit"] == "abc1234"
+
+
+PYTEST_BENCHMARK_FILE = {
+    "machine_info": {"node": "ci"},
+    "commit_info": {},
+    "benchmarks": [
+        {
+            "name": "test_parse",
+            "fullname": "tests/test_x.py::test_parse",
+            "group": None,
+            "params": None,
+            "options": {"timer": "perf_counter"},
+            "extra_info": {},
+            "stats": {
+                **dict.fromkeys(["min", "max", "mean", "median", "q1", "q3", "ld15iqr", "hd15iqr"], 1e-3),
+                **{"stddev": 0.0, "iqr": 0.0, "rounds": 5, "iterations": 1, "ops": 1e3, "total": 5e-3},
+                **{"outliers": "0;0", "iqr_outliers": 0, "stddev_outliers": 0},
+            },
+        }
+    ],
+    "datetime": "2026-12-01T00:00:00",
+    "version": "5.1.0",
+}
+
+
+@pytest.mark.parametrize("command", ["report", "export", "explain", "history"])
+def test_a_pytest_benchmark_file_is_named_for_what_it_holds_and_lacks_in_one_line(pipebench, tmp_path, command):
+    saved = tmp_path / ".benchmarks" / "Linux-CPython-3.11-64bit" / "0001_base.json"
+    saved.parent.mkdir(parents=True)
+    saved.write_text(json.dumps(PYTEST_BENCHMARK_FILE))
+    paths = {"report": [saved], "export": [saved], "explain": [saved, saved], "history": [tmp_path / ".benchmarks"]}
+    code, out, err = pipebench(command, *paths[command])
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
+    assert ("pytest-benchmark file" in line and "no pipebench run" in line) or "not a pipebench run" in line
+    assert "--pipebench-instructions --pipebench-out DIR" in line
+
+
+def test_comparing_counts_of_pytest_benchmark_files_says_they_hold_times_only(pipebench, tmp_path):
+    saved = tmp_path / "0001_base.json"
+    saved.write_text(json.dumps(PYTEST_BENCHMARK_FILE))
+    code, _, err = pipebench("compare", saved, saved, "--metric", "instructions")
+    assert code == 2
+    assert err.strip().endswith(
+        "a pytest-benchmark file holds times only (counts come from "
+        "`pytest --benchmark-only --pipebench-instructions --pipebench-out DIR`): no instructions to compare"
+    )

@@ -1,0 +1,188 @@
+"""The counted side of ``--pipebench-instructions``: one pytest-benchmark test under callgrind.
+
+Loaded with ``-p pipebench.pytest.counting --pipebench-count-spec SPEC`` in a pytest
+process of its own, started under ``valgrind --tool=callgrind --instr-atstart=no`` by
+:mod:`pipebench.pytest.counted` for exactly one test. The test's ``benchmark`` argument
+is replaced by a :class:`CountingBenchmark`: the function it is given is warmed, then
+counted as :func:`pipebench.counts.worker.count` counts a case (instrumentation on only
+around the calls, two labelled dumps whose difference is the calls alone). Start-up,
+collection, fixtures and the test's own assertions run uninstrumented. SPEC is a JSON
+file: the two segments' calls, the warm-up calls and where to write what happened (the
+process id, and whether the test called its benchmark).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipebench.counts.worker import Control, control, count, label
+
+
+class _Calls:
+    """The one workload :func:`~pipebench.counts.worker.count` needs: a ``run`` that calls the benchmarked function."""
+
+    def __init__(self, run: Callable[[], None]) -> None:
+        self.run = run
+
+
+class CountingBenchmark:
+    """What a test's ``benchmark`` argument is in a counted session: pytest-benchmark's calls, counted.
+
+    ``benchmark(function, *args, **kwargs)`` and ``benchmark.pedantic(...)`` return what
+    the function returns, as pytest-benchmark's fixture does; rounds and iterations are
+    pytest-benchmark's concern (a count needs none), and a ``setup`` runs before every
+    call with instrumentation off, so only the calls are counted.
+    """
+
+    enabled = True
+    """The benchmark is measured (counted), so a test's checks that run only then do run."""
+    disabled = False
+    stats = None
+    """No timing: the session that asked for the counts timed the test, if it was asked to."""
+
+    def __init__(self, calls: Sequence[int], warmups: int, switches: Control, fixture: object = None) -> None:
+        self._calls = (int(calls[0]), int(calls[1]))
+        self._warmups = warmups
+        self._switches = switches
+        self._fixture = fixture
+        self.extra_info: dict[str, Any] = {}
+        self.called = False
+
+    def __getattr__(self, name: str) -> Any:
+        # What a test reads of pytest-benchmark's fixture beyond the calls (its name, group, ...).
+        if name.startswith("_") or self._fixture is None:
+            raise AttributeError(name)
+        return getattr(self._fixture, name)
+
+    def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Count ``function(*args, **kwargs)``; return what it returns."""
+        return self._count(function, lambda: (args, kwargs))
+
+    def pedantic(
+        self,
+        target: Callable[..., Any],
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        setup: Callable[[], Any] | None = None,
+        rounds: int = 1,
+        warmup_rounds: int = 0,
+        iterations: int = 1,
+    ) -> Any:
+        """pytest-benchmark's ``pedantic``: ``setup`` (if any) gives each call its arguments, uncounted."""
+        if setup is None:
+            return self._count(target, lambda: (tuple(args), dict(kwargs or {})))
+
+        def fresh() -> tuple[Sequence[Any], Mapping[str, Any]]:
+            self._switches.stop_instrumentation()
+            made = setup()
+            self._switches.start_instrumentation()
+            return made if made is not None else (tuple(args), dict(kwargs or {}))
+
+        return self._count(target, fresh)
+
+    def _count(self, function: Callable[..., Any], arguments: Callable[[], tuple]) -> Any:
+        if self.called:
+            raise RuntimeError("a benchmark is counted once per test: the test called its benchmark twice")
+        self.called = True
+        results = []
+
+        def run() -> None:
+            positional, named = arguments()
+            results.append(function(*positional, **named))
+            del results[:-1]
+
+        count(_Calls(run), self._calls, self._warmups, self._switches)
+        return results[-1]
+
+
+_SPEC = pytest.StashKey[dict]()
+_SWITCHES = pytest.StashKey[Control]()
+_FIXTURE = pytest.StashKey[CountingBenchmark]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register ``--pipebench-count-spec``."""
+    parser.addoption("--pipebench-count-spec", metavar="SPEC", help="(internal) count the one selected benchmark")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Read the spec; refuse to run outside callgrind, whose counts the spec asks for."""
+    path = config.getoption("pipebench_count_spec")
+    if not path:
+        return
+    switches = control()
+    running = getattr(switches, "running_on_valgrind", None)
+    if running is not None and not running():
+        raise pytest.UsageError("the counted pytest process must run under valgrind --tool=callgrind")
+    spec = json.loads(Path(path).read_text(encoding="utf-8"))
+    config.stash[_SPEC] = spec
+    config.stash[_SWITCHES] = switches
+    switches.prepare(*(label(calls) for calls in spec["calls"]))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    """Hand the test a :class:`CountingBenchmark` in place of pytest-benchmark's fixture, for the call only.
+
+    pytest-benchmark's report hook expects its own fixture back in the test's arguments.
+    """
+    spec = pyfuncitem.config.stash.get(_SPEC, None)
+    if spec is None or "benchmark" not in pyfuncitem.funcargs:
+        yield
+        return
+    original = pyfuncitem.funcargs["benchmark"]
+    counting = CountingBenchmark(spec["calls"], spec["warmups"], pyfuncitem.config.stash[_SWITCHES], original)
+    pyfuncitem.config.stash[_FIXTURE] = counting
+    pyfuncitem.funcargs["benchmark"] = counting
+    try:
+        yield
+    finally:
+        pyfuncitem.funcargs["benchmark"] = original
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Say why the counted test failed on stderr, where the counting side reads a process's last words."""
+    if report.failed:
+        print(f"{report.nodeid} failed ({report.when}): {_reason(report)}", file=sys.stderr)
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """Say why the counted test's file could not be collected (an import that fails there, say)."""
+    if report.failed:
+        print(f"collecting {report.nodeid or 'the test'} failed: {_reason(report)}", file=sys.stderr)
+
+
+def _reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    lines = [line for line in report.longreprtext.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("E ")]
+    return (errors[:1] or lines[-1:] or ["(no reason given)"])[0].removeprefix("E").strip()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write what the spec asks for: this process's id and whether the benchmark was called."""
+    spec = session.config.stash.get(_SPEC, None)
+    if spec is None:
+        return
+    counting = session.config.stash.get(_FIXTURE, None)
+    called = counting is not None and counting.called
+    result = {"pid": os.getpid(), "called": called, "extra_info": _plain(counting.extra_info if called else {})}
+    Path(spec["output"]).write_text(json.dumps(result), encoding="utf-8")
+
+
+def _plain(info: Mapping[str, Any]) -> dict[str, Any]:
+    """``extra_info`` as JSON can hold it (what it cannot is written as its ``repr``)."""
+    out = {}
+    for key, value in info.items():
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            value = repr(value)
+        out[str(key)] = value
+    return out

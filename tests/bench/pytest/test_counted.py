@@ -1,0 +1,129 @@
+"""Counts for any pytest-benchmark test: tests as cases, references, the counted process's path."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipebench.cases import Case
+from pipebench.errors import UsageError
+from pipebench.pytest.counted import BenchmarkTest, import_path, suites_of, with_references
+
+
+def bench_test(suite, test, reference="", **params):
+    return BenchmarkTest(f"tests/test_x.py::{test}", Case(suite, (("test", test), *params.items()), "test", reference))
+
+
+def test_a_groups_marked_reference_becomes_every_member_cases_reference():
+    tests = with_references(
+        [
+            bench_test("parse", "by_csv", n=10),
+            bench_test("parse", "by_split", "by_split", n=10),
+            bench_test("io", "read"),
+        ]
+    )
+    assert [test.case.reference for test in tests] == ["by_split", "by_split", ""]
+    assert tests[0].case.group == "parse[n=10]" and not tests[0].case.is_reference and tests[1].case.is_reference
+
+
+def test_two_references_in_one_group_or_two_tests_of_one_case_are_one_line_each():
+    with pytest.raises(UsageError, match=r"^benchmark group parse: more than one reference \(a, b\)$"):
+        with_references([bench_test("parse", "a", "a"), bench_test("parse", "b", "b")])
+    twin = BenchmarkTest("tests/test_y.py::a", bench_test("parse", "a").case)
+    with pytest.raises(UsageError, match="are one case, parse\\[test=a\\]"):
+        with_references([bench_test("parse", "a"), twin])
+
+
+def test_a_suite_names_its_numeric_parameters_as_axes_and_its_reference():
+    tests = with_references([bench_test("parse", "a", "a", n=10, mode="x"), bench_test("parse", "b", n=100, mode="y")])
+    described = suites_of(tests)["parse"]
+    assert described["axes"] == ["n"] and described["reference"] == "a" and described["variant_axis"] == "test"
+
+
+def test_the_counted_process_imports_the_project_as_the_session_did_through_the_link(tmp_path):
+    root, elsewhere = tmp_path / "project", tmp_path / "lib"
+    path = [str(root / "tests"), str(root)]
+    python_path = os.pathsep.join([str(root / "src"), str(elsewhere)])
+    assert import_path(root, root, path, python_path) == ["p", "p/src", str(elsewhere)]
+    # pytest's console script does not put the directory it started in on the path.
+    assert import_path(root, root, [str(root / "tests")], None) == []
+
+
+def session(tmp_path, *options):
+    (tmp_path / "test_it.py").write_text("def test_it(benchmark):\n    benchmark(sum, [1, 2])\n")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--benchmark-only", *options],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_counting_without_a_run_directory_is_one_line_before_anything_runs(tmp_path):
+    done = session(tmp_path, "--pipebench-instructions")
+    assert done.returncode == 4
+    assert done.stderr.strip().splitlines()[-1] == (
+        "ERROR: --pipebench-instructions: name the run directory with --pipebench-out DIR"
+    )
+
+
+def test_counting_into_a_run_that_exists_is_refused_before_anything_runs(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "results.json").write_text("{}")
+    done = session(tmp_path, "--pipebench-instructions", "--pipebench-out", "old")
+    assert done.returncode == 4 and "--pipebench-instructions:" in done.stderr and "passed" not in done.stdout
+    assert Path(tmp_path / "old" / "results.json").read_text() == "{}"
+
+
+COUNTED = ["-m", "pytest", "-p", "no:cacheprovider", "-q", "--benchmark-only", "--pipebench-instructions"]
+
+
+def counted_session(project, out, *options):
+    return subprocess.run(
+        [sys.executable, *COUNTED, "--pipebench-out", str(out), *options],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def instructions_of(run):
+    rows = json.loads((run / "results.json").read_text())["rows"]
+    return {row["case_id"]: row["summary"]["median"] for row in rows if row["metric"] == "instructions"}
+
+
+@pytest.mark.slow
+def test_two_counted_sessions_agree_within_a_tenth_of_a_percent(tmp_path):
+    (tmp_path / "test_sums.py").write_text(
+        "import pytest\n\nVALUES = list(range(20_000))\n\n\n"
+        "@pytest.mark.benchmark(group='sums')\n@pytest.mark.pipebench_reference\n"
+        "def test_builtin(benchmark):\n    assert benchmark(sum, VALUES) == 199990000\n\n\n"
+        "@pytest.mark.benchmark(group='sums')\n"
+        "def test_loop(benchmark):\n    def total(values):\n        out = 0\n        for value in values:\n"
+        "            out += value\n        return out\n\n    assert benchmark(total, VALUES) == 199990000\n"
+    )
+    first, second = counted_session(tmp_path, tmp_path / "one"), counted_session(tmp_path, tmp_path / "two")
+    assert first.returncode == 0 and second.returncode == 0, first.stdout[-2000:] + second.stdout[-2000:]
+    one, two = instructions_of(tmp_path / "one"), instructions_of(tmp_path / "two")
+    assert set(one) == {"sums[test=test_builtin]", "sums[test=test_loop]"}
+    for case, value in one.items():
+        assert two[case] == pytest.approx(value, rel=0.001), case
+    assert one["sums[test=test_loop]"] > 3 * one["sums[test=test_builtin]"]
+
+
+@pytest.mark.slow
+def test_a_test_that_fails_when_counted_is_named_in_one_line_and_fails_the_session(tmp_path):
+    (tmp_path / "test_flaky.py").write_text(
+        "import os\n\n\ndef test_flaky(benchmark):\n    benchmark(sum, [1])\n"
+        "    assert 'VALGRIND_LIB' not in os.environ and os.environ.get('LC_ALL') != 'C.UTF-8', 'counted'\n"
+    )
+    done = counted_session(tmp_path, tmp_path / "run")
+    assert done.returncode == 1
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("pipebench: counting test_flaky.py")]
+    assert "test_flaky.py::test_flaky failed (call): AssertionError: counted" in line
+    assert (tmp_path / "run" / "INCOMPLETE").exists() and not (tmp_path / "run" / "results.json").exists()

@@ -1,0 +1,74 @@
+"""The counted side of a pytest session: the benchmark argument that counts instead of timing."""
+
+import pytest
+
+from pipebench.pytest.counting import CountingBenchmark
+
+
+class Switches:
+    def __init__(self):
+        self.events = []
+
+    def start_instrumentation(self):
+        self.events.append("start")
+
+    def stop_instrumentation(self):
+        self.events.append("stop")
+
+    def zero(self):
+        self.events.append("zero")
+
+    def dump(self, label):
+        self.events.append(label)
+
+    def prepare(self, *labels):
+        pass
+
+
+class Fixture:
+    name = "test_parse"
+    group = "parse"
+
+
+def test_the_function_is_warmed_then_called_for_each_dump_and_its_value_returned():
+    switches, calls = Switches(), []
+    counting = CountingBenchmark([0, 2], 3, switches, Fixture())
+
+    def parse(line, sep=","):
+        calls.append(line)
+        return line.split(sep)
+
+    assert counting(parse, "a;b", sep=";") == ["a", "b"]
+    assert len(calls) == 3 + 0 + 2
+    assert switches.events == ["start", "zero", "calls=0", "calls=2", "stop"]
+    assert counting.called and counting.enabled and counting.stats is None
+
+
+def test_a_setup_runs_before_every_call_with_instrumentation_off():
+    switches = Switches()
+    counting = CountingBenchmark([0, 1], 0, switches)
+    made = []
+
+    def setup():
+        made.append(len(made))
+        return (made[-1],), {}
+
+    assert counting.pedantic(lambda value: value * 10, setup=setup, rounds=50) == 0
+    assert made == [0]
+    assert switches.events == ["start", "zero", "calls=0", "stop", "start", "calls=1", "stop"]
+
+
+def test_what_a_test_reads_of_pytest_benchmarks_fixture_comes_from_it():
+    counting = CountingBenchmark([0, 2], 0, Switches(), Fixture())
+    assert (counting.name, counting.group) == ("test_parse", "parse")
+    counting.extra_info["records"] = 10
+    assert counting.extra_info == {"records": 10}
+    with pytest.raises(AttributeError):
+        getattr(CountingBenchmark([0, 2], 0, Switches()), "name")  # noqa: B009
+
+
+def test_a_benchmark_called_twice_in_one_test_is_refused():
+    counting = CountingBenchmark([0, 2], 0, Switches())
+    counting(len, "abc")
+    with pytest.raises(RuntimeError, match="called its benchmark twice"):
+        counting(len, "abc")
