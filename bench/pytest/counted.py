@@ -21,20 +21,19 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pipebench import provenance, store
+from pipebench import store
 from pipebench.cases import Case
 from pipebench.counts import cycles
 from pipebench.counts import runner as counts
 from pipebench.errors import BenchError, UsageError
-from pipebench.processes import parallel, run_module
-from pipebench.results import Row
+from pipebench.processes import run_module
 
 VARIANT_AXIS = "test"
 """The parameter that names a case's variant: the test function."""
@@ -227,46 +226,3 @@ def suites_of(tests: Sequence[BenchmarkTest]) -> dict[str, dict[str, Any]]:
             "tags": {},
         }
     return out
-
-
-def count_session(
-    tests: Sequence[BenchmarkTest],
-    rootdir: Path,
-    out: Path,
-    *,
-    cache: cycles.CacheModel | None = None,
-    imports_from: Sequence[str] = (),
-    jobs: int = 2,
-    progress: Callable[[str], None] | None = None,
-) -> Path:
-    """Count every test and write the pipebench run to ``out``; its results file's path.
-
-    Raises:
-        UsageError: valgrind is missing, ``out`` cannot be a new run, or the tests are no cases.
-        BenchError: a test's counting process failed; ``out`` stays marked incomplete.
-    """
-    tests = with_references(tests)
-    version = counts.valgrind_version()
-    store.check_new_run_dir(out)
-    counts.remove_stale_scratch()
-    # pipebench's own modules load from byte code in every counted process, the first one too.
-    counts.compile_sources()
-    metadata = provenance.collect("quick", directory=rootdir)
-    metadata["method"] = {"version": provenance.METHOD_VERSION, "counting": asdict(counts.PLAN)}
-    metadata["suites"] = suites_of(tests)
-    metadata["counts"] = counts.fingerprint(metadata["cpu_model"], cache)
-    metadata["pytest"] = {"rootdir": rootdir.name, "tests": {test.case.id: test.nodeid for test in tests}}
-    writer = store.RunWriter.new(metadata, out=out)
-    keep = writer.tool_dir(store.CALLGRIND_DIR)
-
-    def one(test: BenchmarkTest) -> tuple[BenchmarkTest, dict[str, float | None]]:
-        figures = count_test(test, rootdir, keep, cache, imports_from)
-        if progress is not None:
-            progress(f"counted {test.nodeid}")
-        return test, figures
-
-    counted = parallel(one, tests, jobs)
-    figures = {test.case.id: data for test, data in counted}
-    rows: list[Row] = counts.rows([test.case for test in tests], figures, version)
-    writer.finish(rows)
-    return writer.run_dir / store.RESULTS_FILE

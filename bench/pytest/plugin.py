@@ -82,7 +82,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="as --pipebench-instructions, with a simulated cache: estimated cycles too",
     )
-    group.addoption("--pipebench-out", metavar="DIR", help="the new run directory of the counts")
+    group.addoption(
+        "--pipebench-paired",
+        action="store_true",
+        help="time each benchmark group that names its reference (@pytest.mark.pipebench_reference) round by round, "
+        "its members against the reference, into the pipebench run --pipebench-out names",
+    )
+    group.addoption("--pipebench-out", metavar="DIR", help="the new run directory of the counts and paired times")
     add_gate_options(group.addoption, prefix="pipebench-", session=True)
 
 
@@ -101,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
     smoke = config.getini("pipebench_smoke")
     if smoke and hasattr(option, "benchmark_disable") and not any(getattr(option, n, None) for n in _TIMING_OPTIONS):
         option.benchmark_disable = True
-    if config.getoption("pipebench_instructions") or config.getoption("pipebench_cycles"):
+    if any(config.getoption(name) for name in ("pipebench_instructions", "pipebench_cycles", "pipebench_paired")):
         config.stash[_COUNTING] = _Counting.from_options(config)
     baseline = config.getoption("pipebench_baseline")
     if baseline:
@@ -109,34 +115,41 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class _Counting:
-    """Where a counted session's run goes, and the benchmark tests it ran."""
+    """Where a measured session's run goes, what it measures, and the benchmark tests it ran."""
 
-    def __init__(self, out: Path, cycles: bool) -> None:
+    def __init__(self, out: Path, counted: bool, cycles: bool, paired: bool) -> None:
         self.out = out
+        self.counted = counted
         self.cycles = cycles
+        self.paired = paired
         self.tests: list = []
         self.error: str | None = None
         self.results: Path | None = None
 
     @classmethod
     def from_options(cls, config: pytest.Config) -> _Counting:
+        cycles, paired = bool(config.getoption("pipebench_cycles")), bool(config.getoption("pipebench_paired"))
+        counted = cycles or bool(config.getoption("pipebench_instructions"))
+        option = "--pipebench-instructions" if counted else "--pipebench-paired"
         out = config.getoption("pipebench_out")
         if not out:
-            raise pytest.UsageError("--pipebench-instructions: name the run directory with --pipebench-out DIR")
+            raise pytest.UsageError(f"{option}: name the run directory with --pipebench-out DIR")
         from pipebench import store
         from pipebench.counts.runner import valgrind_version
 
         try:
-            valgrind_version()
+            if counted:
+                valgrind_version()
             store.check_new_run_dir(Path(out))
         except BenchError as error:
-            raise pytest.UsageError(f"--pipebench-instructions: {error}") from None
-        return cls(Path(out).absolute(), bool(config.getoption("pipebench_cycles")))
+            raise pytest.UsageError(f"{option}: {error}") from None
+        return cls(Path(out).absolute(), counted, cycles, paired)
 
     @property
     def families(self) -> tuple[str, ...]:
-        """The families a counted session measures."""
-        return ("instructions", "allocations", *(("cycles",) if self.cycles else ()))
+        """The families the session's run holds for the gate."""
+        counted = ("instructions", "allocations", *(("cycles",) if self.cycles else ())) if self.counted else ()
+        return (*(("time",) if self.paired else ()), *counted)
 
 
 _COUNTING = pytest.StashKey[_Counting]()
@@ -225,26 +238,35 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def _count(session: pytest.Session, counting: _Counting) -> None:
     if not counting.tests:
-        counting.error = "no benchmark test passed, so none was counted"
+        counting.error = "no benchmark test passed, so none was measured"
         return
     import os
     import sys
 
     from pipebench.counts.cycles import MODEL
-    from pipebench.pytest.counted import count_session, import_path
+    from pipebench.pytest.counted import import_path
+    from pipebench.pytest.session import Asked, write_run
 
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.ensure_newline()
-        reporter.write_line(f"pipebench: counting {len(counting.tests)} benchmark test(s) under callgrind")
+        what = " and ".join(
+            [
+                *(["counting under callgrind"] if counting.counted else []),
+                *(["timing in pairs"] if counting.paired else []),
+            ]
+        )
+        reporter.write_line(f"pipebench: {what}: {len(counting.tests)} benchmark test(s)")
     rootdir = Path(session.config.rootpath)
     invocation = Path(session.config.invocation_params.dir)
+    asked = Asked(counting.counted, MODEL if counting.cycles else None, counting.paired)
     try:
-        counting.results = count_session(
+        counting.results = write_run(
             counting.tests,
             rootdir,
+            invocation,
             counting.out,
-            cache=MODEL if counting.cycles else None,
+            asked,
             imports_from=import_path(rootdir, invocation, sys.path, os.environ.get("PYTHONPATH")),
         )
     except BenchError as error:
@@ -313,7 +335,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 
 def _print_counting(terminalreporter, counting: _Counting) -> None:
-    terminalreporter.section("pipebench counts")
+    terminalreporter.section("pipebench run")
     if counting.error is not None:
         terminalreporter.write_line(f"pipebench: {counting.error}", red=True)
     if counting.results is not None:

@@ -14,7 +14,8 @@ from pipebench.pytest.counted import BenchmarkTest, import_path, suites_of, with
 
 
 def bench_test(suite, test, reference="", **params):
-    return BenchmarkTest(f"tests/test_x.py::{test}", Case(suite, (("test", test), *params.items()), "test", reference))
+    case = Case(suite, (("test", test), *params.items()), "test", reference)
+    return BenchmarkTest(f"t.py::test_{test}", case)
 
 
 def test_a_groups_marked_reference_becomes_every_member_cases_reference():
@@ -127,3 +128,59 @@ def test_a_test_that_fails_when_counted_is_named_in_one_line_and_fails_the_sessi
     (line,) = [line for line in done.stdout.splitlines() if line.startswith("pipebench: counting test_flaky.py")]
     assert "test_flaky.py::test_flaky failed (call): AssertionError: counted" in line
     assert (tmp_path / "run" / "INCOMPLETE").exists() and not (tmp_path / "run" / "results.json").exists()
+
+
+@pytest.mark.slow
+def test_a_group_with_a_reference_is_timed_in_pairs_into_the_run_and_pyperf_reads_its_values(tmp_path):
+    (tmp_path / "test_sums.py").write_text(
+        "import pytest\n\nVALUES = list(range(2_000))\n\n\n"
+        "@pytest.mark.benchmark(group='sums')\n@pytest.mark.pipebench_reference\n"
+        "def test_builtin(benchmark):\n    assert benchmark(sum, VALUES) == 1999000\n\n\n"
+        "@pytest.mark.benchmark(group='sums')\n"
+        "def test_sorted(benchmark):\n    assert benchmark(lambda v: sum(sorted(v)), VALUES) == 1999000\n"
+    )
+    paired = ["-m", "pytest", "-p", "no:cacheprovider", "-q", "--benchmark-only", "--pipebench-paired"]
+    done = subprocess.run(
+        [sys.executable, *paired, "--pipebench-out", str(tmp_path / "run")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    rows = json.loads((tmp_path / "run" / "results.json").read_text())["rows"]
+    (ratio,) = [row for row in rows if row["metric"] == "ratio_to_reference"]
+    assert ratio["case_id"] == "sums[test=test_sorted]" and ratio["reference"] == "sums[test=test_builtin]"
+    assert ratio["ci"][0] <= ratio["estimate"] <= ratio["ci"][1] and len(ratio["samples"]) == 12
+    assert ratio["sample_groups"] == [2] * 6
+    shown = subprocess.run(
+        [sys.executable, "-m", "pyperf", "show", str(tmp_path / "run" / "pyperf.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 0 and "sums[test=test_sorted]" in shown.stdout
+
+
+def test_only_groups_that_name_a_reference_beside_another_test_are_timed_in_pairs_reference_first():
+    from pipebench.pytest.paired import paired_groups
+
+    tests = with_references(
+        [
+            bench_test("parse", "by_csv", n=10),
+            bench_test("parse", "by_split", "by_split", n=10),
+            bench_test("parse", "by_split", "by_split", n=99),
+            bench_test("io", "read"),
+            bench_test("io", "write"),
+        ]
+    )
+    groups = paired_groups(tests)
+    assert [[test.case.id for test in group] for group in groups] == [
+        ["parse[test=by_split,n=10]", "parse[test=by_csv,n=10]"]
+    ]
+
+
+def test_a_reference_on_another_axis_than_a_members_variant_is_one_line():
+    by_parameter = BenchmarkTest("t.py::test_p[a]", Case("parse", (("parser", "a"),), "parser", "a"))
+    with pytest.raises(UsageError, match=r"its reference is a 'parser', but t\.py::test_x varies its 'test'"):
+        with_references([by_parameter, bench_test("parse", "x")])
