@@ -151,7 +151,7 @@ def count_test(
     Raises:
         BenchError: the process failed (the test failed, or never called its benchmark).
     """
-    with counts.scratch_directory() as work:
+    with counts.scratch_directory(test.case.id) as work:
         package_root, python = counts.fixed_length_paths(work)
         (work / "p").symlink_to(rootdir.resolve(), target_is_directory=True)
         spec = {"calls": list(counts.PLAN.calls), "warmups": counts.PLAN.warmups, "output": "result.json"}
