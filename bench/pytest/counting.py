@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 
 from pipebench.counts.worker import Control, control, count, label
+from pipebench.pytest.stand_in import StandIn, say_why_it_failed
 
 
 class _Calls:
@@ -32,7 +32,7 @@ class _Calls:
         self.run = run
 
 
-class CountingBenchmark:
+class CountingBenchmark(StandIn):
     """What a test's ``benchmark`` argument is in a counted session: pytest-benchmark's calls, counted.
 
     ``benchmark(function, *args, **kwargs)`` and ``benchmark.pedantic(...)`` return what
@@ -41,25 +41,12 @@ class CountingBenchmark:
     call with instrumentation off, so only the calls are counted.
     """
 
-    enabled = True
-    """The benchmark is measured (counted), so a test's checks that run only then do run."""
-    disabled = False
-    stats = None
-    """No timing: the session that asked for the counts timed the test, if it was asked to."""
-
     def __init__(self, calls: Sequence[int], warmups: int, switches: Control, fixture: object = None) -> None:
+        super().__init__(fixture)
         self._calls = (int(calls[0]), int(calls[1]))
         self._warmups = warmups
         self._switches = switches
-        self._fixture = fixture
-        self.extra_info: dict[str, Any] = {}
         self.called = False
-
-    def __getattr__(self, name: str) -> Any:
-        # What a test reads of pytest-benchmark's fixture beyond the calls (its name, group, ...).
-        if name.startswith("_") or self._fixture is None:
-            raise AttributeError(name)
-        return getattr(self._fixture, name)
 
     def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Count ``function(*args, **kwargs)``; return what it returns."""
@@ -148,21 +135,15 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Say why the counted test failed on stderr, where the counting side reads a process's last words."""
+    """Say why the counted test failed."""
     if report.failed:
-        print(f"{report.nodeid} failed ({report.when}): {_reason(report)}", file=sys.stderr)
+        say_why_it_failed(report, f"{report.nodeid} failed ({report.when})")
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
     """Say why the counted test's file could not be collected (an import that fails there, say)."""
     if report.failed:
-        print(f"collecting {report.nodeid or 'the test'} failed: {_reason(report)}", file=sys.stderr)
-
-
-def _reason(report: pytest.TestReport | pytest.CollectReport) -> str:
-    lines = [line for line in report.longreprtext.strip().splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("E ")]
-    return (errors[:1] or lines[-1:] or ["(no reason given)"])[0].removeprefix("E").strip()
+        say_why_it_failed(report, f"collecting {report.nodeid or 'the test'} failed")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import pyperf
 import pytest
 
+from pipebench.pytest.stand_in import StandIn, say_why_it_failed
 from pipebench.timing.worker import CLOCK, RoundPlan, calibrate, measure_group
 
 
@@ -39,22 +40,12 @@ class _Named:
         self.id = case_id
 
 
-class KeepingBenchmark:
+class KeepingBenchmark(StandIn):
     """What a test's ``benchmark`` argument is in a paired process: one call made, the call kept."""
 
-    enabled = True
-    disabled = False
-    stats = None
-
     def __init__(self, fixture: object = None) -> None:
-        self._fixture = fixture
-        self.extra_info: dict[str, Any] = {}
+        super().__init__(fixture)
         self.kept: Callable[[], None] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or self._fixture is None:
-            raise AttributeError(name)
-        return getattr(self._fixture, name)
 
     def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call ``function(*args, **kwargs)`` once, keep the call, and return its value."""
@@ -117,12 +108,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Say why a test of the group failed on stderr, where the timing side reads a process's last words."""
+    """Say why a test of the group failed."""
     if report.failed:
-        lines = [line for line in report.longreprtext.strip().splitlines() if line.strip()]
-        errors = [line for line in lines if line.startswith("E ")]
-        reason = (errors[:1] or lines[-1:] or ["(no reason given)"])[0].removeprefix("E").strip()
-        print(f"{report.nodeid} failed ({report.when}): {reason}", file=sys.stderr)
+        say_why_it_failed(report, f"{report.nodeid} failed ({report.when})")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
