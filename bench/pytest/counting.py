@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from pipebench.counts.worker import Control, control, count, label
-from pipebench.pytest.stand_in import StandIn, say_why_it_failed
+from pipebench.pytest.stand_in import StandIn, handed, say_why_it_failed
 
 
 class _Calls:
@@ -127,11 +127,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
     original = pyfuncitem.funcargs["benchmark"]
     counting = CountingBenchmark(spec["calls"], spec["warmups"], pyfuncitem.config.stash[_SWITCHES], original)
     pyfuncitem.config.stash[_FIXTURE] = counting
-    pyfuncitem.funcargs["benchmark"] = counting
-    try:
+    with handed(pyfuncitem, counting):
         yield
-    finally:
-        pyfuncitem.funcargs["benchmark"] = original
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

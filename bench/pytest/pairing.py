@@ -22,7 +22,7 @@ from typing import Any
 import pyperf
 import pytest
 
-from pipebench.pytest.stand_in import StandIn, say_why_it_failed
+from pipebench.pytest.stand_in import StandIn, handed, say_why_it_failed
 from pipebench.timing.worker import CLOCK, RoundPlan, calibrate, measure_group
 
 
@@ -94,11 +94,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
         return
     original = pyfuncitem.funcargs["benchmark"]
     keeping = KeepingBenchmark(original)
-    pyfuncitem.funcargs["benchmark"] = keeping
-    try:
+    with handed(pyfuncitem, keeping):
         yield
-    finally:
-        pyfuncitem.funcargs["benchmark"] = original
     if keeping.kept is not None and pyfuncitem.nodeid in spec["cases"]:
         records = keeping.extra_info.get("records")
         records = records if isinstance(records, int) and not isinstance(records, bool) and records > 0 else 1

@@ -12,6 +12,8 @@ started it reads a process's last words.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -40,3 +42,14 @@ def say_why_it_failed(report: pytest.TestReport | pytest.CollectReport, what: st
     errors = [line for line in lines if line.startswith("E ")]
     reason = (errors[:1] or lines[-1:] or ["(no reason given)"])[0].removeprefix("E").strip()
     print(f"{what}: {reason}", file=sys.stderr)
+
+
+@contextmanager
+def handed(pyfuncitem: pytest.Function, stand_in: StandIn) -> Iterator[None]:
+    """The test's ``benchmark`` is ``stand_in`` for the block; pytest-benchmark's report hook gets its own back."""
+    original = pyfuncitem.funcargs["benchmark"]
+    pyfuncitem.funcargs["benchmark"] = stand_in
+    try:
+        yield
+    finally:
+        pyfuncitem.funcargs["benchmark"] = original
