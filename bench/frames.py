@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from pipebench.results import RunResults
+from pipebench.versus import VERSUS
 
 _METADATA_COLUMNS = (
     "machine",
@@ -37,7 +38,8 @@ def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
     ``is_reference``, ``reference``, ``metric``, ``value`` (the figure to read: a ratio's
     estimate, otherwise the median), ``unit``, ``tool``, ``tool_version``, the
     summary (``count`` of samples, ``median``, ``mean``, ``stdev``, ``min``, ``max``),
-    ``estimate``, ``ci_low``, ``ci_high``, ``samples`` (a tuple) and one column per case
+    ``estimate``, ``ci_low``, ``ci_high``, ``samples`` (a tuple), ``sample_groups`` (how many of them
+    each process took, in order: values of a group's cases at one index were taken side by side) and one column per case
     parameter under its own name (``n``, ``w``, ...; nullable integers when whole).
     """
     lines = []
@@ -72,6 +74,7 @@ def to_frame(runs: Iterable[RunResults]) -> pd.DataFrame:
                     "ci_low": row.ci[0] if row.ci else None,
                     "ci_high": row.ci[1] if row.ci else None,
                     "samples": row.samples,
+                    "sample_groups": row.sample_groups,
                     **row.params,
                 }
             )
@@ -99,6 +102,7 @@ def suite_descriptions(runs: Iterable[RunResults]) -> dict[str, dict[str, Any]]:
         stored = run.metadata.get("suites")
         if isinstance(stored, dict):
             suites.update({name: dict(description) for name, description in stored.items()})
+            _read_versus(run, suites)
             continue
         variants = {row.case_id: row.variant for row in run.rows}
         for row in run.rows:
@@ -112,4 +116,19 @@ def suite_descriptions(runs: Iterable[RunResults]) -> dict[str, dict[str, Any]]:
                 "swept": ["n"] if "n" in axes else [],
                 "finding": None,
             }
+        _read_versus(run, suites)
     return suites
+
+
+def _read_versus(run: RunResults, suites: dict[str, dict[str, Any]]) -> None:
+    """A run re-expressed against a variant (:func:`pipebench.versus.against`) names it as those suites' reference.
+
+    The reference the suite was measured against stays known as ``measured_reference``.
+    """
+    versus = run.metadata.get(VERSUS)
+    if not isinstance(versus, dict):
+        return
+    for name in versus["suites"]:
+        described = suites.setdefault(name, {"description": "", "axes": ["n"], "swept": [], "finding": None})
+        described.setdefault("measured_reference", described.get("reference"))
+        described["reference"] = versus["variant"]

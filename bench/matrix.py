@@ -31,7 +31,9 @@ class Suite:
     ``build`` makes a case's workload; ``sizes`` gives each size set's parameter axes
     (``n``, the number of records, first); ``swept`` names the axes that scaling is fit
     against (time against each, peak memory against ``n``); ``finding`` is the one fit the
-    report states as a sentence, as ``(axis, measure)``; ``threaded`` says that some
+    report states as a sentence, as ``(axis, measure)``; ``questions`` are the comparisons
+    the suite exists to settle, each ``(variant, against)``, which the report's findings
+    answer first, by name, whichever variant is fastest; ``threaded`` says that some
     variant does its work in threads of its own (a pool), so that its values must be the
     process's CPU time, which counts every thread, rather than the measuring thread's
     (:mod:`pipebench.timing.worker`). A run stores :meth:`describe`, so that it is read later
@@ -48,6 +50,7 @@ class Suite:
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     swept: tuple[str, ...] = ("n",)
     finding: tuple[str, str] | None = None
+    questions: tuple[tuple[str, str], ...] = ()
     threaded: bool = False
 
     def __post_init__(self) -> None:
@@ -60,6 +63,9 @@ class Suite:
             raise ValueError(f"suite {self.name}: swept axes {self.swept} are not all among {sorted(axes)}")
         if self.finding is not None and (self.finding[0] not in self.swept or self.finding[1] not in MEASURES):
             raise ValueError(f"suite {self.name}: finding {self.finding} is not a swept axis and a measure")
+        for variant, against in self.questions:
+            if variant == against or not {variant, against} <= set(self.variants):
+                raise ValueError(f"suite {self.name}: question {variant} vs {against} is not two of its variants")
 
     def cases(self, size: str = "quick") -> list[Case]:
         """This suite's cases at ``size``, variant axis first."""
@@ -75,6 +81,7 @@ class Suite:
             "axes": list(self.sizes[size]),
             "swept": list(self.swept),
             "finding": list(self.finding) if self.finding else None,
+            "questions": [list(question) for question in self.questions],
             "threaded": self.threaded,
             "tags": {variant: list(tags) for variant, tags in self.tags.items()},
         }
@@ -95,6 +102,8 @@ SUITES: dict[str, Suite] = {
             workloads.build_records,
             {"quick": {"n": _N_QUICK}, "full": {"n": _N_FULL}},
             {"dict": ("reference",), "tuple": ("builtin",), "namedtuple": ("builtin",)},
+            # What __slots__ buys: over a dict, and over the same class without them.
+            questions=(("slots", "dict"), ("slots", "plain")),
         ),
         Suite(
             "stages",
@@ -106,6 +115,7 @@ SUITES: dict[str, Suite] = {
             {"quick": {"n": _N_QUICK, "w": [50]}, "full": {"n": _N_FULL, "w": [50]}},
             {"generator": ("reference", "streaming"), "list": ("materialized",), "numpy_batches": ("vectorized",)},
             finding=("n", "peak memory"),
+            questions=(("list", "generator"),),
         ),
         Suite(
             "windows",
@@ -121,6 +131,7 @@ SUITES: dict[str, Suite] = {
             {"deque": ("reference",), "numpy": ("vectorized",), "scipy": ("vectorized",)},
             swept=("n", "w"),
             finding=("w", "time"),
+            questions=(("monotonic", "deque"), ("numpy", "deque"), ("scipy", "deque")),
         ),
         Suite(
             "pipeline",
@@ -132,6 +143,7 @@ SUITES: dict[str, Suite] = {
             {"quick": {"n": _N_QUICK, "w": [50, 500]}, "full": {"n": _N_FULL, "w": [10, 50, 1000]}},
             {"seed": ("reference",), "vectorized": ("vectorized",)},
             finding=("n", "peak memory"),
+            questions=(("streaming", "seed"), ("vectorized", "seed")),
         ),
     )
 }

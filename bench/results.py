@@ -53,6 +53,20 @@ MAX_ROWS = 50_000
 SCHEMA_VERSION = 2
 
 
+def clusters_of(samples: Sequence[float], sample_groups: Sequence[int]) -> list[tuple[float, ...]]:
+    """``samples`` grouped by the process that took them, ``sample_groups`` long each.
+
+    One group when the sizes do not add up to the samples (a row that does not say).
+    """
+    if not sample_groups or sum(sample_groups) != len(samples):
+        return [tuple(samples)] if len(samples) else []
+    out, start = [], 0
+    for size in sample_groups:
+        out.append(tuple(samples[start : start + size]))
+        start += size
+    return out
+
+
 @dataclass(frozen=True)
 class Row:
     """One measurement of one metric of one case."""
@@ -82,13 +96,7 @@ class Row:
     @property
     def clusters(self) -> list[tuple[float, ...]]:
         """The samples grouped by process (one group when the row does not say)."""
-        if not self.sample_groups or sum(self.sample_groups) != len(self.samples):
-            return [self.samples] if self.samples else []
-        out, start = [], 0
-        for size in self.sample_groups:
-            out.append(self.samples[start : start + size])
-            start += size
-        return out
+        return clusters_of(self.samples, self.sample_groups)
 
     def as_dict(self) -> dict[str, Any]:
         """The row as plain JSON-ready data."""
@@ -225,6 +233,7 @@ _SUITE = {
         "finding": {"anyOf": [{"type": "null"}, {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2}]},
         "threaded": {"type": "boolean"},
         "tags": {"type": "object", "additionalProperties": _NAMES},
+        "questions": {"type": "array", "items": {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2}},
     },
 }
 METADATA_SCHEMA: dict[str, Any] = {

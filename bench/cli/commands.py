@@ -106,7 +106,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     from pipebench.report.writer import write_report
 
     runs = [store.open_run(path) for path in args.runs or [store.latest_run(args.runs_root)]]
-    out.write(f"report: {write_report(runs, args.out or runs[-1].directory)}\n")
+    out.write(f"report: {write_report(runs, args.out or runs[-1].directory, args.versus)}\n")
     return 0
 
 

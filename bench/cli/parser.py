@@ -110,6 +110,11 @@ def _reporting(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser("report", help="write report.md, report.html and summary.csv for runs")
     report.add_argument("runs", nargs="*", type=Path, metavar="RUN_DIR", help="run directories (default: the latest)")
     report.add_argument("--out", type=Path, help="where to write the report (default: the last RUN_DIR)")
+    report.add_argument(
+        "--versus",
+        metavar="VARIANT",
+        help="read every suite that timed VARIANT against it instead of its reference (from the same rounds)",
+    )
     _add_runs_root(report)
     exporting = commands.add_parser(
         "export",

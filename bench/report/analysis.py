@@ -28,11 +28,15 @@ from pipebench.metrics import (
     TIME_PER_RECORD,
 )
 from pipebench.report.scaling import fit_loglog
+from pipebench.results import clusters_of
 from pipebench.stats import CI_LABEL
+from pipebench.versus import paired
 
 Suites = Mapping[str, Mapping[str, Any]]
 SIZE_AXIS = "n"
 """The axis every suite has: the number of records a call handles."""
+OWN_MEDIAN = "time_per_record_own_median"
+"""A case's own median time per record; the table's time of a variant is its reference's times its ratio."""
 
 
 def size_axes(suites: Suites) -> list[str]:
@@ -77,6 +81,7 @@ def case_table(frame: pd.DataFrame, suites: Suites) -> pd.DataFrame:
     ratios = frame[frame["metric"] == RATIO_TO_REFERENCE][["run_id", "case_id", "estimate", "ci_low", "ci_high"]]
     table = table.merge(ratios, on=["run_id", "case_id"], how="left")
     if TIME_PER_RECORD in table:
+        table = _consistent_times(table)
         table["records_per_s"] = 1e9 / table[TIME_PER_RECORD]
     table["verdict"] = [
         "reference" if is_reference else ("" if pd.isna(estimate) else verdict(low, high))
@@ -85,6 +90,68 @@ def case_table(frame: pd.DataFrame, suites: Suites) -> pd.DataFrame:
         )
     ]
     return table.rename(columns={"estimate": "ratio", "ci_low": "ratio_low", "ci_high": "ratio_high"})
+
+
+def _consistent_times(table: pd.DataFrame) -> pd.DataFrame:
+    """Each variant's time per record as its reference's median times its paired ratio.
+
+    A case's own median and its ratio come from the same rounds but are not one statistic:
+    the median of a variant's values and the median of the reference's can fall in rounds
+    of different load, and two such medians once read 1.17x apart beside a paired ratio of
+    0.995. The ratio is the figure taken under shared conditions, so the variant's time is
+    derived from it and the two columns say the same thing; the own median is kept as
+    :data:`OWN_MEDIAN`.
+    """
+    table = table.assign(**{OWN_MEDIAN: table[TIME_PER_RECORD]})
+    references = table[table["is_reference"]].drop_duplicates(["run_id", "group"])
+    reference_time = references.set_index(["run_id", "group"])[TIME_PER_RECORD]
+    keys = pd.MultiIndex.from_frame(table[["run_id", "group"]])
+    derived = reference_time.reindex(keys).to_numpy(dtype=float) * table["estimate"].to_numpy(dtype=float)
+    table[TIME_PER_RECORD] = np.where(np.isfinite(derived), derived, table[TIME_PER_RECORD].to_numpy(dtype=float))
+    return table
+
+
+def answers(frame: pd.DataFrame, suites: Suites) -> pd.DataFrame:
+    """The suites' questions (``variant`` against ``against``), answered in every group of every run.
+
+    The ratio of any two members of a group is read from the rounds they shared
+    (:func:`pipebench.versus.paired`), so a question need not be against the reference.
+    Columns: ``run_id``, ``suite``, ``group``, ``variant``, ``against``, the size axes,
+    ``ratio``, ``ratio_low``, ``ratio_high``, ``verdict``.
+    """
+    times = frame[frame["metric"] == TIME_PER_RECORD]
+    axes = [axis for axis in size_axes(suites) if axis in frame.columns]
+    lines = []
+    for (run_id, suite), part in times.groupby(["run_id", "suite"], sort=False):
+        for variant, against in suites.get(suite, {}).get("questions") or ():
+            for group, members in part.groupby("group", sort=False):
+                mine, theirs = members[members["variant"] == variant], members[members["variant"] == against]
+                if mine.empty or theirs.empty:
+                    continue
+                ratio = paired(_clusters(mine.iloc[0]), _clusters(theirs.iloc[0]))
+                if ratio is None:
+                    continue
+                interval = ratio.interval
+                lines.append(
+                    {
+                        "run_id": run_id,
+                        "suite": suite,
+                        "group": group,
+                        "variant": variant,
+                        "against": against,
+                        **{axis: mine.iloc[0][axis] for axis in axes},
+                        "ratio": interval.estimate,
+                        "ratio_low": interval.low,
+                        "ratio_high": interval.high,
+                        "verdict": verdict(interval.low, interval.high),
+                    }
+                )
+    return pd.DataFrame(lines)
+
+
+def _clusters(row: pd.Series) -> list[tuple[float, ...]]:
+    groups = row["sample_groups"] if "sample_groups" in row and isinstance(row["sample_groups"], tuple) else ()
+    return clusters_of(row["samples"], groups)
 
 
 def _fits(suites: Suites) -> Iterator[tuple[str, str, str, str]]:
@@ -157,7 +224,53 @@ def _speed_sentence(suite: str, row: pd.Series, reference: str, axes: list[str])
     )
 
 
-def _speed_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str]:
+def _how_it_compares(row: pd.Series) -> str:
+    """``1.49x faster (time ratio 0.671, 95% CI [0.65, 0.69])`` and the like, from a ratio and its interval."""
+    interval = format_interval(row["ratio_low"], row["ratio_high"])
+    if row["verdict"] == "faster":
+        return f"{1 / row['ratio']:.3g}x faster (time ratio {row['ratio']:.3g}, {CI_LABEL} {interval})"
+    if row["verdict"] == "slower":
+        return f"{row['ratio']:.3g}x slower (time ratio {row['ratio']:.3g}, {CI_LABEL} {interval})"
+    return f"no real difference (time ratio {row['ratio']:.3g}, {CI_LABEL} {interval} includes 1)"
+
+
+def _memory_beside(table: pd.DataFrame, row: pd.Series) -> str:
+    """``; 72 against 192 B/record`` when both cases of an answer have a memory figure per record."""
+    if BYTES_PER_RECORD not in table:
+        return ""
+    cases = table[(table["run_id"] == row["run_id"]) & (table["group"] == row["group"])].set_index("variant")
+    if not {row["variant"], row["against"]} <= set(cases.index):
+        return ""
+    mine, theirs = cases.loc[row["variant"], BYTES_PER_RECORD], cases.loc[row["against"], BYTES_PER_RECORD]
+    if pd.isna(mine) or pd.isna(theirs):
+        return ""
+    return f", holding {mine:,.0f} against {theirs:,.0f} B/record"
+
+
+def _question_findings(suite: str, part: pd.DataFrame, table: pd.DataFrame, axes: list[str]) -> list[str]:
+    """One sentence per question the suite declares, at its largest size, every group there."""
+    if part.empty:
+        return []
+    sentences = []
+    largest = at_largest_size(part)
+    sized = SIZE_AXIS in largest and largest[SIZE_AXIS].notna().any()
+    size = f" at n={int(largest[SIZE_AXIS].iloc[0])}" if sized else ""  # a number: nothing to escape
+    for (variant, against), rows in largest.groupby(["variant", "against"], sort=False):
+        held = [axis for axis in axes if axis != SIZE_AXIS]
+        described = "; ".join(
+            (f"{markdown_text(params_text(row, held))}: " if params_text(row, held) else "")
+            + _how_it_compares(row)
+            + _memory_beside(table, row)
+            for _, row in rows.iterrows()
+        )
+        sentences.append(
+            f"{markdown_text(suite)}: {code_span(variant)} against {code_span(against)}{size}: "
+            f"{described}."
+        )
+    return sentences
+
+
+def _speed_findings(suite: str, part: pd.DataFrame, axes: list[str], answered=frozenset()) -> list[str]:
     if TIME_PER_RECORD not in part or "ratio" not in part:
         return []
     timed = part[part[TIME_PER_RECORD].notna()]
@@ -175,6 +288,7 @@ def _speed_findings(suite: str, part: pd.DataFrame, axes: list[str]) -> list[str
         if others.iloc[-1]["verdict"] == "slower" and len(others) > 1:
             chosen.append(others.iloc[-1])
         chosen += [row for _, row in others.iloc[1:-1].iterrows() if row["verdict"] == "no real difference"]
+        chosen = [row for row in chosen if (row["variant"], name) not in answered]
         sentences += [_speed_sentence(suite, row, name, axes) for row in chosen]
     return sentences
 
@@ -295,16 +409,27 @@ def _scaling_findings(suite: str, scaling: pd.DataFrame, wanted: list[str] | Non
     return [f"{markdown_text(suite)}: {markdown_text(measure)} against {markdown_text(against)}{at}: {described}."]
 
 
-def findings(table: pd.DataFrame, scaling: pd.DataFrame, suites: Suites) -> dict[str, list[str]]:
-    """Sentences per run id, each with its figure and interval; nothing the numbers do not show."""
+def findings(
+    table: pd.DataFrame, scaling: pd.DataFrame, suites: Suites, answered: pd.DataFrame | None = None
+) -> dict[str, list[str]]:
+    """Sentences per run id, each with its figure and interval; nothing the numbers do not show.
+
+    Each suite's own questions (``answered``, from :func:`answers`) come first; the
+    fastest and slowest variants against the reference follow, unless a question named them.
+    """
+    answered = answered if answered is not None else pd.DataFrame()
     result: dict[str, list[str]] = {}
     for run_id, run_table in table.groupby("run_id", sort=False):
         run_scaling = scaling[scaling["run_id"] == run_id] if not scaling.empty else scaling
+        run_answers = answered[answered["run_id"] == run_id] if not answered.empty else answered
         sentences: list[str] = []
         for suite, part in run_table.groupby("suite", sort=False):
             described = suites.get(suite, {})
             axes = list(described.get("axes", [SIZE_AXIS]))
-            sentences += _speed_findings(suite, part, axes)
+            questions = run_answers[run_answers["suite"] == suite] if not run_answers.empty else run_answers
+            sentences += _question_findings(suite, questions, table, axes)
+            pairs = frozenset(zip(questions["variant"], questions["against"])) if not questions.empty else frozenset()
+            sentences += _speed_findings(suite, part, axes, pairs)
             sentences += _memory_findings(suite, part, axes)
             sentences += _deterministic_findings(suite, part, axes)
             sentences += _scaling_findings(suite, run_scaling, described.get("finding"))

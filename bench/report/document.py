@@ -77,7 +77,10 @@ def _metric_column(part: pd.DataFrame, metric: str) -> list[str]:
     return ["" if pd.isna(v) else METRICS[metric].format(v) for v in part.get(metric, pd.Series(dtype=float))]
 
 
-def _display_comparison(part: pd.DataFrame, axes: list[str], labels: dict[str, str], several: bool) -> pd.DataFrame:
+def _display_comparison(
+    part: pd.DataFrame, axes: list[str], labels: dict[str, str], several: bool, versus: str | None = None
+) -> pd.DataFrame:
+    """The suite's table; ``versus``: the variant its ratios were re-read against, named in their column."""
     columns: dict[str, list[str]] = {}
     if several:
         columns["run"] = [labels[run] for run in part["run_id"]]
@@ -90,7 +93,7 @@ def _display_comparison(part: pd.DataFrame, axes: list[str], labels: dict[str, s
         columns[METRICS[TIME_PER_RECORD].label] = _metric_column(part, TIME_PER_RECORD)
         columns["records/s"] = [_number(v, ",.0f") for v in part.get("records_per_s", pd.Series(dtype=float))]
     if timed or part["ratio"].notna().any():
-        columns[METRICS[RATIO_TO_REFERENCE].label] = [
+        columns[f"time vs {versus}" if versus else METRICS[RATIO_TO_REFERENCE].label] = [
             "" if pd.isna(v) else METRICS[RATIO_TO_REFERENCE].format(v) for v in part["ratio"]
         ]
         columns[CI_LABEL] = [
@@ -217,6 +220,7 @@ def build(frame: pd.DataFrame, suites: Suites, work: Mapping[str, list[tuple[str
     labels = {run_id: analysis.run_label(frame, run_id) for run_id in run_ids}
     several = len(run_ids) > 1
     table = analysis.case_table(frame, suites)
+    answered = analysis.answers(frame, suites)
     measured = TIME_PER_RECORD in table or PEAK_MEMORY in table
     scaling = analysis.scaling_table(table, suites) if measured else pd.DataFrame()
     sections = []
@@ -231,6 +235,7 @@ def build(frame: pd.DataFrame, suites: Suites, work: Mapping[str, list[tuple[str
             suffix = f"-{run_id}" if several else ""
             title = labels[run_id] if several else suite
             images += _suite_images(suite, described, run_part, suffix, title)
+        versus = described.get("reference") if "measured_reference" in described else None
         largest = _largest_groups(part, work or {})
         if largest:
             figure = plots.instructions_figure(largest, suite)
@@ -240,11 +245,17 @@ def build(frame: pd.DataFrame, suites: Suites, work: Mapping[str, list[tuple[str
                 )
             )
         scaling_part = scaling[scaling["suite"] == suite] if not scaling.empty else scaling
+        description = described.get("description", "")
+        if versus:
+            description += (
+                f" (read against {versus}, from the rounds it shared with each variant; "
+                f"measured against {described['measured_reference']})"
+            )
         sections.append(
             Section(
                 suite,
-                described.get("description", ""),
-                _display_comparison(part, analysis.size_axes(suites), labels, several),
+                description,
+                _display_comparison(part, analysis.size_axes(suites), labels, several, versus),
                 _display_scaling(scaling_part, labels, several),
                 images,
             )
@@ -258,7 +269,9 @@ def build(frame: pd.DataFrame, suites: Suites, work: Mapping[str, list[tuple[str
         runs=[labels[r] for r in run_ids],
         environment=[_environment(frame[frame["run_id"] == run_id].iloc[0], labels[run_id]) for run_id in run_ids],
         notes=_machine_notes(frame),
-        findings=_with_work({labels[k]: v for k, v in analysis.findings(table, scaling, suites).items()}, table, work),
+        findings=_with_work(
+            {labels[k]: v for k, v in analysis.findings(table, scaling, suites, answered).items()}, table, work
+        ),
         sections=sections,
         table=table,
         side_by_side=side_by_side,
@@ -297,8 +310,9 @@ def _suite_images(suite, described, part, suffix, title) -> list[Image]:
     """The suite's pictures, the one that answers its question (the ratios) first."""
     images = []
     if "ratio" in part and part["ratio"].notna().any():
-        figure = plots.ratio_figure(part, title)
-        caption = f"{suite}: time against the reference"
+        against = described.get("reference") or "the reference"
+        figure = plots.ratio_figure(part, title, against)
+        caption = f"{suite}: time against {against}"
         images.append(Image(f"report-{suite}-ratios{suffix}.png", caption, plots.png_bytes(figure)))
     timed = part[part[TIME_PER_RECORD].notna()] if TIME_PER_RECORD in part else part.iloc[0:0]
     if timed.empty:
@@ -316,7 +330,9 @@ def _suite_images(suite, described, part, suffix, title) -> list[Image]:
 
 _GUIDE = (
     "time vs ref is the variant's time over the reference's, paired round by round in the same run "
-    f"(below 1: faster); the verdict follows from its {CI_LABEL}. Memory figures are "
+    f"(below 1: faster); the verdict follows from its {CI_LABEL}. A variant's ns/record is the reference's "
+    "median times that ratio, so the two columns agree (each case's own median is in summary.csv). "
+    "Memory figures are "
     "memray's (Python allocators traced); B/record is shown where the workload holds all its records. "
     "instr/record and allocs/record are callgrind's counts (runs with --instructions): CPU instructions "
     "and allocator calls per record, the same on any load. est. cycles/record (runs with --cycles) adds "

@@ -32,8 +32,8 @@ def png_bytes(figure: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-def ratio_figure(table: pd.DataFrame, title: str) -> Figure:
-    """Each variant's time over its reference's, per parameter set: a point and its interval.
+def ratio_figure(table: pd.DataFrame, title: str, against: str = "the reference") -> Figure:
+    """Each variant's time over ``against``'s (the reference, by name), per parameter set: a point and its interval.
 
     The axis is logarithmic and centred on 1 (as much room above as below), so 2x slower
     and 2x faster are the same distance from "the same"; a bar chart on a log axis cut off
@@ -68,11 +68,11 @@ def ratio_figure(table: pd.DataFrame, title: str) -> Figure:
     axes.yaxis.set_major_formatter(as_ratio)
     axes.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
     axes.yaxis.set_minor_formatter(as_ratio)
-    axes.set_ylabel("time / reference's time (log; 1x = same)")
+    axes.set_ylabel(f"time / {literal(against)}'s time (log; 1x = same)")
     axes.set_xticks(positions)
     labels = [group.split("[", 1)[1].rstrip("]") if "[" in group else group for group in groups]
     axes.set_xticklabels(labels, rotation=30, ha="right")
-    axes.set_title(f"{title}: each variant against the reference (bars: {CI_LABEL})")
+    axes.set_title(f"{literal(title)}: each variant against {literal(against)} (bars: {CI_LABEL})")
     axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     axes.grid(axis="y", which="both", alpha=0.3)
     return figure

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipebench import frames, store
+from pipebench import frames, store, versus
 from pipebench.errors import UsageError
 from pipebench.explain.changes import profiles_of, where_work_goes
 from pipebench.report import document
@@ -13,17 +13,20 @@ from pipebench.report import document
 REPORT_FILES = ("report.md", "report.html", "summary.csv")
 
 
-def write_report(runs: Sequence[store.StoredRun], target: Path) -> Path:
+def write_report(runs: Sequence[store.StoredRun], target: Path, against: str | None = None) -> Path:
     """Write the report of ``runs`` (side by side, the last one's counted cases broken down) into ``target``.
 
-    Returns the path of ``report.html``.
+    ``against``: a variant every suite that timed it is read against instead of its
+    reference (:func:`pipebench.versus.against`). Returns the path of ``report.html``.
 
     Raises:
-        UsageError: one run named twice (copies included).
+        UsageError: one run named twice (copies included), or ``against`` timed in none of a run's suites.
         pipebench.errors.InputError: ``target`` cannot be made or written.
     """
     store.check_output_dir(target)  # before the plots are drawn, which is most of the work
     results = [run.results for run in runs]
+    if against is not None:
+        results = [versus.against(result, against) for result in results]
     seen: dict[str, Path] = {}
     for run in runs:
         if run.results.run_id in seen:

@@ -53,6 +53,8 @@ def _suite(**changes):
         ({"swept": ("w",)}, "swept axes"),
         ({"finding": ("n", "speed")}, "finding"),
         ({"swept": ("n",), "finding": ("w", "time")}, "finding"),
+        ({"questions": (("a", "a"),)}, "question a vs a"),
+        ({"questions": (("a", "z"),)}, "question a vs z"),
     ],
 )
 def test_a_declaration_that_cannot_work_is_refused_when_it_is_made(changes, message):
@@ -61,7 +63,7 @@ def test_a_declaration_that_cannot_work_is_refused_when_it_is_made(changes, mess
 
 
 def test_a_suite_describes_itself_for_the_runs_that_measure_it():
-    described = _suite(swept=("n",), finding=("n", "time")).describe("quick")
+    described = _suite(swept=("n",), finding=("n", "time"), questions=(("b", "a"),)).describe("quick")
     assert described == {
         "description": "a toy",
         "variant_axis": "style",
@@ -71,5 +73,6 @@ def test_a_suite_describes_itself_for_the_runs_that_measure_it():
         "finding": ["n", "time"],
         "threaded": False,
         "tags": {},
+        "questions": [["b", "a"]],
     }
     assert SUITES["windows"].describe("quick")["tags"]["numpy"] == ["vectorized"]

@@ -50,8 +50,8 @@ def test_plots_are_real_images_embedded_in_the_html(written):
 
 def test_markdown_has_tables_scaling_and_findings_for_every_suite(written):
     text = (written / "report.md").read_text()
-    for suite in ("stages", "windows"):
-        assert f"## {suite}" in text and f"![{suite}: time against the reference](report-{suite}-ratios.png)" in text
+    for suite, reference in (("stages", "generator"), ("windows", "deque")):
+        assert f"## {suite}" in text and f"![{suite}: time against {reference}](report-{suite}-ratios.png)" in text
     assert "| variant" in text and "Scaling:" in text and "## Findings" in text
     assert "faster than `deque`" in text
     assert "peak memory vs N" in text and "time vs W" in text
@@ -202,3 +202,31 @@ def test_names_descriptions_and_function_names_from_files_reach_neither_page_as_
         assert "<script" not in output and "<a " not in output and "<em>" not in output
         assert not re.search(r"<img[^>]*onerror", output)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered  # shown, as text
+
+
+def test_versus_reads_a_suite_against_the_variant_named_in_its_table_plot_and_findings(pipebench, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(SMALL_RUN, run_dir)
+    code, out, err = pipebench("report", str(run_dir), "--versus", "monotonic", "--out", str(tmp_path / "versus"))
+    assert code == 0, err
+    text = (tmp_path / "versus" / "report.md").read_text()
+    windows = text.split("## windows", 1)[1]
+    assert "read against monotonic" in windows and "measured against deque" in windows
+    assert "![windows: time against monotonic](report-windows-ratios.png)" in windows
+    header = next(line for line in windows.splitlines() if line.startswith("| n"))
+    assert "time vs monotonic" in header
+    table = windows.split("Scaling:", 1)[0]
+    monotonic = [line for line in table.splitlines() if "| monotonic" in line]
+    assert monotonic and all("| reference" in line for line in monotonic)
+    assert "than `monotonic`" in text and "than `deque`" not in text
+    # Suites without the variant keep their reference.
+    assert "![stages: time against generator](report-stages-ratios.png)" in text
+
+
+def test_versus_a_variant_no_suite_timed_is_one_line_and_exit_2(pipebench, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(SMALL_RUN, run_dir)
+    code, out, err = pipebench("report", str(run_dir), "--versus", "heap", "--out", str(tmp_path / "versus"))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "--versus heap: no suite of" in err and "monotonic" in err
+    assert not (tmp_path / "versus").exists()
