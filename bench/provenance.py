@@ -33,7 +33,7 @@ def package_version(package: str) -> str:
 
 PIPEBENCH_VERSION = package_version("pipebench")
 
-METHOD_VERSION = 5
+METHOD_VERSION = 6
 """The version of how pipebench measures, stored in every run.
 
 Bump it with any change that would move the numbers: the timing plan, the collector
@@ -48,6 +48,8 @@ of one call; counting workers that see fixed-length paths and load byte code com
 under one file name (counts equal from any checkout).
 4 - values in process CPU time instead of wall time.
 5 - values in the measuring thread's CPU time (helper threads no longer counted).
+6 - ratio intervals read as BCa (bias-corrected and accelerated) from the same two-stage
+bootstrap, instead of its plain percentiles.
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

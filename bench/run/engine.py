@@ -143,25 +143,39 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
                 suite = timing.measure(groups, timing.PLANS[request.size], request.size, scratch, progress)
             run.write_pyperf(suite)
             rows += timing.rows(suite, groups)
-        rows += _untimed(request, run, valgrind, HEAD, progress)
+        rows += _untimed(request, _members(groups), run, valgrind, HEAD, progress)
     flamegraphs = [memory.flamegraph(case, run.tool_dir(store.MEMRAY_DIR)) for case in flame_cases]
     return RunOutcome(run.run_dir, run.finish(rows, conditions=watched.summary()), tuple(flamegraphs))
 
 
+def _members(groups: Sequence[Sequence[Case]]) -> list[Case]:
+    """Every case of ``groups``: the selected ones and the references added beside them."""
+    return [case for group in groups for case in group]
+
+
 def _untimed(
-    request: RunRequest, run: store.RunWriter, valgrind: str | None, code: Code, progress: Progress | None
+    request: RunRequest,
+    cases: Sequence[Case],
+    run: store.RunWriter,
+    valgrind: str | None,
+    code: Code,
+    progress: Progress | None,
 ) -> list[Row]:
-    """Memory and counts of one side, into ``run``'s tool directories."""
+    """Memory and counts of ``cases`` on one side, into ``run``'s tool directories.
+
+    ``cases`` holds each group's reference even when the selection left it out: a
+    variant's memory and counts are read against its reference's, as its time is.
+    """
     rows: list[Row] = []
     if request.memory:
         directory = run.tool_dir(store.MEMRAY_DIR)
-        figures = memory.measure(request.cases, request.size, directory, request.jobs, progress, code)
-        rows += memory.rows(request.cases, figures)
+        figures = memory.measure(cases, request.size, directory, request.jobs, progress, code)
+        rows += memory.rows(cases, figures)
     if valgrind is not None:
         directory = run.tool_dir(store.CALLGRIND_DIR)
         cache = cycles.MODEL if request.cycles else None
-        figures = counts.measure(request.cases, request.size, directory, request.jobs, progress, code, cache)
-        rows += counts.rows(request.cases, figures, valgrind)
+        figures = counts.measure(cases, request.size, directory, request.jobs, progress, code, cache)
+        rows += counts.rows(cases, figures, valgrind)
     return rows
 
 
@@ -204,8 +218,8 @@ def _execute_ab(
                 rows += timing.rows(head_suite, groups)
                 rows += timing.ab_rows(head_suite, base_suite, [case for group in groups for case in group])
                 base_rows += timing.rows(base_suite, groups)
-            rows += _untimed(request, run, valgrind, HEAD, progress)
-            base_rows += _untimed(request, base_run, valgrind, base, progress)
+            rows += _untimed(request, _members(groups), run, valgrind, HEAD, progress)
+            base_rows += _untimed(request, _members(groups), base_run, valgrind, base, progress)
         base_run.finish(base_rows, conditions=watched.summary())
         notes = [f"not at {commit[:7]}, so not measured: {', '.join(lacking)}"] if lacking else []
         return RunOutcome(run.run_dir, run.finish(rows, conditions=watched.summary()), notes=tuple(notes))

@@ -114,3 +114,35 @@ def test_a_95_percent_interval_holds_the_truth_about_95_percent_of_the_time():
         interval = clustered_ratio_estimate(clusters, seed=seed)
         held += interval.low <= 1.0 <= interval.high
     assert held >= 0.90 * 200
+
+
+def _edge_share(interval):
+    low, high = math.log(interval.low), math.log(interval.high)
+    return (math.log(interval.estimate) - low) / (high - low) if high > low else 0.5
+
+
+def _bursty_runs(count=150):
+    """Six pairs of processes of two rounds, a fifth of the rounds hit by a burst: skewed, lumpy medians."""
+    rng = np.random.default_rng(7)
+    return [
+        [np.exp(rng.normal(offset, 0.01, 2) + (rng.random(2) < 0.2) * 0.3) for offset in rng.normal(0.0, 0.03, 6)]
+        for _ in range(count)
+    ]
+
+
+def test_bca_sits_its_estimate_nearer_the_middle_than_percentiles_and_keeps_coverage():
+    runs = _bursty_runs()
+    truth = float(np.median([np.median(np.concatenate(run)) for run in runs]))
+    found = {
+        method: [clustered_ratio_estimate(run, seed=i, method=method) for i, run in enumerate(runs)]
+        for method in ("bca", "percentile")
+    }
+    edges = {m: sum(not 0.1 <= _edge_share(i) <= 0.9 for i in intervals) for m, intervals in found.items()}
+    held = {m: sum(i.contains(truth) for i in intervals) for m, intervals in found.items()}
+    assert edges["bca"] < edges["percentile"]
+    assert held["bca"] >= 0.90 * len(runs)
+
+
+def test_an_unknown_interval_method_is_refused():
+    with pytest.raises(ValueError, match="unknown interval method 'studentized'"):
+        clustered_ratio_estimate([[1.0, 1.1], [0.9, 1.2]], method="studentized")

@@ -109,3 +109,14 @@ def test_jobs_below_one_are_refused_before_measuring(pipebench, tmp_path, jobs):
     code, _, err = pipebench("run", *SMALL, "--jobs", jobs, "--out", str(tmp_path / "run"))
     assert code == 2 and "--jobs" in err and err.count("\n") == 1
     assert not (tmp_path / "run").exists()
+
+
+def test_a_variant_selected_without_its_reference_gets_the_references_memory_beside_it(pipebench, tmp_path):
+    """The reference is measured for a variant's ratio; its memory is measured too, so the two can be read together."""
+    run_dir = tmp_path / "run"
+    selected = "windows[strategy=monotonic,n=1000,w=10]"
+    code, _, err = pipebench("run", "-k", selected, "--no-time", "--no-progress", "--out", str(run_dir))
+    assert code == 0, err
+    rows = store.load_run(run_dir).rows
+    measured = {(row.variant, row.metric) for row in rows}
+    assert {("monotonic", "peak_memory"), ("deque", "peak_memory"), ("deque", "bytes_per_record")} <= measured
