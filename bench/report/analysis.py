@@ -264,8 +264,7 @@ def _question_findings(suite: str, part: pd.DataFrame, table: pd.DataFrame, axes
             for _, row in rows.iterrows()
         )
         sentences.append(
-            f"{markdown_text(suite)}: {code_span(variant)} against {code_span(against)}{size}: "
-            f"{described}."
+            f"{markdown_text(suite)}: {code_span(variant)} against {code_span(against)}{size}: {described}."
         )
     return sentences
 

@@ -61,7 +61,9 @@ def test_every_other_variant_is_read_against_the_one_named_from_the_same_rounds(
     assert set(ratios) == {"records[kind=dict,n=1000]", "records[kind=plain,n=1000]"}
     plain = ratios["records[kind=plain,n=1000]"]
     expected = clustered_ratio_estimate([paired_ratios(p, s) for p, s in zip(_times("plain"), _times("slots"))])
-    assert plain.estimate == pytest.approx(expected.estimate) and plain.ci == pytest.approx((expected.low, expected.high))
+    assert plain.estimate == pytest.approx(expected.estimate) and plain.ci == pytest.approx(
+        (expected.low, expected.high)
+    )
     assert plain.reference == "records[kind=slots,n=1000]" and plain.sample_groups == (3, 3)
     # The load of a round cancels: plain is 90/70 of slots whatever the round's load.
     assert plain.estimate == pytest.approx(90 / 70, rel=0.04)
