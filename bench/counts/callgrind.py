@@ -3,7 +3,7 @@
 Pure functions over the text of a callgrind profile (the format callgrind_annotate and
 KCachegrind read). Only what pipebench needs is parsed: the dump's trigger label, the
 event names and the ``totals:`` line, each function's exclusive cost of every event, the
-calls made to each function and the inclusive instructions of those calls. A profile
+calls made to each function and its inclusive instructions. A profile
 counted with cache simulation (``--cache-sim=yes``) carries the misses of each cache
 level beside the instructions (``Ir``); one counted without it carries ``Ir`` alone.
 
@@ -64,6 +64,14 @@ class FunctionCost:
     self_instructions: int = 0
     calls: int = 0
     inclusive_instructions: int = 0
+    """Its own instructions and those of the calls it made, as callgrind_annotate counts them.
+
+    Counted from the calls a function makes, not from those it received: a dump taken
+    inside a call (the interpreter's frame that called the workload) records no call into
+    the function that was running, yet all the dump's work is below it. A function that
+    calls itself through others (the eval loop, through ``_PyObject_MakeTpCall``) has its
+    nested work counted at each level, so the figure is capped at the profile's total.
+    """
     allocations: int = 0
     """Calls this function made into an allocator (it is outside the allocator)."""
     self_events: Mapping[str, int] = field(default_factory=dict)
@@ -123,7 +131,7 @@ class _Reader:
         self.header_seen = False
         self.self_cost: dict[str, list[int]] = {}
         self.calls: dict[str, int] = defaultdict(int)
-        self.inclusive: dict[str, int] = defaultdict(int)
+        self.outgoing: dict[str, int] = defaultdict(int)
         self.allocations = 0
         self.allocated_by: dict[str, int] = defaultdict(int)
         self.current = self.callee = ""
@@ -145,7 +153,8 @@ class _Reader:
 
     def _cost(self, costs: list[int]) -> None:
         if self.pending_calls:
-            self.inclusive[self.callee] += costs[0] if costs else 0
+            if self.callee != self.current:  # a direct recursion's cost is in the function's own already
+                self.outgoing[self.current] += costs[0] if costs else 0
             self.pending_calls = 0
             return
         own = self.self_cost.setdefault(self.current, [0] * len(self.events))
@@ -183,7 +192,7 @@ class _Reader:
                 name,
                 own[0],
                 self.calls.get(name, 0),
-                self.inclusive.get(name, 0),
+                min(own[0] + self.outgoing.get(name, 0), self.totals[0]),
                 self.allocated_by.get(name, 0),
                 dict(zip(self.events, own)),
             )

@@ -25,6 +25,16 @@ from pipebench.processes import run_module
 from pipebench.store import case_file_name
 
 PROFILE_DIR = "pyinstrument"
+COUNTED_DIR = store.CALLGRIND_DIR
+"""Where ``--instructions`` keeps each case's callgrind profile, beside (not in) pyinstrument's."""
+
+READING_C = (
+    "These are the interpreter's C functions, not your Python functions: a Python function's own "
+    "work is in _PyEval_EvalFrameDefault (its bytecode) and in what it calls: builtins by their C "
+    "names (min, max, round's float formatting), the allocator (PyObject_Malloc), dict and list "
+    "operations. Read the own columns; an entry point's inclusive figure (_PyObject_MakeTpCall, "
+    "PyObject_Vectorcall) holds the whole call tree below it, the measured call included."
+)
 
 
 def profile_case(case: Case, size: str, directory: Path, seconds: float) -> dict[str, Any]:
@@ -57,17 +67,19 @@ def render(summary: dict[str, Any], directory: Path, top: int = 8) -> str:
 
 
 def counted_functions(case: Case, size: str, directory: Path, top: int) -> str:
-    """The C-level view of one case: its top functions from a callgrind count of two calls."""
+    """The C-level view of one case: its top functions from a callgrind count of two calls, and its profile's path."""
     from pipebench.counts import callgrind
     from pipebench.counts import runner as counts
     from pipebench.explain.render import function_table
 
     figures = counts.count_case(case, size, directory)
-    profile = callgrind.parse((directory / case_file_name(case.id, ".callgrind.out")).read_text(encoding="utf-8"))
+    path = directory / case_file_name(case.id, ".callgrind.out")
+    profile = callgrind.parse(path.read_text(encoding="utf-8"))
     return (
         f"{case.id}: {figures['instructions'] / figures['records']:,.1f} instructions and "
         f"{figures['allocations'] / figures['records']:,.2f} allocations per record\n"
         + function_table(profile, figures["records"], top)
+        + f"callgrind profile: {path} (callgrind_annotate --inclusive=yes, or KCachegrind)\n"
     )
 
 
@@ -88,7 +100,8 @@ def profile_cases(
         counts.valgrind_version()
         counts.compile_sources()
     directory = store.output_dir(Path(root) / PROFILE_DIR)
-    for case in cases:
+    counted = store.output_dir(Path(root) / COUNTED_DIR) if instructions else None
+    for index, case in enumerate(cases):
         yield render(profile_case(case, size, directory, seconds), directory, top)
-        if instructions:
-            yield counted_functions(case, size, directory, top)
+        if counted is not None:
+            yield counted_functions(case, size, counted, top) + ("" if index else READING_C + "\n")

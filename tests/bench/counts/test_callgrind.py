@@ -91,3 +91,40 @@ def test_a_profile_whose_first_event_is_not_instructions_is_refused():
     text = (DATA / "cache.out").read_text().replace("events: Ir Dr", "events: Dr Ir")
     with pytest.raises(ValueError, match="Ir must come first"):
         callgrind.parse(text)
+
+
+# A dump taken inside a call: the function that was running when counting began received
+# no call in the dump, and calls itself again through the eval loop.
+ENTERED = """# callgrind format
+version: 1
+events: Ir
+fn=(1) _PyObject_MakeTpCall
+1 10
+cfn=(2) _PyEval_EvalFrameDefault
+calls=1 1
+* 990
+fn=(2)
+2 700
+cfn=(1)
+calls=3 1
+* 290
+fn=(1)
+1 40
+cfn=(3) min
+calls=3 1
+* 250
+fn=(3)
+3 250
+totals: 1000
+"""
+
+
+def test_inclusive_instructions_count_the_calls_a_function_made_even_when_the_dump_began_inside_it():
+    profile = callgrind.parse(ENTERED)
+    entry = profile.functions["_PyObject_MakeTpCall"]
+    assert entry.self_instructions == 50
+    # Its own 50, the eval loop's 990 below it, and min's 250 below its nested calls: past the
+    # total, since the nested calls are counted at both levels; capped at the whole dump.
+    assert entry.inclusive_instructions == 1000
+    assert profile.functions["_PyEval_EvalFrameDefault"].inclusive_instructions == 990
+    assert profile.functions["min"].inclusive_instructions == 250
