@@ -124,7 +124,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
         base, current = load_gate_input(args.base), load_gate_input(args.current)
     check_comparable(base, current, families)
     outcome = compare_sides(base, current, thresholds, absolute_time=args.absolute_time, families=families)
-    out.write(RENDERERS[args.format](outcome, args.strict))
+    out.write(_with_versus(RENDERERS[args.format](outcome, args.strict), base, current, args))
     moved = list(dict.fromkeys(c.id for c in outcome.regressions if FAMILIES[c.family].counted))
     if args.format == "table" and moved and base.run and current.run:
         from pipebench.explain import changes, render
@@ -135,6 +135,22 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
         except BenchError:
             pass  # a run without profiles: the table is all there is
     return 1 if outcome.failed(args.strict) else 0
+
+
+def _with_versus(rendered: str, base, current, args: argparse.Namespace) -> str:
+    """The gate's output, with ``--versus``'s standings before it (inside it, for JSON)."""
+    if args.versus is None:
+        return rendered
+    import json
+
+    from pipebench.gate import versus
+
+    found = versus.standings(base, current, args.versus)
+    if args.format == "json":
+        return json.dumps({**json.loads(rendered), "versus": versus.as_data(found, args.versus)}, indent=2) + "\n"
+    if args.format == "md":
+        return versus.render_markdown(found, args.versus) + rendered
+    return versus.render_table(found, args.versus) + rendered
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:

@@ -142,6 +142,11 @@ def _comparing(commands: argparse._SubParsersAction) -> None:
     add_gate_options(compare.add_argument)
     compare.add_argument("--normalize", action="store_true", help=argparse.SUPPRESS)  # paired ratios are the default
     compare.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    compare.add_argument(
+        "--versus",
+        metavar="VARIANT",
+        help="also show each side's time against VARIANT (from its own paired rounds), beside the verdicts",
+    )
 
 
 def _profiling(commands: argparse._SubParsersAction) -> None:

@@ -11,7 +11,7 @@ from pipebench import store
 from pipebench.cases import expand
 from pipebench.matrix import SUITES
 from pipebench.results import RunResults, make_row
-from pipebench.stats import Interval
+from pipebench.stats import Interval, clustered_ratio_estimate, paired_ratios
 
 CASES = expand(
     "windows", {"strategy": ["deque", "monotonic"], "n": [100], "w": [5]}, variant_axis="strategy", reference="deque"
@@ -84,6 +84,44 @@ def _synthetic_run(run_id="r1", machine="box"):
     return RunResults(run_id, metadata, tuple(rows))
 
 
+PAIRED_CASES = expand(
+    "records", {"kind": ["dict", "slots", "plain"], "n": [1000]}, variant_axis="kind", reference="dict"
+)
+COST = {"dict": 100.0, "slots": 70.0, "plain": 90.0}
+# Each round's load hits every case of the round alike; each case has its own small wobble.
+LOAD = [[1.0, 1.3, 0.9], [1.6, 1.1, 1.2]]
+
+
+def paired_times(kind):
+    """A records variant's times, by process and round."""
+    wobble = {"dict": (1.0, 1.02, 0.99), "slots": (1.01, 0.98, 1.0), "plain": (0.99, 1.0, 1.03)}[kind]
+    return [[COST[kind] * load * wobble[r] for r, load in enumerate(process)] for process in LOAD]
+
+
+def paired_records_run(suites=None, run_id="r1"):
+    """A records run as the timing worker writes one: times in shared rounds, ratios to ``dict``."""
+    rows = [
+        make_row(case, "time_per_record", paired_times(case.variant), tool="pyperf", tool_version="x")
+        for case in PAIRED_CASES
+    ]
+    reference = PAIRED_CASES[0]
+    for case in PAIRED_CASES[1:]:
+        ratios = [paired_ratios(m, r) for m, r in zip(paired_times(case.variant), paired_times("dict"), strict=True)]
+        rows.append(
+            make_row(
+                case,
+                "ratio_to_reference",
+                ratios,
+                tool="pipebench",
+                tool_version="x",
+                interval=clustered_ratio_estimate(ratios),
+                reference=reference.id,
+            )
+        )
+    described = {"records": {"description": "records", "reference": "dict", "axes": ["n"], "swept": ["n"]}}
+    return RunResults(run_id, {"suites": suites or described}, tuple(rows))
+
+
 # What the run says of its suite: the analysis reads this, never today's matrix.
 SYNTHETIC_SUITES = {
     "windows": {
@@ -113,6 +151,18 @@ def finished_run():
 def synthetic_run():
     """A builder of a windows run with known answers: ``synthetic_run(run_id, machine)``."""
     return _synthetic_run
+
+
+@pytest.fixture(scope="session")
+def paired_run():
+    """A builder of a records run whose times share rounds: ``paired_run(suites=None, run_id="r1")``."""
+    return paired_records_run
+
+
+@pytest.fixture(scope="session")
+def times_of():
+    """A records variant's times in :func:`paired_run`'s runs, by process and round."""
+    return paired_times
 
 
 @pytest.fixture(scope="session")

@@ -3,50 +3,17 @@
 import pytest
 
 from pipebench import versus
-from pipebench.cases import expand
 from pipebench.errors import UsageError
 from pipebench.frames import suite_descriptions, to_frame
 from pipebench.report import analysis
-from pipebench.results import RunResults, make_row
 from pipebench.stats import clustered_ratio_estimate, paired_ratios
-
-CASES = expand("records", {"kind": ["dict", "slots", "plain"], "n": [1000]}, variant_axis="kind", reference="dict")
-COST = {"dict": 100.0, "slots": 70.0, "plain": 90.0}
-# Each round's load hits every case of the round alike; each case has its own small wobble.
-LOAD = [[1.0, 1.3, 0.9], [1.6, 1.1, 1.2]]
-
-
-def _times(kind):
-    wobble = {"dict": (1.0, 1.02, 0.99), "slots": (1.01, 0.98, 1.0), "plain": (0.99, 1.0, 1.03)}[kind]
-    return [[COST[kind] * load * wobble[r] for r, load in enumerate(process)] for process in LOAD]
-
-
-def paired_run(suites=None):
-    """A records run as the timing worker writes one: times in shared rounds, ratios to ``dict``."""
-    rows = [make_row(case, "time_per_record", _times(case.variant), tool="pyperf", tool_version="x") for case in CASES]
-    reference = CASES[0]
-    for case in CASES[1:]:
-        ratios = [paired_ratios(m, r) for m, r in zip(_times(case.variant), _times("dict"), strict=True)]
-        rows.append(
-            make_row(
-                case,
-                "ratio_to_reference",
-                ratios,
-                tool="pipebench",
-                tool_version="x",
-                interval=clustered_ratio_estimate(ratios),
-                reference=reference.id,
-            )
-        )
-    described = {"records": {"description": "records", "reference": "dict", "axes": ["n"], "swept": ["n"]}}
-    return RunResults("r1", {"suites": suites or described}, tuple(rows))
 
 
 def _ratios(run):
     return {row.case_id: row for row in run.rows if row.metric == "ratio_to_reference"}
 
 
-def test_read_against_its_own_reference_a_run_gives_back_the_ratios_it_stored():
+def test_read_against_its_own_reference_a_run_gives_back_the_ratios_it_stored(paired_run):
     run = paired_run()
     again = versus.against(run, "dict")
     for case_id, row in _ratios(run).items():
@@ -55,12 +22,12 @@ def test_read_against_its_own_reference_a_run_gives_back_the_ratios_it_stored():
         assert _ratios(again)[case_id].estimate == pytest.approx(row.estimate)
 
 
-def test_every_other_variant_is_read_against_the_one_named_from_the_same_rounds():
+def test_every_other_variant_is_read_against_the_one_named_from_the_same_rounds(paired_run, times_of):
     again = versus.against(paired_run(), "slots")
     ratios = _ratios(again)
     assert set(ratios) == {"records[kind=dict,n=1000]", "records[kind=plain,n=1000]"}
     plain = ratios["records[kind=plain,n=1000]"]
-    expected = clustered_ratio_estimate([paired_ratios(p, s) for p, s in zip(_times("plain"), _times("slots"))])
+    expected = clustered_ratio_estimate([paired_ratios(p, s) for p, s in zip(times_of("plain"), times_of("slots"))])
     assert plain.estimate == pytest.approx(expected.estimate) and plain.ci == pytest.approx(
         (expected.low, expected.high)
     )
@@ -72,14 +39,14 @@ def test_every_other_variant_is_read_against_the_one_named_from_the_same_rounds(
     assert set(to_frame([again]).query("is_reference")["variant"]) == {"slots"}
 
 
-def test_the_stored_run_is_left_as_it_was():
+def test_the_stored_run_is_left_as_it_was(paired_run):
     run = paired_run()
     before = run.as_dict()
     versus.against(run, "plain")
     assert run.as_dict() == before
 
 
-def test_a_variant_no_suite_timed_is_one_line_naming_what_was_timed():
+def test_a_variant_no_suite_timed_is_one_line_naming_what_was_timed(paired_run):
     with pytest.raises(UsageError, match=r"--versus heap: no suite of r1 timed .*\(timed: dict, plain, slots\)"):
         versus.against(paired_run(), "heap")
 
@@ -91,7 +58,7 @@ def test_values_not_taken_in_shared_rounds_are_never_paired():
     assert versus.paired([(2.0, 4.0)], [(1.0, 2.0)]).interval.estimate == pytest.approx(2.0)
 
 
-def test_a_suites_questions_are_answered_first_by_name_whoever_is_fastest():
+def test_a_suites_questions_are_answered_first_by_name_whoever_is_fastest(paired_run, times_of):
     described = {
         "records": {
             "description": "records",
@@ -106,7 +73,7 @@ def test_a_suites_questions_are_answered_first_by_name_whoever_is_fastest():
     table = analysis.case_table(frame, described)
     answered = analysis.answers(frame, described)
     plain = answered[(answered["variant"] == "slots") & (answered["against"] == "plain")].iloc[0]
-    expected = clustered_ratio_estimate([paired_ratios(s, p) for s, p in zip(_times("slots"), _times("plain"))])
+    expected = clustered_ratio_estimate([paired_ratios(s, p) for s, p in zip(times_of("slots"), times_of("plain"))])
     assert plain["ratio"] == pytest.approx(expected.estimate)
     sentences = analysis.findings(table, analysis.scaling_table(table, described), described, answered)["r1"]
     assert sentences[0].startswith("records: `slots` against `plain` at n=1000: ")
@@ -115,12 +82,12 @@ def test_a_suites_questions_are_answered_first_by_name_whoever_is_fastest():
     assert not any(s.startswith("records: `slots` is") for s in sentences)
 
 
-def test_a_variants_time_in_the_table_agrees_with_its_ratio():
+def test_a_variants_time_in_the_table_agrees_with_its_ratio(paired_run, times_of):
     run = paired_run()
     table = analysis.case_table(to_frame([run]), suite_descriptions([run])).set_index("variant")
     for kind in ("slots", "plain"):
         assert table.loc[kind, "time_per_record"] == pytest.approx(
             table.loc["dict", "time_per_record"] * table.loc[kind, "ratio"]
         )
-        own = sorted(v for process in _times(kind) for v in process)
+        own = sorted(v for process in times_of(kind) for v in process)
         assert table.loc[kind, analysis.OWN_MEDIAN] == pytest.approx((own[2] + own[3]) / 2)

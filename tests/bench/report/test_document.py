@@ -207,7 +207,7 @@ def test_names_descriptions_and_function_names_from_files_reach_neither_page_as_
 def test_versus_reads_a_suite_against_the_variant_named_in_its_table_plot_and_findings(pipebench, tmp_path):
     run_dir = tmp_path / "run"
     shutil.copytree(SMALL_RUN, run_dir)
-    code, out, err = pipebench("report", str(run_dir), "--versus", "monotonic", "--out", str(tmp_path / "versus"))
+    code, _, err = pipebench("report", str(run_dir), "--versus", "monotonic", "--out", str(tmp_path / "versus"))
     assert code == 0, err
     text = (tmp_path / "versus" / "report.md").read_text()
     windows = text.split("## windows", 1)[1]
