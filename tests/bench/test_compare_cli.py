@@ -48,9 +48,11 @@ def test_memory_growth_exits_1_and_names_the_case(pipebench, tmp_path):
 
 
 def test_slowdown_beyond_threshold_exits_1_and_a_looser_threshold_passes(pipebench, tmp_path):
-    current = edited_run(tmp_path, scale("ratio_to_reference", 1.5, "strategy=scipy"))
+    # scipy's ratios in the small run spread widely (0.0075-0.047 at n=1000, w=10): twice as
+    # slow is what their intervals can tell from 1.1 at every size.
+    current = edited_run(tmp_path, scale("ratio_to_reference", 2.0, "strategy=scipy"))
     assert pipebench("compare", RUN, current, "--metric", "time")[0] == 1
-    assert pipebench("compare", RUN, current, "--metric", "time", "--fail-on", "time:80%")[0] == 0
+    assert pipebench("compare", RUN, current, "--metric", "time", "--fail-on", "time:150%")[0] == 0
 
 
 def test_absolute_times_are_compared_only_when_asked_and_with_a_warning(pipebench, tmp_path):
