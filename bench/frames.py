@@ -13,7 +13,10 @@ from typing import Any
 import pandas as pd
 
 from pipebench.results import RunResults
-from pipebench.versus import VERSUS
+
+VERSUS = "versus"
+"""The metadata key of a run re-read against a variant (:func:`pipebench.timing.versus.against`):
+``{"variant": name, "suites": [...]}``; :func:`suite_descriptions` names the variant as those suites' reference."""
 
 _METADATA_COLUMNS = (
     "machine",
@@ -121,7 +124,7 @@ def suite_descriptions(runs: Iterable[RunResults]) -> dict[str, dict[str, Any]]:
 
 
 def _read_versus(run: RunResults, suites: dict[str, dict[str, Any]]) -> None:
-    """A run re-expressed against a variant (:func:`pipebench.versus.against`) names it as those suites' reference.
+    """A run re-read against a variant (:func:`pipebench.timing.versus.against`) names it as their reference.
 
     The reference the suite was measured against stays known as ``measured_reference``.
     """

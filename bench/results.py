@@ -382,6 +382,31 @@ def _check_suites(metadata: Mapping[str, Any], rows: Sequence[Row]) -> None:
             raise ValueError(f"metadata suites.{name}: a case's {variant_axis!r} is not its variant")
 
 
+def _measured(
+    metric: str,
+    clusters: Sequence[Sequence[float]],
+    tool: str,
+    tool_version: str,
+    interval: Interval | None,
+    reference: str | None,
+) -> dict[str, Any]:
+    """A row's fields other than its case's: the metric, its unit, the samples by process and their summary."""
+    samples = [value for cluster in clusters for value in cluster]
+    return {
+        "metric": metric,
+        "unit": METRICS[metric].unit,
+        "tool": tool,
+        "tool_version": tool_version,
+        "summary": summarize(samples),
+        "samples": tuple(samples),
+        "sample_groups": tuple(len(cluster) for cluster in clusters if len(cluster)),
+        "ci": (interval.low, interval.high) if interval is not None else None,
+        "confidence": interval.confidence if interval is not None else None,
+        "estimate": interval.estimate if interval is not None else None,
+        "reference": reference,
+    }
+
+
 def make_row(
     case: Case,
     metric: str,
@@ -396,25 +421,34 @@ def make_row(
 
     The unit comes from :data:`pipebench.metrics.METRICS`.
     """
-    samples = [value for cluster in clusters for value in cluster]
-    summary = summarize(samples)
     return Row(
         case_id=case.id,
         suite=case.suite,
         variant=case.variant,
         group=case.group,
         params=case.param_dict,
-        metric=metric,
-        unit=METRICS[metric].unit,
-        tool=tool,
-        tool_version=tool_version,
-        summary=summary,
-        samples=tuple(samples),
-        sample_groups=tuple(len(cluster) for cluster in clusters if len(cluster)),
-        ci=(interval.low, interval.high) if interval is not None else None,
-        confidence=interval.confidence if interval is not None else None,
-        estimate=interval.estimate if interval is not None else None,
-        reference=reference,
+        **_measured(metric, clusters, tool, tool_version, interval, reference),
+    )
+
+
+def row_beside(
+    row: Row,
+    metric: str,
+    clusters: Sequence[Sequence[float]],
+    *,
+    tool: str,
+    tool_version: str,
+    interval: Interval | None = None,
+    reference: str | None = None,
+) -> Row:
+    """A row of ``metric`` for ``row``'s case, from samples derived from its own (a ratio, say)."""
+    return Row(
+        case_id=row.case_id,
+        suite=row.suite,
+        variant=row.variant,
+        group=row.group,
+        params=row.params,
+        **_measured(metric, clusters, tool, tool_version, interval, reference),
     )
 
 

@@ -216,7 +216,12 @@ def _ratio_interval(
 
 
 def _left_out_medians(arrays: list[np.ndarray]) -> np.ndarray:
-    """The median of all values with each cluster left out in turn (each value, for one cluster)."""
+    """The median of all values with each cluster left out in turn (each value, for one cluster).
+
+    With one cluster, the first 200 values are left out in turn: the acceleration is a
+    skewness, which that many estimates already fix, and a leave-one-out median costs a
+    pass over every value.
+    """
     if len(arrays) == 1:
         values = arrays[0]
         if values.size < 2:

@@ -118,6 +118,8 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
 
     families = tuple(dict.fromkeys(args.metric)) or FAMILY_NAMES
     thresholds = thresholds_from(args.fail_on)
+    if args.versus is not None and args.format == "github-action-benchmark":
+        raise UsageError("--versus and --format github-action-benchmark: that format is one list of benchmarks")
     if args.current is None:
         base, current = load_ab(args.base)
     else:

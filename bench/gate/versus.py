@@ -2,7 +2,7 @@
 
 The gate judges head against base; a user who asks how their variant fares against
 another (not the suite's reference) wants both sides read against that variant, each
-from its own rounds (:func:`pipebench.versus.against`). Nothing here is a verdict: the
+from its own rounds (:func:`pipebench.timing.versus.against`). Nothing here is a verdict: the
 table says where each side stands, the gate's verdicts stay what they were.
 """
 
@@ -13,13 +13,13 @@ from typing import Any
 
 from tabulate import tabulate
 
-from pipebench import versus
 from pipebench.errors import UsageError
 from pipebench.formatting import code_span, format_interval, markdown_text
 from pipebench.gate.data import GateInput
 from pipebench.metrics import RATIO_TO_REFERENCE
 from pipebench.results import RunResults
 from pipebench.stats import CI_LABEL, Interval
+from pipebench.timing import versus
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from pipebench.metrics import (
 from pipebench.report.scaling import fit_loglog
 from pipebench.results import clusters_of
 from pipebench.stats import CI_LABEL
-from pipebench.versus import paired
+from pipebench.timing.versus import paired
 
 Suites = Mapping[str, Mapping[str, Any]]
 SIZE_AXIS = "n"
@@ -115,7 +115,7 @@ def answers(frame: pd.DataFrame, suites: Suites) -> pd.DataFrame:
     """The suites' questions (``variant`` against ``against``), answered in every group of every run.
 
     The ratio of any two members of a group is read from the rounds they shared
-    (:func:`pipebench.versus.paired`), so a question need not be against the reference.
+    (:func:`pipebench.timing.versus.paired`), so a question need not be against the reference.
     Columns: ``run_id``, ``suite``, ``group``, ``variant``, ``against``, the size axes,
     ``ratio``, ``ratio_low``, ``ratio_high``, ``verdict``.
     """

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipebench import frames, store, versus
+from pipebench import frames, store
 from pipebench.errors import UsageError
 from pipebench.explain.changes import profiles_of, where_work_goes
 from pipebench.report import document
+from pipebench.timing import versus
 
 REPORT_FILES = ("report.md", "report.html", "summary.csv")
 
@@ -17,7 +18,7 @@ def write_report(runs: Sequence[store.StoredRun], target: Path, against: str | N
     """Write the report of ``runs`` (side by side, the last one's counted cases broken down) into ``target``.
 
     ``against``: a variant every suite that timed it is read against instead of its
-    reference (:func:`pipebench.versus.against`). Returns the path of ``report.html``.
+    reference (:func:`pipebench.timing.versus.against`). Returns the path of ``report.html``.
 
     Raises:
         UsageError: one run named twice (copies included), or ``against`` timed in none of a run's suites.

@@ -34,6 +34,7 @@ def test_each_side_is_read_against_the_variant_and_the_verdicts_stay(pipebench, 
 
 def test_json_holds_the_standings_beside_the_comparisons(pipebench, two_runs):
     code, out, err = pipebench("compare", *map(str, two_runs), "--versus", "plain", "--format", "json")
+    assert code == 0, err
     data = json.loads(out)
     assert data["comparisons"] and data["versus"]["variant"] == "plain"
     cases = {case["id"]: case for case in data["versus"]["cases"]}
@@ -44,3 +45,9 @@ def test_json_holds_the_standings_beside_the_comparisons(pipebench, two_runs):
 def test_a_variant_neither_side_timed_is_one_line_and_exit_2(pipebench, two_runs):
     code, out, err = pipebench("compare", *map(str, two_runs), "--versus", "heap")
     assert code == 2 and out == "" and err.count("\n") == 1 and "--versus heap: neither" in err
+
+
+def test_versus_with_a_format_that_is_one_list_of_benchmarks_is_one_line_and_exit_2(pipebench, two_runs):
+    argv = ("compare", *map(str, two_runs), "--versus", "plain", "--format", "github-action-benchmark")
+    code, out, err = pipebench(*argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--versus and --format github-action-benchmark" in err

@@ -2,11 +2,11 @@
 
 import pytest
 
-from pipebench import versus
 from pipebench.errors import UsageError
 from pipebench.frames import suite_descriptions, to_frame
 from pipebench.report import analysis
 from pipebench.stats import clustered_ratio_estimate, paired_ratios
+from pipebench.timing import versus
 
 
 def _ratios(run):

@@ -17,15 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipebench.errors import UsageError
-from pipebench.metrics import METRICS, RATIO_TO_REFERENCE, TIME_PER_RECORD
+from pipebench.frames import VERSUS
+from pipebench.metrics import RATIO_TO_REFERENCE, TIME_PER_RECORD
 from pipebench.provenance import PIPEBENCH_VERSION
-from pipebench.results import Row, RunResults
-from pipebench.stats import Clusters, Interval, clustered_ratio_estimate, paired_ratios, summarize
+from pipebench.results import Row, RunResults, row_beside
+from pipebench.stats import Clusters, Interval, clustered_ratio_estimate, paired_ratios
 
 _TOOL = "pipebench"
-VERSUS = "versus"
-"""The metadata key of a re-expressed run: ``{"variant": name, "suites": [...]}``, read by
-:func:`pipebench.frames.suite_descriptions`, which names the variant as those suites' reference."""
 
 
 @dataclass(frozen=True)
@@ -52,22 +50,13 @@ def paired(variant: Clusters, against: Clusters) -> Paired | None:
 
 def ratio_row(variant: Row, against: Row, ratio: Paired) -> Row:
     """The ``ratio_to_reference`` row of ``variant`` read against ``against``."""
-    return Row(
-        case_id=variant.case_id,
-        suite=variant.suite,
-        variant=variant.variant,
-        group=variant.group,
-        params=variant.params,
-        metric=RATIO_TO_REFERENCE,
-        unit=METRICS[RATIO_TO_REFERENCE].unit,
+    return row_beside(
+        variant,
+        RATIO_TO_REFERENCE,
+        ratio.ratios,
         tool=_TOOL,
         tool_version=PIPEBENCH_VERSION,
-        summary=summarize([value for cluster in ratio.ratios for value in cluster]),
-        samples=tuple(value for cluster in ratio.ratios for value in cluster),
-        sample_groups=tuple(len(cluster) for cluster in ratio.ratios),
-        ci=(ratio.interval.low, ratio.interval.high),
-        confidence=ratio.interval.confidence,
-        estimate=ratio.interval.estimate,
+        interval=ratio.interval,
         reference=against.case_id,
     )
 
