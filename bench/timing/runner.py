@@ -51,6 +51,21 @@ class TimingPlan:
     heavy_processes: int = 2
     heavy_round: float = 0.5
     warmups: int = 1
+    lockstep_rounds: int = 16
+    lockstep_min_time: float = 0.0025
+    """An A/B run's pairs (:func:`measure_ab`): up to this many rounds of values this short.
+
+    A pair's two values of a case are taken one after the other, and a pair is only as
+    good as the conditions they share: on this project's 2-core VM under CPU burners on
+    both cores, its speed came and went in steps (records at n=10,000 at 1.2 or 2.4 ms a
+    call from one value to the next), and a value that straddles a step makes a wild
+    ratio. Short values straddle fewer. Records at n=10,000, the named tuple made 10%
+    slower, three A/B runs a plan under the burners: six pairs of two 20 ms rounds gave
+    head/base intervals a median 19-27% wide, six of eight 5 ms rounds 7%, six of sixteen
+    2.5 ms rounds 4.5%, for the same 17-23 s of the group's timing. A group whose round
+    is longer (one call of the deque window at w=500) takes as many rounds as fit the
+    same time, at least two.
+    """
 
     def __post_init__(self) -> None:
         if self.values % self.heavy_processes:
@@ -145,6 +160,12 @@ def _run_worker(scratch: Path, tag: str, spec: dict, group: str) -> pyperf.Bench
         output_path.unlink(missing_ok=True)
 
 
+def lockstep_rounds(plan: TimingPlan, group: Sequence[Case]) -> RoundPlan:
+    """The first pair's rounds: as many of the plan's short rounds as fit its time for the group."""
+    budget = plan.lockstep_rounds * plan.lockstep_min_time * len(group)
+    return RoundPlan(plan.lockstep_rounds, plan.warmups, budget=budget)
+
+
 def measure_ab(
     groups: Sequence[Sequence[Case]],
     plan: TimingPlan,
@@ -158,18 +179,20 @@ def measure_ab(
     Each of the plan's processes is a pair, a head worker and a base worker (``base``'s
     code) started together, each calibrating its own loops in its first pair; the driver
     then lets one value of one side be taken while the other waits, then the same case's
-    value of the other (:func:`pipebench.timing.worker.lockstep`), the side that goes first
-    alternating. Every group takes the plan's ``processes * rounds``
-    values a side (no heavy-group switch: both sides must take the same rounds).
+    value of the other (:class:`pipebench.timing.worker.Lockstep`), the side that goes
+    first alternating. The plan's ``lockstep_*`` fields set the values' length and the
+    rounds; the first pair's two sides agree on how many (:func:`lockstep_rounds`, by the
+    longer of their warm-up rounds), and every later pair takes as many, so both sides
+    and every pair of a group hold the same number of values.
 
     Raises:
         BenchError: a worker failed.
     """
     suites: list[pyperf.BenchmarkSuite | None] = [None, None]
-    rounds = RoundPlan(plan.rounds, plan.warmups)
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [None]
     for index, group in enumerate(groups):
         loops: list[dict | None] = [None, None]
+        rounds = lockstep_rounds(plan, group)
         for process in range(plan.processes):
             if progress is not None:
                 progress(f"time {group[0].group} head and base ({process + 1}/{plan.processes})")
@@ -182,7 +205,7 @@ def measure_ab(
                     "cases": [case.id for case in group],
                     "rounds": asdict(rounds),
                     "rotation": process,
-                    "min_time": plan.min_time,
+                    "min_time": plan.lockstep_min_time,
                     "loops": loops[side],
                     "lockstep": True,
                     "cpu": cpus[process % len(cpus)],
@@ -194,6 +217,7 @@ def measure_ab(
                 if loops[side] is None:
                     loops[side] = {bench.get_name(): bench.get_metadata()["loops"] for bench in result}
                 suites[side] = _joined(suites[side], result)
+            rounds = RoundPlan(len(results[0].get_benchmarks()[0].get_runs()[0].values), plan.warmups)
     head, base_suite = suites
     if head is None or base_suite is None:
         raise BenchError("nothing to time")
@@ -252,18 +276,43 @@ def _single_threaded(code: Code) -> dict[str, str]:
 def _drive(workers: Sequence[subprocess.Popen], first: int) -> None:
     """Let the workers take their values one at a time, alternating which side goes first, until both end.
 
-    A worker that stops speaking the protocol (it failed) ends the driving; closing the
-    others' input (as ``communicate`` does next) stops them, and the exit codes tell.
+    Where both sides say the same word of agreement (``loops`` once calibrated, ``round``
+    once warmed up: :class:`pipebench.timing.worker.Lockstep`), each is answered with the
+    larger of the two figures. A worker that stops speaking the protocol (it failed) ends
+    the driving; closing the others' input (as ``communicate`` does next) stops them, and
+    the exit codes tell.
     """
     said = [worker.stdout.readline().strip() for worker in workers]
     turn = first
-    while "wait" in said and all(word in ("wait", "end") for word in said):
+    while all(word in ("wait", "end") or word.startswith(AGREEMENTS) for word in said):
+        words = {word.partition(" ")[0] for word in said}
+        if len(words) == 1 and said[0].startswith(AGREEMENTS):
+            answer = f"{words.pop()} {json.dumps(_larger([json.loads(word.partition(' ')[2]) for word in said]))}"
+            said = [_told(worker, answer) for worker in workers]
+            continue
+        if "wait" not in said:
+            return
         for side in (turn % 2, (turn + 1) % 2):
             if said[side] == "wait":
-                workers[side].stdin.write("go\n")
-                workers[side].stdin.flush()
-                said[side] = workers[side].stdout.readline().strip()
+                said[side] = _told(workers[side], "go")
         turn += 1
+
+
+AGREEMENTS = ("loops ", "round ")
+
+
+def _larger(figures: Sequence) -> object:
+    """The larger figure, or each key's larger figure where the figures are mappings."""
+    if all(isinstance(figure, dict) for figure in figures):
+        return {key: max(figure[key] for figure in figures) for key in figures[0]}
+    return max(figures)
+
+
+def _told(worker: subprocess.Popen, word: str) -> str:
+    """Say ``word`` to a worker; return what it says next."""
+    worker.stdin.write(word + "\n")
+    worker.stdin.flush()
+    return worker.stdout.readline().strip()
 
 
 def run_values(benchmark: pyperf.Benchmark) -> list[list[float]]:

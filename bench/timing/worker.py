@@ -48,8 +48,12 @@ Clock = Callable[[], float]
 CLOCK: Clock = time.thread_time
 MAX_LOOPS = 2**20
 # A first call can be several times slower than a warm one (fresh memory arenas, cold
-# caches): only a first call this many times the minimum settles the loops by itself.
+# caches, a library's first-use set-up): only a first call this many times the minimum,
+# and this long, settles the loops by itself. The floor is for short values: scipy's
+# first window call at n=10,000 took over 25 ms where a warm one takes 0.6 ms, and with
+# 2.5 ms values the multiple alone gave it one loop, values a quarter of the minimum.
 COLD_ENOUGH = 10
+COLD_SECONDS = 0.2
 
 
 def clock_for(case: Case) -> Clock:
@@ -75,7 +79,7 @@ def calibrate(workload: Workload, min_time: float, clock: Clock = CLOCK) -> int:
     """
     with collector_paused():
         cold = time_func(workload, 1, clock)
-        if cold >= COLD_ENOUGH * min_time:
+        if cold >= max(COLD_ENOUGH * min_time, COLD_SECONDS):
             # Far longer than needed even allowing for a cold start: one loop per value, and
             # no second call of a workload that takes seconds.
             return 1
@@ -124,8 +128,12 @@ def _value(workload: Workload, loops: int, clock: Clock) -> float:
 
 @dataclass(frozen=True)
 class RoundPlan:
-    """Rounds of one process: ``rounds``, or ``heavy_rounds`` when a warm-up round lasts over ``heavy_round`` s.
+    """Rounds of one process, chosen once a warm-up round shows how long a round lasts.
 
+    ``rounds``, or ``heavy_rounds`` when a warm-up round lasts over ``heavy_round`` s. With
+    a ``budget`` instead (seconds of rounds a process may spend), as many rounds as fit it,
+    at least ``fewest`` and at most ``rounds``: the lock-step pairs of an A/B run take many
+    short values, and a group whose one call is long takes fewer of them.
     The parent passes ``rounds`` alone to every process after the first, so that every
     process of a group takes the number of rounds the first one chose.
     """
@@ -134,9 +142,14 @@ class RoundPlan:
     warmups: int = 1
     heavy_round: float | None = None
     heavy_rounds: int | None = None
+    budget: float | None = None
+    fewest: int = 2
 
     def rounds_after(self, round_seconds: float) -> int:
         """The rounds to take once a warm-up round is known to last ``round_seconds``."""
+        if self.budget is not None:
+            fit = int(self.budget / round_seconds) if round_seconds > 0 else self.rounds
+            return max(min(self.fewest, self.rounds), min(self.rounds, fit))
         if self.heavy_round is not None and self.heavy_rounds is not None and round_seconds > self.heavy_round:
             return self.heavy_rounds
         return self.rounds
@@ -146,8 +159,13 @@ def _no_wait() -> None:
     pass
 
 
-def lockstep(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> Callable[[], None]:
-    """A step that waits for the driver's word: ``wait`` out, then ``go`` in, before each value.
+def _alone(round_seconds: float) -> float:
+    return round_seconds
+
+
+@dataclass(frozen=True)
+class Lockstep:
+    """A worker's side of the lock-step protocol with the A/B driver, over its standard streams.
 
     An A/B run times the head's and the base's workers of a group in lock-step: the driver
     lets one value of one side be taken, then the same case's value of the other, so that
@@ -156,18 +174,60 @@ def lockstep(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> Callable
     stretches of a tenth of a second or more ran at half speed (every variant's values of
     a round of records at n=1,000 doubled together), so two rounds taken one after the
     other could fall on either side of such a stretch, and two values rarely do.
-
-    Raises:
-        SystemExit: the driver went away (its end of the pipe closed).
     """
 
-    def step() -> None:
-        stdout.write("wait\n")
-        stdout.flush()
-        if stdin.readline().strip() != "go":
+    stdin: TextIO
+    stdout: TextIO
+
+    def step(self) -> None:
+        """Wait for the driver's word before a value: ``wait`` out, then ``go`` in.
+
+        Raises:
+            SystemExit: the driver went away (its end of the pipe closed).
+        """
+        self._say("wait")
+        if self.stdin.readline().strip() != "go":
             raise SystemExit("timing worker: the lock-step driver went away")
 
-    return step
+    def agree(self, round_seconds: float) -> float:
+        """The round length both sides plan their rounds by: the longer of theirs, as the driver answers.
+
+        Both sides must take the same rounds, and each only knows its own warm-up.
+
+        Raises:
+            SystemExit: the driver went away or answered out of turn.
+        """
+        return float(self._agreed("round", round_seconds))
+
+    def agree_loops(self, loops: dict[str, int]) -> dict[str, int]:
+        """The loop counts both sides use: each case's larger count, as the driver answers.
+
+        Both sides calibrate at once on one vCPU, so their counts differ (scipy's window at
+        n=10,000, w=10: 14 loops on one side, 8 on the other). A value's fixed costs (the
+        caches the other side's value left cold) then weigh on the side of fewer loops: in
+        an A/A run of unchanged code that made scipy's head/base ratio 0.863. With the same
+        loops, both sides carry the same share.
+
+        Raises:
+            SystemExit: the driver went away or answered out of turn.
+        """
+        return {case: int(count) for case, count in self._agreed("loops", loops).items()}
+
+    def _agreed(self, word: str, value: Any) -> Any:
+        self._say(f"{word} {json.dumps(value)}")
+        heard, _, answer = self.stdin.readline().strip().partition(" ")
+        if heard != word:
+            raise SystemExit("timing worker: the lock-step driver went away")
+        return json.loads(answer)
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(line + "\n")
+        self.stdout.flush()
+
+
+def lockstep(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> Lockstep:
+    """This process's side of the lock-step protocol (:class:`Lockstep`)."""
+    return Lockstep(stdin, stdout)
 
 
 def measure_group(
@@ -177,6 +237,7 @@ def measure_group(
     rotation: int,
     clock: Clock = CLOCK,
     step: Callable[[], None] = _no_wait,
+    agree: Callable[[float], float] = _alone,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Warm-up and round values (seconds per call) for each case id of one group.
 
@@ -184,7 +245,8 @@ def measure_group(
     the first value then spreads whatever is still cold over its many loops, and at a
     fraction of a full round's cost. The last warm-up round, scaled by the loop counts,
     estimates how long a round lasts, which may make the group a heavy one (:class:`RoundPlan`).
-    ``step`` runs before each warm-up round and each value (:func:`lockstep`).
+    ``step`` runs before each warm-up round and each value, and ``agree`` turns this
+    process's estimate into the one its rounds are planned by (:class:`Lockstep`).
     """
     warm: dict[str, list[float]] = {w.case.id: [] for w in workloads}
     values: dict[str, list[float]] = {w.case.id: [] for w in workloads}
@@ -197,7 +259,7 @@ def measure_group(
                 value = _value(workload, 1, clock)
                 warm[workload.case.id].append(value)
                 round_seconds += value * loops[workload.case.id]
-        for round_index in range(plan.rounds_after(round_seconds)):
+        for round_index in range(plan.rounds_after(agree(round_seconds))):
             for workload in rotated(workloads, rotation + round_index):
                 step()
                 values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
@@ -230,9 +292,13 @@ def main(argv: Sequence[str]) -> int:
     by_id = {case.id: case for case in all_cases(spec["size"])}
     workloads = [prepare(by_id[case_id]) for case_id in spec["cases"]]
     clock = clock_for(workloads[0].case)  # one suite per group, so one clock
-    loops = spec.get("loops") or {w.case.id: calibrate(w, spec["min_time"], clock) for w in workloads}
-    step = lockstep() if spec.get("lockstep") else _no_wait
-    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"], clock, step)
+    pair = lockstep() if spec.get("lockstep") else None
+    loops = spec.get("loops")
+    if loops is None:
+        loops = {w.case.id: calibrate(w, spec["min_time"], clock) for w in workloads}
+        loops = pair.agree_loops(loops) if pair is not None else loops
+    steps = (pair.step, pair.agree) if pair is not None else (_no_wait, _alone)
+    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"], clock, *steps)
     benchmarks = []
     for workload in workloads:
         case_id = workload.case.id

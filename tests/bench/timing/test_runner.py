@@ -1,6 +1,7 @@
 """The timing runner: rotation, pairing, groups, and rows from real pyperf output."""
 
 import dataclasses
+import io
 import statistics
 import threading
 import time
@@ -11,7 +12,7 @@ import pytest
 
 from pipebench.cases import expand
 from pipebench.matrix import SUITES, all_cases, groups_of
-from pipebench.timing.runner import PLANS, TimingPlan, rows, run_values
+from pipebench.timing.runner import PLANS, TimingPlan, _drive, lockstep_rounds, rows, run_values
 from pipebench.timing.worker import CLOCK, RoundPlan, calibrate, clock_for, measure_group, pyperf_metadata, rotated
 from pipebench.workloads import Workload
 
@@ -197,3 +198,48 @@ def test_a_threaded_suite_is_timed_by_the_process_clock_which_counts_its_threads
     assert clock() - before >= helper_used * 0.9
     assert pyperf_metadata(CASES[0], 10, 1, clock)["pipebench_clock"] == "process_time"
     assert pyperf_metadata(CASES[0], 10, 1)["pipebench_clock"] == "thread_time"
+
+
+class ScriptedWorker:
+    """A worker process's pipes, as the lock-step driver sees them: scripted lines out, heard lines in."""
+
+    def __init__(self, lines):
+        self.stdout = io.StringIO("".join(line + "\n" for line in lines))
+        self.stdin = io.StringIO()
+
+    @property
+    def heard(self):
+        return self.stdin.getvalue().splitlines()
+
+
+def test_the_driver_answers_both_sides_with_the_longer_round_then_alternates_who_goes_first():
+    head = ScriptedWorker(["wait", "round 0.5", "wait", "wait", "end"])
+    base = ScriptedWorker(["wait", "round 0.25", "wait", "wait", "end"])
+    order = []
+    for worker, name in ((head, "head"), (base, "base")):
+        worker.stdin.write = lambda text, write=worker.stdin.write, name=name: (order.append((name, text)), write(text))
+    _drive([head, base], first=1)
+    assert head.heard == base.heard == ["go", "round 0.5", "go", "go"]
+    gos = [name for name, text in order if text == "go\n"]
+    assert gos == ["base", "head", "head", "base", "base", "head"]
+
+
+def test_a_side_that_stops_speaking_the_protocol_ends_the_driving():
+    head = ScriptedWorker(["wait", "round 0.5", "wait"])
+    base = ScriptedWorker(["wait", ""])  # it failed during its warm-up round
+    _drive([head, base], first=0)
+    assert head.heard == ["go"] and base.heard == ["go"]
+
+
+def test_the_first_pairs_rounds_fit_the_plans_short_values_to_the_group():
+    plan = PLANS["quick"]
+    rounds = lockstep_rounds(plan, CASES)
+    assert rounds.rounds_after(plan.lockstep_min_time * len(CASES)) == plan.lockstep_rounds
+    assert rounds.rounds_after(plan.lockstep_min_time * len(CASES) * plan.lockstep_rounds / 3) == 3
+
+
+def test_both_sides_calibrate_then_use_each_cases_larger_loop_count():
+    head = ScriptedWorker(['loops {"a": 14, "b": 3}', "wait", "round 0.5", "end"])
+    base = ScriptedWorker(['loops {"a": 8, "b": 4}', "wait", "round 0.5", "end"])
+    _drive([head, base], first=0)
+    assert head.heard == base.heard == ['loops {"a": 14, "b": 4}', "go", "round 0.5"]
