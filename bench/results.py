@@ -256,6 +256,7 @@ METADATA_SCHEMA: dict[str, Any] = {
             "type": "object",
             "properties": {
                 "cache": {"type": "object", "properties": {"model": _TEXT, "estimate": _TEXT}, "required": ["model"]},
+                "guest_cpu_features": {"type": "array", "items": _TEXT},
             },
             "additionalProperties": _TEXT_OR_NULL,
         },

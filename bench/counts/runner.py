@@ -122,19 +122,20 @@ def dynamic_loader(executable: Path) -> Path | None:
 
 
 @functools.cache
-def guest_cpu() -> str:
-    """The CPU as code counted under valgrind sees it: its platform name and a digest of its features.
+def guest_cpu_features() -> tuple[str, ...]:
+    """What the code counted under valgrind sees of the CPU, one ``name=value`` line each; empty where unknown.
 
     valgrind shows its guest a CPU of its own, picked by what the host can do (here, on an
     AMD EPYC host, an Intel "haswell" of fixed cache sizes), and glibc picks its string and
     memory routines, and numpy its SIMD loops, by what the guest sees. So this, not the
     host's marketing name, is what counts depend on: glibc's loader lists it
     (``ld.so --list-diagnostics``, glibc 2.33 and later) run under valgrind in the
-    workers' environment. ``unknown`` where it cannot be listed.
+    workers' environment, with the entries of the auxiliary vector that the host's kernel
+    passes through (:data:`_HOST_AUXV`).
     """
     loader = dynamic_loader(Path(os.path.realpath(sys.executable)))
     if loader is None or shutil.which("valgrind") is None:
-        return "unknown"
+        return ()
     try:
         done = subprocess.run(
             ["valgrind", "--tool=none", "--quiet", str(loader), "--list-diagnostics"],
@@ -145,7 +146,7 @@ def guest_cpu() -> str:
             env=pinned_environment(PACKAGE_ROOT),
         )
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
+        return ()
     listed = done.stdout.splitlines()
     lines = sorted(
         line
@@ -153,7 +154,16 @@ def guest_cpu() -> str:
         if "cpu_features." in line or line.startswith(("dl_platform=", "dl_hwcap=", "dl_hwcap2="))
     )
     lines += _host_auxv(listed)
-    if done.returncode != 0 or not lines:
+    if done.returncode != 0:
+        return ()
+    return tuple(lines)
+
+
+@functools.cache
+def guest_cpu() -> str:
+    """The guest CPU's platform name and a digest of its features (:func:`guest_cpu_features`), or ``unknown``."""
+    lines = guest_cpu_features()
+    if not lines:
         return "unknown"
     platform_name = next((line.split("=", 1)[1].strip('"') for line in lines if line.startswith("dl_platform=")), "?")
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:12]
@@ -319,6 +329,8 @@ def fingerprint(cpu: str | None, cache: CacheModel | None = None) -> dict[str, A
         "interpreter": build_identity(),
         "cpu": cpu,
         "guest_cpu": guest_cpu(),
+        # The lines the digest is made of, so that two runs whose guests differ can say where.
+        "guest_cpu_features": list(guest_cpu_features()),
     }
     if cache is not None:
         described["cache"] = {"model": cache.describe(), "estimate": cycles.describe()}

@@ -133,9 +133,10 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
         for key in ("interpreter", "valgrind", seen):
             if base_counts.get(key) != current_counts.get(key):
                 what = "CPUs as valgrind's guest sees them" if key == "guest_cpu" else f"{key}s"
+                where = _features_apart(base_counts, current_counts) if key == "guest_cpu" else ""
                 raise UsageError(
                     f"instruction and allocation counts from different {what} are not comparable "
-                    f"({base_counts.get(key)} vs {current_counts.get(key)}); compare other metrics with --metric"
+                    f"({base_counts.get(key)} vs {current_counts.get(key)}{where}); compare other metrics with --metric"
                 )
         base_cache, current_cache = base_counts.get("cache"), current_counts.get("cache")
         if METRICS[ESTIMATED_CYCLES].family in counted and base_cache and current_cache and base_cache != current_cache:
@@ -143,6 +144,20 @@ def check_comparable(base: GateInput, current: GateInput, families: Sequence[str
                 "estimated cycles of different cache models or weights are not comparable "
                 f"({_cache_text(base_cache)} vs {_cache_text(current_cache)}); compare other metrics with --metric"
             )
+
+
+def _features_apart(base_counts: Mapping[str, Any], current_counts: Mapping[str, Any], shown: int = 3) -> str:
+    """``: they differ in NAME (A vs B), ...`` for the guest CPU's lines that differ, where both runs kept them."""
+    sides = [base_counts.get("guest_cpu_features"), current_counts.get("guest_cpu_features")]
+    if not all(isinstance(side, list) for side in sides):
+        return ""
+    base, current = ({str(line).partition("=")[0]: str(line).partition("=")[2] for line in side} for side in sides)
+    apart = [name for name in sorted(base.keys() | current.keys()) if base.get(name) != current.get(name)]
+    if not apart:
+        return ""
+    named = ", ".join(f"{name} ({base.get(name, 'absent')} vs {current.get(name, 'absent')})" for name in apart[:shown])
+    more = f" and {len(apart) - shown} more" if len(apart) > shown else ""
+    return f": they differ in {named}{more}"
 
 
 def _cache_text(cache: Mapping[str, Any]) -> str:

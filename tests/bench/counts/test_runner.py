@@ -119,11 +119,15 @@ def test_the_dynamic_loader_is_read_from_the_interpreters_elf_header(tmp_path):
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
 def test_the_guest_cpu_names_what_valgrind_shows_and_repeats():
     counts.guest_cpu.cache_clear()
+    counts.guest_cpu_features.cache_clear()
     first = counts.guest_cpu()
     counts.guest_cpu.cache_clear()
+    counts.guest_cpu_features.cache_clear()
     assert first == counts.guest_cpu()
     name, digest = first.rsplit(" ", 1)
     assert name and len(digest) == 12 and int(digest, 16) >= 0
+    kept = counts.fingerprint("cpu")["guest_cpu_features"]
+    assert f'dl_platform="{name}"' in kept and any(line.startswith("x86.cpu_features.") for line in kept)
 
 
 def test_only_the_host_describing_auxv_entries_enter_the_guest_cpu():

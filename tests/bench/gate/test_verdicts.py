@@ -296,3 +296,25 @@ def test_estimated_cycles_of_different_cache_models_or_weights_are_refused_instr
     with pytest.raises(UsageError, match="cache models or weights"):
         check_comparable(base, current, ("cycles",))
     check_comparable(base, current, ("instructions", "allocations"))
+
+
+def test_guest_cpus_that_differ_are_refused_with_the_lines_that_differ():
+    features = ["auxv 0x10=0x178bfbff", 'dl_platform="haswell"', "x86.cpu_features.level3_cache_size=0x800000"]
+    other = ["auxv 0x10=0x1f8bfbff", 'dl_platform="haswell"', "x86.cpu_features.level3_cache_size=0x800000"]
+    counts = {"interpreter": "a", "valgrind": "v"}
+    base = side(
+        [],
+        metadata={
+            "method": {"version": 2},
+            "counts": {**counts, "guest_cpu": "haswell 1", "guest_cpu_features": features},
+        },
+    )
+    current = side(
+        [],
+        metadata={
+            "method": {"version": 2},
+            "counts": {**counts, "guest_cpu": "haswell 2", "guest_cpu_features": other},
+        },
+    )
+    with pytest.raises(UsageError, match=r"they differ in auxv 0x10 \(0x178bfbff vs 0x1f8bfbff\)\);"):
+        check_comparable(base, current, ("instructions",))
