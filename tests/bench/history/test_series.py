@@ -26,7 +26,9 @@ def test_a_ten_percent_step_in_ratios_with_five_percent_noise_is_found_within_on
         values[15:] *= 1.10
         found = history.find_steps(series(values, noise=0.05))
         within += len(found) == 1 and abs(found[0].index - 15) <= 1
-    assert within >= 75  # about 80 of 100: a step of two noise widths cannot always be placed exactly
+    # About 72 of 100: a step of two noise widths cannot always be placed exactly, and the series'
+    # own scatter, sampled from 30 points, sometimes reads above the points' 5%.
+    assert within >= 65
 
 
 def test_pure_noise_gives_no_step_in_at_least_99_of_100_series():
@@ -143,3 +145,21 @@ def test_time_is_judged_only_over_runs_of_comparable_speed_and_only_once_there_a
     noisy = Series("windows[strategy=monotonic,n=10000,w=50]", "time_per_record", "box", 5, points)
     assert history.find_steps(noisy) == []
     assert history.find_steps(series(np.exp(rng.normal(0.0, 0.02, 5)) * [1, 1, 1, 2, 2], noise=0.02)) == []
+
+
+def test_load_that_comes_and_goes_between_runs_is_noise_even_where_each_run_knows_its_own_level():
+    """Twelve runs of unchanged code, some under CPU burners (their time doubled), each within 1% of its own level."""
+    loaded = (True, False, False, True, True, False, True, False, True, True, False, False)
+    rng = np.random.default_rng(9)
+    values = [(2.0 if hot else 1.0) * float(np.exp(rng.normal(0.0, 0.01))) for hot in loaded]
+    points = tuple(Point(f"c{i}", f"r{i}", v, 0.01, 10.0) for i, v in enumerate(values))
+    assert history.find_steps(Series("records[kind=dict,n=10000]", "time_per_record", "vm", 6, points)) == []
+
+
+def test_one_run_at_a_level_of_its_own_is_no_step_of_time_but_two_are():
+    quiet = [1.0, 1.01, 0.99, 1.0, 1.01, 0.99, 1.0, 1.01, 0.99, 1.0]
+    burst = [*quiet[:5], 1.6, *quiet[6:]]
+    assert history.find_steps(series(burst, noise=0.01, metric="time_per_record")) == []
+    moved = quiet[:5] + [1.2 * v for v in quiet[5:]]
+    (step,) = history.find_steps(series(moved, noise=0.01, metric="time_per_record"))
+    assert step.commit == "c000005" and step.change == pytest.approx(0.2, abs=0.02)
