@@ -163,3 +163,10 @@ def test_one_run_at_a_level_of_its_own_is_no_step_of_time_but_two_are():
     moved = quiet[:5] + [1.2 * v for v in quiet[5:]]
     (step,) = history.find_steps(series(moved, noise=0.01, metric="time_per_record"))
     assert step.commit == "c000005" and step.change == pytest.approx(0.2, abs=0.02)
+
+
+def test_a_machine_whose_speed_drifts_over_the_runs_makes_no_step_of_absolute_time():
+    """Unchanged records over an hour of rising load: 120 down to 110 ns/record and back, 1-2% from run to run."""
+    values = [120.0, 116.3, 115.0, 116.8, 115.4, 112.6, 109.5, 110.9, 111.8, 112.1, 117.7, 113.0]
+    points = tuple(Point(f"c{i}", f"r{i}", v, None, 23.0) for i, v in enumerate(values))
+    assert history.find_steps(Series("records[kind=slots,n=10000]", "time_per_record", "vm", 6, points)) == []
