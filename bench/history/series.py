@@ -12,12 +12,12 @@ a step is a ratio. The penalty is ``4 σ² log n``, σ the noise of one point: t
 of the points' own intervals (where they carry them) and their scatter from run to run,
 estimated robustly from successive differences (a step moves one difference only), and
 never below 0.1% for counts, 1.5% for paired time ratios (two commits differ a little even
-where the measured code did not change) and 4% for absolute time (a machine's speed drifts). A level of time needs two runs: one run alone at a level
-of its own is what a burst of load looks like, and is left out. On synthetic series of 30
-points with 5% noise this finds a 10% step 86% of the time (within one commit of its place
-72%) and a step in pure noise in 0.4% of series; trusting the points' own intervals alone
-found it 96% of the time, and read load that came and went between real runs as twelve
-steps. A step is reported only when its two levels differ with p < 0.01 given the
+where the measured code did not change) and 4% for absolute time (a machine's speed
+drifts). A level of time needs two runs: one run alone at a level of its own is what a
+burst of load looks like, and is left out. On synthetic series of 30 points with 5% noise
+this finds a 10% step 86% of the time (within one commit of its place 72%) and a step in
+pure noise in 0.4% of series; trusting the points' own intervals alone found it 96% of the
+time, and read load that came and went between real runs as twelve steps. A step is reported only when its two levels differ with p < 0.01 given the
 points' noise (a z-test of their mean logs), with its size and that p.
 """
 
