@@ -17,8 +17,9 @@ drifts). A level of time needs two runs: one run alone at a level of its own is 
 burst of load looks like, and is left out. On synthetic series of 30 points with 5% noise
 this finds a 10% step 86% of the time (within one commit of its place 72%) and a step in
 pure noise in 0.4% of series; trusting the points' own intervals alone found it 96% of the
-time, and read load that came and went between real runs as twelve steps. A step is reported only when its two levels differ with p < 0.01 given the
-points' noise (a z-test of their mean logs), with its size and that p.
+time, and read load that came and went between real runs as twelve steps. A step is
+reported only when its two levels differ with p < 0.01 given the points' noise (a z-test
+of their mean logs), with its size and that p.
 """
 
 from __future__ import annotations
