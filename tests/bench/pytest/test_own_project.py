@@ -144,7 +144,9 @@ def test_the_readme_commands_work_in_a_project_with_its_own_pipeline_package(sou
     assert not any("allocations" in line for line in flagged)
     head_figures = cases_of(project / ".pipebench" / "head")
     split, csv_case = ("parse[test=test_by_split]", "instructions"), ("parse[test=test_by_csv]", "instructions")
-    assert head_figures[split] == pytest.approx(base_figures[split], rel=0.001)
+    # by_split did not change, but its module did: the code around it moves its count by about
+    # a tenth of a percent (0.105% in one CI run), far inside the gate's 1%, where by_csv moved 17%.
+    assert head_figures[split] == pytest.approx(base_figures[split], rel=0.005)
     assert head_figures[csv_case] > base_figures[csv_case] * 1.05
 
     explained = shell(explain, project, environment)
