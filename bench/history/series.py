@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from pipebench import conditions
-from pipebench.metrics import METRICS
+from pipebench.metrics import METRICS, RATIO_TO_REFERENCE
 from pipebench.provenance import PACKAGE_ROOT
 from pipebench.results import RunResults
 from pipebench.stats import CONFIDENCE, normal_p_value, normal_quantile
@@ -323,4 +323,51 @@ def history_of(runs: Iterable[RunResults], order: dict[str, int] | None = None) 
         )
     in_order = ordered(unique.values(), commit_order() if order is None else order)
     series = build_series(in_order)
-    return History(runs=tuple(in_order), series=tuple(series), steps=tuple(all_steps(series)), notes=tuple(notes))
+    steps, machine = corroborated(all_steps(series), series, in_order)
+    if machine:
+        notes.append(
+            f"{machine} step(s) of absolute time left out: neither their group's paired ratios nor their "
+            "case's counts moved there (the machine, not the code)"
+        )
+    return History(runs=tuple(in_order), series=tuple(series), steps=tuple(steps), notes=tuple(notes))
+
+
+def corroborated(steps: Sequence[Step], series: Sequence[Series], runs: Sequence[RunResults]) -> tuple[list[Step], int]:
+    """The steps without those of absolute time that nothing else in the group saw; and how many were left out.
+
+    Absolute time moves with the machine: twelve runs of unchanged records, the first two
+    under heavier load than the rest, read as a step of 27-33% in every case's ns/record at
+    the third run, while no paired ratio and no count moved. A change of the code moves a
+    case's ratio to its group's reference (or, for the reference, every other member's),
+    or its counts. So an absolute-time step stands where, within one run of it, a ratio of
+    its group or a count of its case stepped too, or where its group has no ratio series to
+    tell by.
+    """
+    position = {run.run_id: index for index, run in enumerate(runs)}
+    group_of = {row.case_id: row.group for run in runs for row in run.rows}
+    with_ratios = {group_of.get(one.case_id) for one in series if one.metric == RATIO_TO_REFERENCE}
+
+    def where(step: Step) -> int:
+        return position.get(step.series.points[step.index].run_id, -1)
+
+    witnesses = [
+        (group_of.get(step.series.case_id), step.series.case_id, METRICS[step.series.metric].exact, where(step))
+        for step in steps
+        if step.series.metric == RATIO_TO_REFERENCE or METRICS[step.series.metric].exact
+    ]
+    kept, machine = [], 0
+    for step in steps:
+        metric = METRICS[step.series.metric]
+        group = group_of.get(step.series.case_id)
+        if metric.exact or metric.machine_independent or group not in with_ratios:
+            kept.append(step)
+            continue
+        seen = any(
+            abs(at - where(step)) <= 1 and other_group == group and (not exact or case == step.series.case_id)
+            for other_group, case, exact, at in witnesses
+        )
+        if seen:
+            kept.append(step)
+        else:
+            machine += 1
+    return kept, machine

@@ -1,5 +1,7 @@
 """pipebench history: series in commit order, and steps found where they are (known answers)."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -170,3 +172,42 @@ def test_a_machine_whose_speed_drifts_over_the_runs_makes_no_step_of_absolute_ti
     values = [120.0, 116.3, 115.0, 116.8, 115.4, 112.6, 109.5, 110.9, 111.8, 112.1, 117.7, 113.0]
     points = tuple(Point(f"c{i}", f"r{i}", v, None, 23.0) for i, v in enumerate(values))
     assert history.find_steps(Series("records[kind=slots,n=10000]", "time_per_record", "vm", 6, points)) == []
+
+
+def _timed_runs(times, ratios):
+    """Runs of one records group: each case's ns/record per run, and the slots variant's ratio to dict."""
+    runs, series_of = [], {}
+    for index in range(len(ratios)):
+        rows = [SimpleNamespace(case_id=case, group="records[n=10000]") for case in times]
+        runs.append(SimpleNamespace(run_id=f"r{index}", rows=rows))
+    for case, values in times.items():
+        points = tuple(Point(f"c{i}", f"r{i}", v, None, 23.0) for i, v in enumerate(values))
+        series_of[case] = Series(case, "time_per_record", "vm", 6, points)
+    ratio_points = tuple(Point(f"c{i}", f"r{i}", v, 0.01, 23.0) for i, v in enumerate(ratios))
+    series = [*series_of.values(), Series("records[kind=slots,n=10000]", "ratio_to_reference", None, 6, ratio_points)]
+    return runs, series
+
+
+def test_absolute_time_that_moved_while_the_groups_ratios_held_is_the_machine():
+    loaded = [1.3, 1.3] + [1.0] * 10  # the first two runs under heavier load
+    times = {
+        "records[kind=dict,n=10000]": [120 * f for f in loaded],
+        "records[kind=slots,n=10000]": [80 * f for f in loaded],
+    }
+    runs, series = _timed_runs(times, [0.667] * 12)
+    found = history.all_steps(series)
+    assert {step.series.metric for step in found} == {"time_per_record"}  # each alone would read as a step
+    kept, machine = history.corroborated(found, series, runs)
+    assert kept == [] and machine == len(found) == 2
+
+
+def test_absolute_time_that_moved_with_the_groups_ratio_is_kept():
+    slower = [1.0] * 6 + [1.25] * 6  # slots 25% slower from the seventh run on
+    times = {"records[kind=dict,n=10000]": [120.0] * 12, "records[kind=slots,n=10000]": [80 * f for f in slower]}
+    runs, series = _timed_runs(times, [0.667 * f for f in slower])
+    kept, machine = history.corroborated(history.all_steps(series), series, runs)
+    assert machine == 0
+    assert {(step.series.case_id, step.series.metric, step.commit) for step in kept} == {
+        ("records[kind=slots,n=10000]", "time_per_record", "c6"),
+        ("records[kind=slots,n=10000]", "ratio_to_reference", "c6"),
+    }
