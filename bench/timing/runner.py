@@ -43,6 +43,12 @@ class TimingPlan:
     ``heavy_processes`` processes instead: its long values are steady, and each process
     costs it about 0.35 s of start-up, imports and inputs, and a warm-up call per case.
     Half a second per round is where fewer, longer processes start to save time.
+
+    An A/B run takes its values by the ``lockstep_*`` fields instead, as many short rounds
+    as fit each group: its head and base hold the same number of values benchmark by
+    benchmark, so ``compare_to`` tests one side against the other; between two A/B runs a
+    group whose warm-up fell either side of a round's budget can hold different numbers,
+    and ``compare_to`` then shows that benchmark without its test.
     """
 
     processes: int
