@@ -30,7 +30,7 @@ from pipebench.processes import HEAD, Code, check_exit, run_module, started, wor
 from pipebench.provenance import PIPEBENCH_VERSION
 from pipebench.results import Row, make_row
 from pipebench.stats import clustered_ratio_estimate, paired_ratios
-from pipebench.timing.worker import RoundPlan
+from pipebench.timing.worker import LOOPS, ROUND, RoundPlan
 
 
 @dataclass(frozen=True)
@@ -279,6 +279,9 @@ def _single_threaded(code: Code) -> dict[str, str]:
     return {**worker_environment(code=code), **_ONE_THREAD}
 
 
+AGREEMENTS = tuple(f"{word} " for word in (LOOPS, ROUND))
+
+
 def _drive(workers: Sequence[subprocess.Popen], first: int) -> None:
     """Let the workers take their values one at a time, alternating which side goes first, until both end.
 
@@ -302,9 +305,6 @@ def _drive(workers: Sequence[subprocess.Popen], first: int) -> None:
             if said[side] == "wait":
                 said[side] = _told(workers[side], "go")
         turn += 1
-
-
-AGREEMENTS = ("loops ", "round ")
 
 
 def _larger(figures: Sequence) -> object:

@@ -159,6 +159,10 @@ def _no_wait() -> None:
     pass
 
 
+LOOPS, ROUND = "loops", "round"
+"""The words of agreement a lock-step worker says, each with a JSON figure (:class:`Lockstep`)."""
+
+
 def _alone(round_seconds: float) -> float:
     return round_seconds
 
@@ -197,7 +201,7 @@ class Lockstep:
         Raises:
             SystemExit: the driver went away or answered out of turn.
         """
-        return float(self._agreed("round", round_seconds))
+        return float(self._agreed(ROUND, round_seconds))
 
     def agree_loops(self, loops: dict[str, int]) -> dict[str, int]:
         """The loop counts both sides use: each case's larger count, as the driver answers.
@@ -211,7 +215,7 @@ class Lockstep:
         Raises:
             SystemExit: the driver went away or answered out of turn.
         """
-        return {case: int(count) for case, count in self._agreed("loops", loops).items()}
+        return {case: int(count) for case, count in self._agreed(LOOPS, loops).items()}
 
     def _agreed(self, word: str, value: Any) -> Any:
         self._say(f"{word} {json.dumps(value)}")
