@@ -42,6 +42,7 @@ from typing import Any
 
 import jsonschema
 
+from pipebench import conditions
 from pipebench.cases import Case, ParamValue
 from pipebench.metrics import METRICS
 from pipebench.stats import SUMMARY_FIGURES, Interval, Summary, summarize
@@ -266,6 +267,7 @@ METADATA_SCHEMA: dict[str, Any] = {
             "properties": {
                 "samples": {"type": "integer", "minimum": 0},
                 **{key: _NUMBER_OR_NULL for key in ("load_min", "load_median", "load_max", "calibration_ns")},
+                "calibrated_by": {"enum": [conditions.WORKERS, conditions.THREAD]},
             },
         },
         "against": {

@@ -137,6 +137,7 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
     proof.prove(groups, request.size, request.jobs, progress)
     run = store.RunWriter.new(run_metadata(request, valgrind), out=request.out, runs_root=request.runs_root)
     rows: list[Row] = []
+    suite = None
     with conditions.Watch() as watched:
         if request.time:
             with run.scratch() as scratch:
@@ -145,7 +146,8 @@ def execute(request: RunRequest, progress: Progress | None = None) -> RunOutcome
             rows += timing.rows(suite, groups)
         rows += _untimed(request, _members(groups), run, valgrind, HEAD, progress)
     flamegraphs = [memory.flamegraph(case, run.tool_dir(store.MEMRAY_DIR)) for case in flame_cases]
-    return RunOutcome(run.run_dir, run.finish(rows, conditions=watched.summary()), tuple(flamegraphs))
+    measured = watched.summary(timing.calibration_ns(suite))
+    return RunOutcome(run.run_dir, run.finish(rows, conditions=measured), tuple(flamegraphs))
 
 
 def _members(groups: Sequence[Sequence[Case]]) -> list[Case]:
@@ -207,6 +209,7 @@ def _execute_ab(
         base_run = store.RunWriter(run.run_dir / store.BASE_DIR, store.run_id(base_info), base_info)
         rows: list[Row] = []
         base_rows: list[Row] = []
+        head_suite = base_suite = None
         with conditions.Watch() as watched:
             if request.time:
                 with run.scratch() as scratch:
@@ -220,9 +223,10 @@ def _execute_ab(
                 base_rows += timing.rows(base_suite, groups)
             rows += _untimed(request, _members(groups), run, valgrind, HEAD, progress)
             base_rows += _untimed(request, _members(groups), base_run, valgrind, base, progress)
-        base_run.finish(base_rows, conditions=watched.summary())
+        base_run.finish(base_rows, conditions=watched.summary(timing.calibration_ns(base_suite)))
         notes = [f"not at {commit[:7]}, so not measured: {', '.join(lacking)}"] if lacking else []
-        return RunOutcome(run.run_dir, run.finish(rows, conditions=watched.summary()), notes=tuple(notes))
+        measured = watched.summary(timing.calibration_ns(head_suite))
+        return RunOutcome(run.run_dir, run.finish(rows, conditions=measured), notes=tuple(notes))
 
 
 def _groups_at_base(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import statistics
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -30,7 +31,7 @@ from pipebench.processes import HEAD, Code, check_exit, run_module, started, wor
 from pipebench.provenance import PIPEBENCH_VERSION
 from pipebench.results import Row, make_row
 from pipebench.stats import clustered_ratio_estimate, paired_ratios
-from pipebench.timing.worker import LOOPS, ROUND, RoundPlan
+from pipebench.timing.worker import CALIBRATION_KEY, LOOPS, ROUND, RoundPlan
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,23 @@ def _told(worker: subprocess.Popen, word: str) -> str:
     worker.stdin.write(word + "\n")
     worker.stdin.flush()
     return worker.stdout.readline().strip()
+
+
+def calibration_ns(suite: pyperf.BenchmarkSuite | None) -> float | None:
+    """The median of the timing processes' calibrations (:class:`pipebench.timing.worker.Speeds`).
+
+    One figure a process, however many cases its group has; ``None`` when no process
+    calibrated (data written before workers did).
+    """
+    figures, groups = [], set()
+    for benchmark in suite or ():
+        group = benchmark.get_metadata().get("pipebench_group")
+        if group in groups:
+            continue  # the group's other cases were timed by the same processes
+        groups.add(group)
+        figures += [run.get_metadata().get(CALIBRATION_KEY) for run in benchmark.get_runs()]
+    figures = [figure for figure in figures if isinstance(figure, int | float)]
+    return round(statistics.median(figures), 3) if figures else None
 
 
 def run_values(benchmark: pyperf.Benchmark) -> list[list[float]]:

@@ -18,16 +18,18 @@ import gc
 import json
 import math
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 import pyperf
 
+from pipebench import conditions
 from pipebench.cases import Case
 from pipebench.matrix import SUITES, all_cases, prepare
 from pipebench.workloads import Workload
@@ -242,6 +244,7 @@ def measure_group(
     clock: Clock = CLOCK,
     step: Callable[[], None] = _no_wait,
     agree: Callable[[float], float] = _alone,
+    after_round: Callable[[], None] = _no_wait,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Warm-up and round values (seconds per call) for each case id of one group.
 
@@ -250,7 +253,8 @@ def measure_group(
     fraction of a full round's cost. The last warm-up round, scaled by the loop counts,
     estimates how long a round lasts, which may make the group a heavy one (:class:`RoundPlan`).
     ``step`` runs before each warm-up round and each value, and ``agree`` turns this
-    process's estimate into the one its rounds are planned by (:class:`Lockstep`).
+    process's estimate into the one its rounds are planned by (:class:`Lockstep`);
+    ``after_round`` runs after each round's values (:class:`Speeds`).
     """
     warm: dict[str, list[float]] = {w.case.id: [] for w in workloads}
     values: dict[str, list[float]] = {w.case.id: [] for w in workloads}
@@ -267,7 +271,38 @@ def measure_group(
             for workload in rotated(workloads, rotation + round_index):
                 step()
                 values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
+            after_round()
     return warm, values
+
+
+CALIBRATION_KEY = "pipebench_calibration_ns"
+"""The pyperf metadata key holding a timing process's median speed on the calibration loop."""
+
+
+@dataclass
+class Speeds:
+    """The machine's speed as a timing process saw it: the calibration loop, once after every round.
+
+    The run's own thread calibrated on whichever vCPU was free, while the workers it
+    waited for shared theirs with the load: in runs whose records took twice as long
+    under a burner, that thread's figure read 1.25x, and in another 1.0x where the
+    records took 1.75x. Taken here, on the worker's vCPU, by its clock and between its
+    values, the loop shares their conditions. About a millisecond a round, against the
+    tenths of a second a round of values takes.
+    """
+
+    clock: Clock
+    step: Callable[[], None] = _no_wait
+    values: list[float] = field(default_factory=list)
+
+    def __call__(self) -> None:
+        """Take one calibration (after the lock-step driver's word, so the other side is idle)."""
+        self.step()
+        self.values.append(conditions.calibrate(self.clock, repeats=1))
+
+    def median(self) -> float | None:
+        """The median calibration in ns per iteration, ``None`` before any round."""
+        return statistics.median(self.values) if self.values else None
 
 
 def pyperf_metadata(case: Case, records: int, loops: int, clock: Clock = CLOCK) -> dict[str, Any]:
@@ -301,15 +336,20 @@ def main(argv: Sequence[str]) -> int:
     if loops is None:
         loops = {w.case.id: calibrate(w, spec["min_time"], clock) for w in workloads}
         loops = pair.agree_loops(loops) if pair is not None else loops
-    steps = (pair.step, pair.agree) if pair is not None else (_no_wait, _alone)
-    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"], clock, *steps)
+    step, agree = (pair.step, pair.agree) if pair is not None else (_no_wait, _alone)
+    speeds = Speeds(clock, step)
+    plan = RoundPlan(**spec["rounds"])
+    warm, values = measure_group(workloads, loops, plan, spec["rotation"], clock, step, agree, speeds)
     benchmarks = []
     for workload in workloads:
         case_id = workload.case.id
+        metadata = pyperf_metadata(workload.case, workload.records, loops[case_id], clock)
+        if speeds.median() is not None:
+            metadata[CALIBRATION_KEY] = round(speeds.median(), 3)
         run = pyperf.Run(
             values[case_id],
             warmups=[(1, value) for value in warm[case_id]],
-            metadata=pyperf_metadata(workload.case, workload.records, loops[case_id], clock),
+            metadata=metadata,
             collect_metadata=True,
         )
         benchmarks.append(pyperf.Benchmark([run]))

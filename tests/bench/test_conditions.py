@@ -17,7 +17,10 @@ def test_a_watch_samples_until_it_is_left_and_once_more_at_the_end():
     with conditions.Watch(sample=lambda: next(samples), wait=lambda event, seconds: next(waits)) as watched:
         pass
     summary = watched.summary()
-    assert summary == {"samples": 3, "load_min": 0.5, "load_median": 3.5, "load_max": 4.0, "calibration_ns": 20.0}
+    loads = {"samples": 3, "load_min": 0.5, "load_median": 3.5, "load_max": 4.0}
+    assert summary == {**loads, "calibration_ns": 20.0, "calibrated_by": conditions.THREAD}
+    # Where the run timed, its timing processes' figure stands for the machine's speed.
+    assert watched.summary(31.5) == {**loads, "calibration_ns": 31.5, "calibrated_by": conditions.WORKERS}
 
 
 def test_speeds_are_compared_only_when_both_runs_have_them_and_differ_past_half_again():
@@ -27,6 +30,18 @@ def test_speeds_are_compared_only_when_both_runs_have_them_and_differ_past_half_
     assert not conditions.differ(1.4) and not conditions.differ(None)
     assert conditions.speed_ratio({}, slow) is None
     assert conditions.speed_ratio({"conditions": {"calibration_ns": "x"}}, slow) is None
+
+
+def test_calibrations_taken_in_different_places_are_not_compared():
+    workers = {"conditions": {"calibration_ns": 10.0, "calibrated_by": conditions.WORKERS}}
+    thread = {"conditions": {"calibration_ns": 29.0}}  # written before the workers calibrated
+    assert conditions.speed_ratio(workers, thread) is None
+    assert (
+        conditions.speed_ratio(
+            workers, {"conditions": {**thread["conditions"], **{"calibrated_by": conditions.WORKERS}}}
+        )
+        == 2.9
+    )
 
 
 def test_the_watch_thread_ends_when_the_block_does():

@@ -12,8 +12,17 @@ import pytest
 
 from pipebench.cases import expand
 from pipebench.matrix import SUITES, all_cases, groups_of
-from pipebench.timing.runner import PLANS, TimingPlan, _drive, lockstep_rounds, rows, run_values
-from pipebench.timing.worker import CLOCK, RoundPlan, calibrate, clock_for, measure_group, pyperf_metadata, rotated
+from pipebench.timing.runner import PLANS, TimingPlan, _drive, calibration_ns, lockstep_rounds, rows, run_values
+from pipebench.timing.worker import (
+    CALIBRATION_KEY,
+    CLOCK,
+    RoundPlan,
+    calibrate,
+    clock_for,
+    measure_group,
+    pyperf_metadata,
+    rotated,
+)
 from pipebench.workloads import Workload
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -144,6 +153,26 @@ def test_rows_from_real_pyperf_output(real_suite):
     scipy = ratios["scipy"]
     assert scipy.ci[0] <= scipy.estimate <= scipy.ci[1] < 1.0
     assert scipy.reference == cases[0].id
+
+
+def _calibrated(name: str, group: str, figures: list[float]) -> pyperf.Benchmark:
+    metadata = {"name": name, "unit": "second", "pipebench_group": group}
+    runs = [
+        pyperf.Run([1.0], metadata={**metadata, CALIBRATION_KEY: figure}, collect_metadata=False) for figure in figures
+    ]
+    return pyperf.Benchmark(runs)
+
+
+def test_the_runs_speed_is_the_median_of_one_calibration_per_timing_process():
+    # Group "a": two processes, each figure carried by both of its cases; group "b": one process.
+    suite = pyperf.BenchmarkSuite(
+        [_calibrated("a1", "a", [10.0, 12.0]), _calibrated("a2", "a", [10.0, 12.0]), _calibrated("b1", "b", [30.0])]
+    )
+    assert calibration_ns(suite) == 12.0  # of 10, 12 and 30: each process once
+    assert calibration_ns(None) is None
+    assert (
+        calibration_ns(pyperf.BenchmarkSuite([pyperf.Benchmark([pyperf.Run([1.0], metadata={"name": "x"})])])) is None
+    )
 
 
 def test_the_collector_is_paused_while_timing_and_restored_after():

@@ -4,8 +4,9 @@ import io
 
 import pytest
 
+from pipebench import conditions
 from pipebench.cases import expand
-from pipebench.timing.worker import Lockstep, RoundPlan, calibrate, measure_group
+from pipebench.timing.worker import Lockstep, RoundPlan, Speeds, calibrate, measure_group
 from pipebench.workloads import Workload
 
 AXES = {"strategy": ["deque", "numpy"], "n": [10], "w": [3]}
@@ -47,6 +48,21 @@ def test_the_worker_waits_for_go_before_every_value_and_says_its_round_before_pl
     # Its own warm-up round lasted 2 s (one tick a call); the driver's longer 4 s plans 2 rounds, not 4.
     assert lines == ["wait", "round 2.0", "wait", "wait", "wait", "wait"]
     assert all(len(v) == 2 for v in values.values())
+
+
+def test_the_machine_is_calibrated_after_every_round_on_the_drivers_word():
+    answers = io.StringIO("go\nround 2.0\n" + "go\n" * 6)
+    said = io.StringIO()
+    pair = Lockstep(answers, said)
+    speeds = Speeds(TickClock(), pair.step)
+    plan = RoundPlan(rounds=2, warmups=1)
+    measure_group(workloads(), {c.id: 1 for c in CASES}, plan, 0, TickClock(), pair.step, pair.agree, speeds)
+    # Two rounds of two values, each followed by a calibration that waited for its own "go".
+    assert said.getvalue().splitlines() == ["wait", "round 2.0"] + ["wait"] * 6
+    # One tick of the clock per calibration loop: 1 s over its iterations.
+    assert speeds.values == [pytest.approx(1e9 / conditions._LOOP)] * 2
+    assert speeds.median() == pytest.approx(1e9 / conditions._LOOP)
+    assert Speeds(TickClock()).median() is None
 
 
 @pytest.mark.parametrize("answer", ["", "go\n", "stop\n"])
