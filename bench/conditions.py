@@ -8,8 +8,9 @@ the run times anything, the timing processes' own calibrations, taken between th
 values on their vCPU, stand for the machine's speed instead
 (:class:`pipebench.timing.worker.Speeds`). Two
 runs whose calibrations differ by more than :data:`SPEED_DIFFERENCE` ran on machines (or
-under loads) too different for their times to be compared: ``pipebench compare`` then
-withholds its time verdicts and lets the counts decide (:func:`speed_ratio`).
+under loads) too different for their times to be compared, as are two whose loads per
+core differ by more than :data:`LOAD_DIFFERENCE`: ``pipebench compare`` then withholds
+its time verdicts and lets the counts decide (:func:`apart`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ from typing import Any
 # steadier than that, and a run whose median moved by more than half again is on another
 # footing.
 SPEED_DIFFERENCE = 1.5
+# Load is the other half: a base run at rest (median load 0.5 on two cores) against runs of
+# the same code under CPU burners on both cores (3.4-3.8) read numpy's window at w=50 1.3-1.5x
+# slower against its deque reference in 9 rounds of 20, while the workers' calibration
+# read the loaded machine 0.65-0.9x as slow (the burners kept the vCPUs at speed); the
+# calibration alone withheld 6 of the 20. Ratios to a reference in the same rounds cancel
+# what hits both alike, and load does not hit C and Python code alike. Half a busy core
+# each, in load per core, is past what two such runs may differ by.
+LOAD_DIFFERENCE = 0.5
 INTERVAL = 5.0
 _LOOP = 20_000
 WORKERS, THREAD = "timing workers", "run thread"
@@ -124,3 +133,33 @@ def _calibrated_by(metadata: Mapping[str, Any]) -> str:
 def differ(ratio: float | None) -> bool:
     """Whether two runs' speeds differ too much for their times to be compared."""
     return ratio is not None and not 1 / SPEED_DIFFERENCE <= ratio <= SPEED_DIFFERENCE
+
+
+def load_per_core(metadata: Mapping[str, Any]) -> float | None:
+    """A run's median load over its duration, per core of its machine (``None``: unknown)."""
+    load = (metadata.get("conditions") or {}).get("load_median")
+    cores = metadata.get("cpu_count")
+    if not isinstance(load, int | float) or not isinstance(cores, int) or cores < 1:
+        return None
+    return float(load) / cores
+
+
+def apart(base: Mapping[str, Any], current: Mapping[str, Any]) -> str | None:
+    """Why two runs' times cannot be compared (a clause about CURRENT and BASE), or ``None``.
+
+    Either their calibrations differ past :data:`SPEED_DIFFERENCE`, or their loads per core
+    differ past :data:`LOAD_DIFFERENCE`: one scalar speed does not say how load moves
+    each kind of code.
+    """
+    medians = [(side.get("conditions") or {}).get("load_median") for side in (base, current)]
+    ratio = speed_ratio(base, current)
+    if differ(ratio):
+        speed = f"{ratio:.2g}x slower" if ratio >= 1 else f"{1 / ratio:.2g}x faster"
+        return f"CURRENT ran {speed} than BASE on the calibration (median load {medians[0]} vs {medians[1]})"
+    loads = load_per_core(base), load_per_core(current)
+    if loads[0] is not None and loads[1] is not None and abs(loads[1] - loads[0]) > LOAD_DIFFERENCE:
+        return (
+            f"CURRENT ran under a median load of {medians[1]:.3g} on {current['cpu_count']} cores, "
+            f"BASE under {medians[0]:.3g} on {base['cpu_count']}"
+        )
+    return None

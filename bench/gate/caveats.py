@@ -67,15 +67,10 @@ def _withheld_if_conditions_differ(
     Where counts exist, each case whose time moved says which moved it: counts moved with
     it (the code), or time moved alone (the machine).
     """
-    ratio = conditions.speed_ratio(base.metadata, current.metadata)
-    if not conditions.differ(ratio):
+    why = conditions.apart(base.metadata, current.metadata)
+    if why is None:
         return comparisons, []
-    loads = [(side.metadata.get("conditions") or {}).get("load_median") for side in (base, current)]
-    speed = f"{ratio:.2g}x slower" if ratio >= 1 else f"{1 / ratio:.2g}x faster"
-    notes = [
-        f"time not compared: CURRENT ran {speed} than BASE on the calibration (median load {loads[0]} vs "
-        f"{loads[1]}); counts decide"
-    ]
+    notes = [f"time not compared: {why}; counts decide"]
     counted = {c.id: c for c in comparisons if c.family == "instructions"}
     for comparison in comparisons:
         if comparison.family == "time" and comparison.verdict in (FAMILIES["time"].worse, FAMILIES["time"].better):

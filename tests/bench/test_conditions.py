@@ -44,6 +44,20 @@ def test_calibrations_taken_in_different_places_are_not_compared():
     )
 
 
+def runs_at(load, cores=2, calibration=10.0):
+    return {"cpu_count": cores, "conditions": {"load_median": load, "calibration_ns": calibration}}
+
+
+def test_runs_whose_loads_per_core_differ_past_half_a_core_are_apart_whatever_their_calibrations():
+    # The calibration says alike (0.7x), the loads do not: 0.25 against 1.8 a core.
+    why = conditions.apart(runs_at(0.5), runs_at(3.6, calibration=7.0))
+    assert why == "CURRENT ran under a median load of 3.6 on 2 cores, BASE under 0.5 on 2"
+    assert conditions.apart(runs_at(0.5), runs_at(1.4)) is None  # 0.45 a core apart
+    assert conditions.apart(runs_at(1.0, cores=8), runs_at(4.0, cores=8)) is None  # 0.375 a core
+    assert conditions.apart(runs_at(0.5), {"conditions": {"load_median": 3.6}}) is None  # cores unknown
+    assert conditions.apart(runs_at(0.5), runs_at(0.6, calibration=29.0)).startswith("CURRENT ran 2.9x slower")
+
+
 def test_the_watch_thread_ends_when_the_block_does():
     with conditions.Watch(interval=0.01, sample=lambda: (None, 1.0)) as watched:
         pass

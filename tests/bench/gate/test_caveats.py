@@ -21,9 +21,9 @@ def comparison(test="welch/clusters", family="time", ratio=1.0):
     )
 
 
-def side(calibration=None):
-    metadata = {"conditions": {"calibration_ns": calibration, "load_median": 1.0}} if calibration else {}
-    return GateInput(path=Path("s"), kind="pipebench", machine="m", metadata=metadata)
+def side(calibration=None, load=1.0):
+    metadata = {"conditions": {"calibration_ns": calibration, "load_median": load}} if calibration else {}
+    return GateInput(path=Path("s"), kind="pipebench", machine="m", metadata={**metadata, "cpu_count": 2})
 
 
 def test_runs_of_alike_conditions_keep_every_comparison_and_say_nothing():
@@ -37,6 +37,15 @@ def test_far_slower_current_withholds_time_and_keeps_counts():
     caveats = caveats_across_runs(side(10.0), side(30.0), [comparison(), counted], timed=True, by_ratio=True)
     assert caveats.comparisons == [counted] and caveats.withheld == ["x"]
     assert caveats.notes[0].startswith("time not compared: CURRENT ran 3x slower than BASE")
+
+
+def test_a_far_busier_current_withholds_time_though_its_calibration_matches():
+    counted = comparison(test="exact", family="instructions")
+    caveats = caveats_across_runs(side(10.0, 0.5), side(9.0, 3.6), [comparison(), counted], timed=True, by_ratio=True)
+    assert caveats.comparisons == [counted] and caveats.withheld == ["x"]
+    assert caveats.notes[0] == (
+        "time not compared: CURRENT ran under a median load of 3.6 on 2 cores, BASE under 0.5 on 2; counts decide"
+    )
 
 
 def test_a_side_without_rounds_is_said_once():
