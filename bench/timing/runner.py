@@ -288,16 +288,20 @@ def _drive(workers: Sequence[subprocess.Popen], first: int) -> None:
 
     Where both sides say the same word of agreement (``loops`` once calibrated, ``round``
     once warmed up: :class:`pipebench.timing.worker.Lockstep`), each is answered with the
-    larger of the two figures. A worker that stops speaking the protocol (it failed) ends
-    the driving; closing the others' input (as ``communicate`` does next) stops them, and
-    the exit codes tell.
+    larger of the two figures. A worker that stops speaking the protocol (it failed, or
+    said a figure that is not one) ends the driving; closing the others' input (as
+    ``communicate`` does next) stops them, and the exit codes tell.
     """
     said = [worker.stdout.readline().strip() for worker in workers]
     turn = first
     while all(word in ("wait", "end") or word.startswith(AGREEMENTS) for word in said):
         words = {word.partition(" ")[0] for word in said}
         if len(words) == 1 and said[0].startswith(AGREEMENTS):
-            answer = f"{words.pop()} {json.dumps(_larger([json.loads(word.partition(' ')[2]) for word in said]))}"
+            try:
+                larger = _larger([json.loads(word.partition(" ")[2]) for word in said])
+            except (ValueError, KeyError, TypeError):
+                return  # a figure that is not one (or not the same kind on both sides): protocol broken
+            answer = f"{words.pop()} {json.dumps(larger)}"
             said = [_told(worker, answer) for worker in workers]
             continue
         if "wait" not in said:

@@ -260,6 +260,15 @@ def test_a_side_that_stops_speaking_the_protocol_ends_the_driving():
     assert head.heard == ["go"] and base.heard == ["go"]
 
 
+@pytest.mark.parametrize(
+    "figures", [("loops {bad", "loops {}"), ('loops {"a": 1}', 'loops {"b": 2}'), ("round 1.0", 'round "x"')]
+)
+def test_a_figure_that_is_not_one_ends_the_driving_unanswered(figures):
+    head, base = ScriptedWorker([figures[0], "wait"]), ScriptedWorker([figures[1], "wait"])
+    _drive([head, base], first=0)
+    assert head.heard == [] and base.heard == []
+
+
 def test_the_first_pairs_rounds_fit_the_plans_short_values_to_the_group():
     plan = PLANS["quick"]
     rounds = lockstep_rounds(plan, CASES)
