@@ -31,7 +31,8 @@ SPEED_DIFFERENCE = 1.5
 # the same code under CPU burners on both cores (3.4-3.8) read numpy's window at w=50 1.3-1.5x
 # slower against its deque reference in 9 rounds of 20, while the workers' calibration
 # read the loaded machine 0.65-0.9x as slow; the calibration alone withheld 6 of the 20.
-# With this rule, twenty rounds more: 0 false regressions, all 20 withheld. Ratios to a reference in the same rounds cancel
+# With this rule, twenty rounds more: 0 false regressions, all 20 withheld. Ratios to a
+# reference in the same rounds cancel
 # what hits both alike, and load does not hit C and Python code alike. Half a busy core
 # each, in load per core, is past what two such runs may differ by.
 LOAD_DIFFERENCE = 0.5
