@@ -45,11 +45,12 @@ class TimingPlan:
     costs it about 0.35 s of start-up, imports and inputs, and a warm-up call per case.
     Half a second per round is where fewer, longer processes start to save time.
 
-    An A/B run takes its values by the ``lockstep_*`` fields instead, as many short rounds
-    as fit each group: its head and base hold the same number of values benchmark by
-    benchmark, so ``compare_to`` tests one side against the other; between two A/B runs a
-    group whose warm-up fell either side of a round's budget can hold different numbers,
-    and ``compare_to`` then shows that benchmark without its test.
+    An A/B run, and pytest's paired groups (:mod:`pipebench.pytest.paired`), take their
+    values by the ``short_*`` fields instead, as many short rounds as fit each group: an
+    A/B run's head and base hold the same number of values benchmark by benchmark, so
+    ``compare_to`` tests one side against the other; between two A/B runs a group whose
+    warm-up fell either side of a round's budget can hold different numbers, and
+    ``compare_to`` then shows that benchmark without its test.
     """
 
     processes: int
@@ -58,9 +59,9 @@ class TimingPlan:
     heavy_processes: int = 2
     heavy_round: float = 0.5
     warmups: int = 1
-    lockstep_rounds: int = 16
-    lockstep_min_time: float = 0.0025
-    """An A/B run's pairs (:func:`measure_ab`): up to this many rounds of values this short.
+    short_rounds: int = 16
+    short_min_time: float = 0.0025
+    """Paired values (:func:`measure_ab`, :func:`short_round_plan`): up to this many rounds of values this short.
 
     A pair's two values of a case are taken one after the other, and a pair is only as
     good as the conditions they share: on this project's 2-core VM under CPU burners on
@@ -167,10 +168,10 @@ def _run_worker(scratch: Path, tag: str, spec: dict, group: str) -> pyperf.Bench
         output_path.unlink(missing_ok=True)
 
 
-def lockstep_rounds(plan: TimingPlan, group: Sequence[Case]) -> RoundPlan:
-    """The first pair's rounds: as many of the plan's short rounds as fit its time for the group."""
-    budget = plan.lockstep_rounds * plan.lockstep_min_time * len(group)
-    return RoundPlan(plan.lockstep_rounds, plan.warmups, budget=budget)
+def short_round_plan(plan: TimingPlan, cases: int) -> RoundPlan:
+    """The first process's rounds of short values: as many as fit the plan's time for a group of ``cases``."""
+    budget = plan.short_rounds * plan.short_min_time * cases
+    return RoundPlan(plan.short_rounds, plan.warmups, budget=budget)
 
 
 def measure_ab(
@@ -187,8 +188,8 @@ def measure_ab(
     code) started together, each calibrating its own loops in its first pair; the driver
     then lets one value of one side be taken while the other waits, then the same case's
     value of the other (:class:`pipebench.timing.worker.Lockstep`), the side that goes
-    first alternating. The plan's ``lockstep_*`` fields set the values' length and the
-    rounds; the first pair's two sides agree on how many (:func:`lockstep_rounds`, by the
+    first alternating. The plan's ``short_*`` fields set the values' length and the
+    rounds; the first pair's two sides agree on how many (:func:`short_round_plan`, by the
     longer of their warm-up rounds), and every later pair takes as many, so both sides
     and every pair of a group hold the same number of values.
 
@@ -199,7 +200,7 @@ def measure_ab(
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [None]
     for index, group in enumerate(groups):
         loops: list[dict | None] = [None, None]
-        rounds = lockstep_rounds(plan, group)
+        rounds = short_round_plan(plan, len(group))
         for process in range(plan.processes):
             if progress is not None:
                 progress(f"time {group[0].group} head and base ({process + 1}/{plan.processes})")
@@ -212,7 +213,7 @@ def measure_ab(
                     "cases": [case.id for case in group],
                     "rounds": asdict(rounds),
                     "rotation": process,
-                    "min_time": plan.lockstep_min_time,
+                    "min_time": plan.short_min_time,
                     "loops": loops[side],
                     "lockstep": True,
                     "cpu": cpus[process % len(cpus)],

@@ -151,8 +151,10 @@ def test_a_group_with_a_reference_is_timed_in_pairs_into_the_run_and_pyperf_read
     rows = json.loads((tmp_path / "run" / "results.json").read_text())["rows"]
     (ratio,) = [row for row in rows if row["metric"] == "ratio_to_reference"]
     assert ratio["case_id"] == "sums[test=test_sorted]" and ratio["reference"] == "sums[test=test_builtin]"
-    assert ratio["ci"][0] <= ratio["estimate"] <= ratio["ci"][1] and len(ratio["samples"]) == 12
-    assert ratio["sample_groups"] == [2] * 6
+    assert ratio["ci"][0] <= ratio["estimate"] <= ratio["ci"][1]
+    # Six processes, each of as many short rounds as the first one took (at least two).
+    groups = ratio["sample_groups"]
+    assert len(groups) == 6 and len(set(groups)) == 1 and groups[0] >= 2 and len(ratio["samples"]) == sum(groups)
     shown = subprocess.run(
         [sys.executable, "-m", "pyperf", "show", str(tmp_path / "run" / "pyperf.json")],
         capture_output=True,

@@ -12,7 +12,7 @@ import pytest
 
 from pipebench.cases import expand
 from pipebench.matrix import SUITES, all_cases, groups_of
-from pipebench.timing.runner import PLANS, TimingPlan, _drive, calibration_ns, lockstep_rounds, rows, run_values
+from pipebench.timing.runner import PLANS, TimingPlan, _drive, calibration_ns, rows, run_values, short_round_plan
 from pipebench.timing.worker import (
     CALIBRATION_KEY,
     CLOCK,
@@ -271,9 +271,9 @@ def test_a_figure_that_is_not_one_ends_the_driving_unanswered(figures):
 
 def test_the_first_pairs_rounds_fit_the_plans_short_values_to_the_group():
     plan = PLANS["quick"]
-    rounds = lockstep_rounds(plan, CASES)
-    assert rounds.rounds_after(plan.lockstep_min_time * len(CASES)) == plan.lockstep_rounds
-    assert rounds.rounds_after(plan.lockstep_min_time * len(CASES) * plan.lockstep_rounds / 3) == 3
+    rounds = short_round_plan(plan, len(CASES))
+    assert rounds.rounds_after(plan.short_min_time * len(CASES)) == plan.short_rounds
+    assert rounds.rounds_after(plan.short_min_time * len(CASES) * plan.short_rounds / 3) == 3
 
 
 def test_both_sides_calibrate_then_use_each_cases_larger_loop_count():
