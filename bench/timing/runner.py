@@ -59,7 +59,7 @@ class TimingPlan:
     heavy_processes: int = 2
     heavy_round: float = 0.5
     warmups: int = 1
-    short_rounds: int = 16
+    short_rounds: int = 48
     short_min_time: float = 0.0025
     """Paired values (:func:`measure_ab`, :func:`short_round_plan`): up to this many rounds of values this short.
 
@@ -70,7 +70,12 @@ class TimingPlan:
     ratio. Short values straddle fewer. Records at n=10,000, the named tuple made 10%
     slower, three A/B runs a plan under the burners: six pairs of two 20 ms rounds gave
     head/base intervals a median 19-27% wide, six of eight 5 ms rounds 7%, six of sixteen
-    2.5 ms rounds 4.5%, for the same 17-23 s of the group's timing. A group whose round
+    2.5 ms rounds 4.5%, for the same 17-23 s of the group's timing. More rounds then
+    narrow it further, more pairs less so (the same, the gate's patches applied, 3 runs
+    each: the named tuple's interval 3.6-7.2% wide with 16 rounds, 2.2-4.9% with 48,
+    2.7-5.0% with 16 rounds in 12 pairs), and at 16 rounds the named tuple's 10% could not
+    clear a 5% threshold in 9 of 20 validation rounds. 48 rounds cost the records group
+    about 15 s more (27-34 s against 43-51 s for the whole A/B run). A group whose round
     is longer (one call of the deque window at w=500) takes as many rounds as fit the
     same time, at least two.
     """
