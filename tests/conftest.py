@@ -1,12 +1,26 @@
 """Fixtures shared by the whole test suite: the two command lines, called in-process; scratch copies of the tree."""
 
 import io
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_sessions_are_not_xdist_workers():
+    """Run the pytest sessions tests start as sessions of their own, also under ``pytest -n``.
+
+    pytest-xdist tells its workers who they are through ``PYTEST_XDIST_*`` variables, which
+    a session a test starts would inherit; pytest-benchmark reads them, takes that session
+    for a worker and disables its timing (``--benchmark-only`` then ends in a usage error).
+    """
+    inherited = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("PYTEST_XDIST_")}
+    yield
+    os.environ.update(inherited)
 
 
 def _caller(main):
