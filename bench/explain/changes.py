@@ -5,8 +5,10 @@ calls of its workload, in ``callgrind/``). Set side by side, the two profiles sa
 moved count went: per record, the change in each function's own instructions, in the
 calls it received and in the allocator calls it made. Function names are those callgrind
 sees: the interpreter's C functions (``deque_append``, ``list_append``,
-``_PyEval_EvalFrameDefault``...). The changes are exact: counts repeat to the
-instruction, so a function that moved by +4.0 calls per record was called four more times.
+``_PyEval_EvalFrameDefault``...). The Python functions are named from the bytecodes
+each executed, traced beside the profile (:mod:`pipebench.counts.bytecodes`). The changes
+are exact: counts repeat to the instruction, so a function that moved by +4.0 calls per
+record was called four more times.
 Profiles counted with a simulated cache (``run --cycles``) also give each function's own
 estimated cycles, so a change that only moved cache misses is found where it happened.
 """
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipebench import store
-from pipebench.counts import callgrind, cycles
+from pipebench.counts import bytecodes, callgrind, cycles
 from pipebench.counts.runner import PLAN
 from pipebench.errors import UsageError
 from pipebench.metrics import INSTRUCTIONS, INSTRUCTIONS_PER_RECORD
@@ -51,6 +53,20 @@ class FunctionChange:
 
 
 @dataclass(frozen=True)
+class BytecodeChange:
+    """One Python function's own bytecodes per record, in BASE and in CURRENT."""
+
+    function: str
+    base: float
+    current: float
+
+    @property
+    def change(self) -> float:
+        """CURRENT's bytecodes per record less BASE's."""
+        return self.current - self.base
+
+
+@dataclass(frozen=True)
 class Explanation:
     """A case's whole change per record, and the functions it came from, largest first."""
 
@@ -62,6 +78,8 @@ class Explanation:
     """The case's estimated cycles' change, where both profiles simulated the cache."""
     per: str = "record"
     """What the figures are per: ``record``, or ``call`` for a case that has no records (a pytest-benchmark test)."""
+    python: tuple[BytecodeChange, ...] | None = None
+    """The Python functions whose own bytecodes moved, largest change first; None where a run traced none."""
 
 
 def own_cycles(cost: callgrind.FunctionCost | callgrind.Profile) -> float | None:
@@ -117,6 +135,21 @@ def function_changes(
         return sorted(out, key=lambda c: (-abs(c.cycles or 0.0), c.function))
     # Allocation changes first (they name where an object was added), then by instructions.
     return sorted(out, key=lambda c: (abs(c.allocations) < CALLS_FLOOR, -abs(c.instructions), c.function))
+
+
+def bytecode_changes(
+    base: dict[str, int], current: dict[str, int], base_records: float, current_records: float
+) -> tuple[BytecodeChange, ...]:
+    """Every Python function whose own bytecodes per call changed, the largest change per record first.
+
+    Bytecodes repeat exactly from one traced call to the next, so any difference is the code's.
+    """
+    out = [
+        BytecodeChange(name, base.get(name, 0) / base_records, current.get(name, 0) / current_records)
+        for name in set(base) | set(current)
+        if base.get(name, 0) != current.get(name, 0)
+    ]
+    return tuple(sorted(out, key=lambda change: (-abs(change.change), change.function)))
 
 
 def top_by_own(profile: callgrind.Profile, top: int) -> tuple[int, list[callgrind.FunctionCost]]:
@@ -218,7 +251,9 @@ def explain(
             if old_cycles is not None and new_cycles is not None
             else None
         )
-        if case_ids or changes:
+        traced = bytecodes.kept(base.directory, case_id), bytecodes.kept(current.directory, case_id)
+        python = None if None in traced else bytecode_changes(*traced, base_records, current_records)
+        if case_ids or changes or python:
             out.append(
                 Explanation(
                     case_id=case_id,
@@ -227,6 +262,7 @@ def explain(
                     functions=tuple(changes),
                     cycles=estimated,
                     per=per,
+                    python=python,
                 )
             )
     return out

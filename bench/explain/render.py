@@ -35,7 +35,22 @@ def render(explanations: Sequence[Explanation], top: int = 10) -> str:
             lines.append(f"  {change.function}: {', '.join(parts)} {per}")
         if len(item.functions) > top:
             lines.append(f"  ... {len(item.functions) - top} more functions changed")
+        lines += _python_lines(item, top)
     return "\n".join(lines) + "\n"
+
+
+def _python_lines(item: Explanation, top: int) -> list[str]:
+    """The Python functions whose own bytecodes moved, or why they are not known."""
+    if item.python is None:
+        return ["  Python functions: not traced in both runs (runs counted by this version trace them)"]
+    if not item.python:
+        return ["  Python functions: the same bytecodes in every function"]
+    lines = [f"  Python functions, own bytecodes/{item.per}:"]
+    for change in item.python[:top]:
+        lines.append(f"    {change.function}: {_signed(change.change)} ({change.base:,.2f} -> {change.current:,.2f})")
+    if len(item.python) > top:
+        lines.append(f"    ... {len(item.python) - top} more Python functions changed")
+    return lines
 
 
 def function_table(profile: callgrind.Profile, records: float, top: int = 10) -> str:

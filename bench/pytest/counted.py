@@ -30,7 +30,7 @@ import pytest
 
 from pipebench import store
 from pipebench.cases import Case
-from pipebench.counts import cycles
+from pipebench.counts import bytecodes, cycles
 from pipebench.counts import runner as counts
 from pipebench.errors import BenchError, UsageError
 from pipebench.processes import run_module
@@ -179,6 +179,7 @@ def count_test(
             counts.figures_of_dumps(work, result["pid"], test.nodeid, kept, cached=cache is not None)
         )
         figures["records"] = _records(result["extra_info"])
+        store.atomic_write_json(keep / store.case_file_name(test.case.id, bytecodes.SUFFIX), result["bytecodes"])
         return figures
 
 

@@ -6,21 +6,26 @@ process of its own, started under ``valgrind --tool=callgrind --instr-atstart=no
 is replaced by a :class:`CountingBenchmark`: the function it is given is warmed, then
 counted as :func:`pipebench.counts.worker.count` counts a case (instrumentation on only
 around the calls, two labelled dumps whose difference is the calls alone). Start-up,
-collection, fixtures and the test's own assertions run uninstrumented. SPEC is a JSON
-file: the two segments' calls, the warm-up calls and where to write what happened (the
-process id, and whether the test called its benchmark).
+collection, fixtures and the test's own assertions run uninstrumented, as does one more
+call traced for its Python functions' bytecodes (:mod:`pipebench.counts.bytecodes`), named
+relative to the project's root. SPEC is a JSON file: the two segments' calls, the warm-up
+calls and where to write what happened (the process id, whether the test called its
+benchmark, and those bytecodes).
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import pytest
 
+from pipebench.counts import bytecodes
 from pipebench.counts.worker import Control, control, count, label
 from pipebench.pytest.stand_in import StandIn, handed, say_why_it_failed
 
@@ -47,6 +52,7 @@ class CountingBenchmark(StandIn):
         self._warmups = warmups
         self._switches = switches
         self.called = False
+        self.bytecodes: Counter[CodeType] = Counter()
 
     def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Count ``function(*args, **kwargs)``; return what it returns."""
@@ -66,15 +72,22 @@ class CountingBenchmark(StandIn):
         if setup is None:
             return self._count(target, lambda: (tuple(args), dict(kwargs or {})))
 
+        def made() -> tuple[Sequence[Any], Mapping[str, Any]]:
+            given = setup()
+            return given if given is not None else (tuple(args), dict(kwargs or {}))
+
         def fresh() -> tuple[Sequence[Any], Mapping[str, Any]]:
             self._switches.stop_instrumentation()
-            made = setup()
+            given = made()
             self._switches.start_instrumentation()
-            return made if made is not None else (tuple(args), dict(kwargs or {}))
+            return given
 
-        return self._count(target, fresh)
+        return self._count(target, fresh, made)
 
-    def _count(self, function: Callable[..., Any], arguments: Callable[[], tuple]) -> Any:
+    def _count(
+        self, function: Callable[..., Any], arguments: Callable[[], tuple], untimed: Callable[[], tuple] | None = None
+    ) -> Any:
+        """Count calls of ``function`` on what ``arguments`` gives; then trace one more, on what ``untimed`` gives."""
         if self.called:
             raise RuntimeError("a benchmark is counted once per test: the test called its benchmark twice")
         self.called = True
@@ -86,6 +99,10 @@ class CountingBenchmark(StandIn):
             del results[:-1]
 
         count(_Calls(run), self._calls, self._warmups, self._switches)
+        # One more call, instrumentation off (count ends so), traced for its Python functions;
+        # its arguments made outside the trace, as they are outside the counts.
+        positional, named = (untimed or arguments)()
+        self.bytecodes = bytecodes.count(lambda: function(*positional, **named))
         return results[-1]
 
 
@@ -151,6 +168,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     counting = session.config.stash.get(_FIXTURE, None)
     called = counting is not None and counting.called
     result = {"pid": os.getpid(), "called": called, "extra_info": _plain(counting.extra_info if called else {})}
+    if called:
+        result["bytecodes"] = bytecodes.by_function(counting.bytecodes, [session.config.rootpath])
     Path(spec["output"]).write_text(json.dumps(result), encoding="utf-8")
 
 

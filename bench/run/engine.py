@@ -18,7 +18,7 @@ from typing import Any
 
 from pipebench import conditions, provenance, store
 from pipebench.cases import Case
-from pipebench.counts import cycles
+from pipebench.counts import bytecodes, cycles
 from pipebench.counts import runner as counts
 from pipebench.errors import UsageError
 from pipebench.executed import changes
@@ -64,7 +64,7 @@ def planned_steps(request: RunRequest) -> int:
     """How many progress steps the run will report: proofs and timing processes by group, the rest by case."""
     groups = groups_of(request.cases, all_cases(request.size))
     sides = 1 if request.against is None else 2
-    per_case = int(request.memory) + int(request.counted)
+    per_case = int(request.memory) + 2 * int(request.counted)  # counted, then its bytecodes traced
     timed = timing.PLANS[request.size].processes if request.time else 0
     traced = int(request.against is not None)
     return len(groups) * (sides + traced + timed) + len(request.cases) * per_case * sides
@@ -178,6 +178,8 @@ def _untimed(
         cache = cycles.MODEL if request.cycles else None
         figures = counts.measure(cases, request.size, directory, request.jobs, progress, code, cache)
         rows += counts.rows(cases, figures, valgrind)
+        # Beside each profile, the Python functions' own bytecodes: what explain names.
+        bytecodes.measure(cases, request.size, directory, request.jobs, progress, code)
     return rows
 
 

@@ -63,6 +63,17 @@ def test_explain_names_the_functions_a_real_change_added_exactly(count_cases, pa
     window = {f["function"]: f for f in by_case["windows[strategy=monotonic,n=1000,w=50]"]["functions"]}
     assert window["_PyLong_Subtract"]["calls"] == pytest.approx(12.0, abs=0.01)  # spin -= 1, 12 times a record
     assert by_case["windows[strategy=monotonic,n=1000,w=50]"]["allocations"] == pytest.approx(0.0, abs=0.01)
+    # ... and the Python function it spins in, alone, by its own bytecodes.
+    (python,) = by_case["windows[strategy=monotonic,n=1000,w=50]"]["python"]
+    assert python["function"] == "pipeline/windows.py:MonotonicWindow.push"
+    assert python["current"] - python["base"] >= 12 * 4  # a few bytecodes a spin, 12 spins a record
+
+
+def test_python_functions_whose_bytecodes_moved_are_listed_per_record_largest_change_first():
+    base = {"a.py:f": 1_000, "a.py:g": 500, "a.py:same": 70}
+    current = {"a.py:f": 1_100, "a.py:g": 200, "a.py:same": 70, "a.py:new": 30}
+    changes = explain.bytecode_changes(base, current, base_records=100, current_records=100)
+    assert [(c.function, c.change) for c in changes] == [("a.py:g", -3.0), ("a.py:f", 1.0), ("a.py:new", 0.3)]
 
 
 def test_where_the_work_goes_is_each_functions_share_of_own_instructions_largest_first():

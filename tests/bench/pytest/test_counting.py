@@ -39,7 +39,8 @@ def test_the_function_is_warmed_then_called_for_each_dump_and_its_value_returned
         return line.split(sep)
 
     assert counting(parse, "a;b", sep=";") == ["a", "b"]
-    assert len(calls) == 3 + 0 + 2
+    assert len(calls) == 3 + 0 + 2 + 1  # warm-ups, the two segments, one traced call
+    assert [code.co_name for code in counting.bytecodes] == ["<lambda>", "parse"]
     assert switches.events == ["start", "zero", "calls=0", "calls=2", "stop"]
     assert counting.called and counting.enabled and counting.stats is None
 
@@ -54,7 +55,7 @@ def test_a_setup_runs_before_every_call_with_instrumentation_off():
         return (made[-1],), {}
 
     assert counting.pedantic(lambda value: value * 10, setup=setup, rounds=50) == 0
-    assert made == [0]
+    assert made == [0, 1]  # the counted call's, then the traced call's, made with instrumentation off
     assert switches.events == ["start", "zero", "calls=0", "stop", "start", "calls=1", "stop"]
 
 

@@ -155,6 +155,9 @@ def test_the_readme_commands_work_in_a_project_with_its_own_pipeline_package(sou
     csv_lines = explained.stdout.split("parse[test=test_by_csv]: +", 1)[1].splitlines()
     assert "instructions/call" in csv_lines[0]
     assert any(line.strip().startswith("_PyEval_EvalFrameDefault: +") for line in csv_lines[1:4])
+    # Per Python function: the new helper by name, first, with the bytecodes it added to a call.
+    python = explained.stdout.split("parse[test=test_by_csv]: +", 1)[1].split("own bytecodes/call:\n", 1)[1]
+    assert python.splitlines()[0].strip().startswith("pipeline/parsers.py:_checked: +")
 
     reported = shell(report, project, environment)
     assert reported.returncode == 0, reported.stderr
