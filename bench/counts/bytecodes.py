@@ -2,14 +2,12 @@
 
 callgrind names the interpreter's C functions, and on CPython 3.11 a Python function's
 own work is all inside ``_PyEval_EvalFrameDefault``: its profile cannot say which Python
-function changed. Bytecodes are the Python side's count. ``sys.settrace`` with
-``f_trace_opcodes`` reports every bytecode the interpreter executes, in the frame that
-executes it, so each function's own bytecodes are counted exactly; over a deterministic
-call they repeat exactly, and a function given more work executes more of them. A traced
-call runs tens of times slower, so a case is traced in a worker process that measures
-nothing else (``python -m pipebench.counts.bytecodes SIZE DIRECTORY CASE...``), one call
-after a warm-up call, and each case's counts are kept beside its callgrind profile
-(``callgrind/<case>.bytecodes.json``) for ``pipebench explain``.
+function changed. Bytecodes are the Python side's count (:mod:`pipebench.counts.tracing`):
+over a deterministic call they repeat exactly, and a function given more work executes
+more of them. A traced call runs tens of times slower, so a case is traced in a worker
+process that measures nothing else (``python -m pipebench.counts.bytecodes SIZE
+DIRECTORY CASE...``), one call after a warm-up call, and each case's counts are kept
+beside its callgrind profile (``callgrind/<case>.bytecodes.json``) for ``pipebench explain``.
 
 A function is named by its file, relative to the measured packages' parent for their
 code (``pipeline/stages.py``, as git names it) or to the import path's entry that holds
@@ -21,67 +19,19 @@ from __future__ import annotations
 
 import functools
 import importlib
-import os
 import sys
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import CodeType, FrameType
-from typing import Any
 
 from pipebench import store
 from pipebench.cases import Case
+from pipebench.counts.tracing import by_function, count
 from pipebench.errors import InputError
 from pipebench.matrix import all_cases, prepare
 from pipebench.processes import HEAD, MEASURED, Code, per_case, run_module, worker_environment
 
 SUFFIX = ".bytecodes.json"
 WARMUPS = 1
-
-
-def count(call: Callable[[], object]) -> Counter[CodeType]:
-    """The bytecodes one ``call()`` executes, by the code object executing them (its own, not its callees')."""
-    counts: Counter[CodeType] = Counter()
-
-    def local(frame: FrameType, event: str, arg: Any) -> Callable | None:
-        if event == "opcode":
-            counts[frame.f_code] += 1
-        return local
-
-    def enter(frame: FrameType, event: str, arg: Any) -> Callable | None:
-        frame.f_trace_opcodes = True
-        return local
-
-    previous = sys.gettrace()
-    sys.settrace(enter)
-    try:
-        call()
-    finally:
-        sys.settrace(previous)
-    return counts
-
-
-def function_name(code: CodeType, bases: Sequence[Path]) -> str:
-    """``file:qualified name`` of a code object, its file relative to the deepest of ``bases`` that holds it."""
-    filename = code.co_filename
-    if not filename.startswith("<"):  # "<frozen ...>", "<string>": already a name
-        path = Path(os.path.realpath(filename))
-        base = max((b for b in bases if path.is_relative_to(b)), key=lambda b: len(b.parts), default=None)
-        filename = path.relative_to(base).as_posix() if base is not None else path.name
-    return f"{filename}:{code.co_qualname}"
-
-
-def by_function(counts: Counter[CodeType], bases: Sequence[Path] = ()) -> dict[str, int]:
-    """``counts`` keyed by :func:`function_name`, largest first; code objects of one name added together.
-
-    Files are named relative to ``bases`` (a project's root, the measured packages'
-    parent) or else to the import path's entries.
-    """
-    every = [Path(os.path.realpath(base)) for base in bases] + [Path(os.path.realpath(e)) for e in sys.path if e]
-    named: Counter[str] = Counter()
-    for code, number in counts.items():
-        named[function_name(code, every)] += number
-    return dict(named.most_common())
 
 
 def measure(

@@ -7,7 +7,7 @@ is replaced by a :class:`CountingBenchmark`: the function it is given is warmed,
 counted as :func:`pipebench.counts.worker.count` counts a case (instrumentation on only
 around the calls, two labelled dumps whose difference is the calls alone). Start-up,
 collection, fixtures and the test's own assertions run uninstrumented, as does one more
-call traced for its Python functions' bytecodes (:mod:`pipebench.counts.bytecodes`), named
+call traced for its Python functions' bytecodes (:mod:`pipebench.counts.tracing`), named
 relative to the project's root. SPEC is a JSON file: the two segments' calls, the warm-up
 calls and where to write what happened (the process id, whether the test called its
 benchmark, and those bytecodes).
@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from pipebench.counts import bytecodes
+from pipebench.counts import tracing
 from pipebench.counts.worker import Control, control, count, label
 from pipebench.pytest.stand_in import StandIn, handed, say_why_it_failed
 
@@ -102,7 +102,7 @@ class CountingBenchmark(StandIn):
         # One more call, instrumentation off (count ends so), traced for its Python functions;
         # its arguments made outside the trace, as they are outside the counts.
         positional, named = (untimed or arguments)()
-        self.bytecodes = bytecodes.count(lambda: function(*positional, **named))
+        self.bytecodes = tracing.count(lambda: function(*positional, **named))
         return results[-1]
 
 
@@ -169,7 +169,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     called = counting is not None and counting.called
     result = {"pid": os.getpid(), "called": called, "extra_info": _plain(counting.extra_info if called else {})}
     if called:
-        result["bytecodes"] = bytecodes.by_function(counting.bytecodes, [session.config.rootpath])
+        result["bytecodes"] = tracing.by_function(counting.bytecodes, [session.config.rootpath])
     Path(spec["output"]).write_text(json.dumps(result), encoding="utf-8")
 
 
