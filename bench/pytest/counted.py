@@ -179,7 +179,8 @@ def count_test(
             counts.figures_of_dumps(work, result["pid"], test.nodeid, kept, cached=cache is not None)
         )
         figures["records"] = _records(result["extra_info"])
-        store.atomic_write_json(keep / store.case_file_name(test.case.id, bytecodes.SUFFIX), result["bytecodes"])
+        if "bytecodes" in result:
+            store.atomic_write_json(keep / store.case_file_name(test.case.id, bytecodes.SUFFIX), result["bytecodes"])
         return figures
 
 

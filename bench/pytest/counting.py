@@ -15,6 +15,7 @@ benchmark, and those bytecodes).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -52,7 +53,8 @@ class CountingBenchmark(StandIn):
         self._warmups = warmups
         self._switches = switches
         self.called = False
-        self.bytecodes: Counter[CodeType] = Counter()
+        self.bytecodes: Counter[CodeType] | None = None
+        """The traced call's bytecodes by code object; None until traced, or if that call raised."""
 
     def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Count ``function(*args, **kwargs)``; return what it returns."""
@@ -101,8 +103,11 @@ class CountingBenchmark(StandIn):
         count(_Calls(run), self._calls, self._warmups, self._switches)
         # One more call, instrumentation off (count ends so), traced for its Python functions;
         # its arguments made outside the trace, as they are outside the counts.
-        positional, named = (untimed or arguments)()
-        self.bytecodes = tracing.count(lambda: function(*positional, **named))
+        # A function that cannot be called once more (it used up its input, say) keeps its
+        # counts and goes without bytecodes: explain then says they were not traced.
+        with contextlib.suppress(Exception):
+            positional, named = (untimed or arguments)()
+            self.bytecodes = tracing.count(lambda: function(*positional, **named))
         return results[-1]
 
 
@@ -168,7 +173,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     counting = session.config.stash.get(_FIXTURE, None)
     called = counting is not None and counting.called
     result = {"pid": os.getpid(), "called": called, "extra_info": _plain(counting.extra_info if called else {})}
-    if called:
+    if called and counting.bytecodes is not None:
         result["bytecodes"] = tracing.by_function(counting.bytecodes, [session.config.rootpath])
     Path(spec["output"]).write_text(json.dumps(result), encoding="utf-8")
 

@@ -73,3 +73,13 @@ def test_a_benchmark_called_twice_in_one_test_is_refused():
     counting(len, "abc")
     with pytest.raises(RuntimeError, match="called its benchmark twice"):
         counting(len, "abc")
+
+
+def test_a_function_that_cannot_be_called_once_more_keeps_its_counts_without_bytecodes():
+    counting, left = CountingBenchmark([0, 2], 1, Switches()), [1, 2, 3]
+
+    def take():
+        return left.pop()
+
+    assert counting(take) == 1  # the warm-up took 3, the two counted calls 2 and 1; the traced one found none
+    assert counting.bytecodes is None and left == []
