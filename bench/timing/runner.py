@@ -73,9 +73,9 @@ class TimingPlan:
     2.5 ms rounds 4.5%, for the same 17-23 s of the group's timing. More rounds then
     narrow it further, more pairs less so (the same, the gate's patches applied, 3 runs
     each: the named tuple's interval 3.6-7.2% wide with 16 rounds, 2.2-4.9% with 48,
-    2.7-5.0% with 16 rounds in 12 pairs), and at 16 rounds the named tuple's 10% could not
-    clear a 5% threshold in 9 of 20 validation rounds. 48 rounds cost the records group
-    about 15 s more (27-34 s against 43-51 s for the whole A/B run). A group whose round
+    2.7-5.0% with 16 rounds in 12 pairs), and the named tuple's 10% cleared a 5% threshold
+    in 19 of 20 validation rounds with 48 (11 of 20 with 16). 48 rounds cost the records
+    group about 15 s more (27-34 s against 43-51 s for the whole A/B run). A group whose round
     is longer (one call of the deque window at w=500) takes as many rounds as fit the
     same time, at least two.
     """
