@@ -34,6 +34,7 @@ from pipebench.counts import bytecodes, cycles
 from pipebench.counts import runner as counts
 from pipebench.errors import BenchError, UsageError
 from pipebench.processes import run_module
+from pipebench.pytest.configured import session_options
 
 VARIANT_AXIS = "test"
 """The parameter that names a case's variant: the test function."""
@@ -140,13 +141,15 @@ def count_test(
     keep: Path,
     cache: cycles.CacheModel | None = None,
     imports_from: Sequence[str] = (),
+    inifile: Path | None = None,
 ) -> dict[str, float | None]:
     """Count ``test`` in a pytest process of its own under callgrind; keep its profile in ``keep``.
 
     The figures are per call, and ``records`` the records a call processes where the test
     says so in ``benchmark.extra_info["records"]`` (else None). ``imports_from``: what the
     session imported the project's code from beyond pytest's own insertions
-    (:func:`import_path`), in the link's terms.
+    (:func:`import_path`), in the link's terms; ``inifile``: the configuration file the
+    session read (:func:`pipebench.pytest.configured.session_options`).
 
     Raises:
         BenchError: the process failed (the test failed, or never called its benchmark).
@@ -159,8 +162,9 @@ def count_test(
         environment = counts.pinned_environment(package_root)
         environment["PYTHONPATH"] = os.pathsep.join([environment["PYTHONPATH"], *imports_from])
         arguments = [
-            *("-p", "pipebench.pytest.counting", "--pipebench-count-spec", "spec.json"),
-            *("-p", "no:cacheprovider", "-q", "--rootdir", "p", "--benchmark-disable", f"p/{test.nodeid}"),
+            *("-p", "pipebench.pytest.counting", "--pipebench-count-spec=spec.json"),
+            *session_options(inifile, rootdir, reached_as=Path("p")),
+            *("-p", "no:cacheprovider", "-q", "--benchmark-disable", f"p/{test.nodeid}"),
         ]
         run_module(
             "pytest",

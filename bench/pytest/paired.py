@@ -31,6 +31,7 @@ from pathlib import Path
 import pyperf
 
 from pipebench.processes import run_module
+from pipebench.pytest.configured import session_options
 from pipebench.pytest.counted import BenchmarkTest
 from pipebench.timing.runner import PLANS, TimingPlan, short_round_plan
 from pipebench.timing.worker import RoundPlan
@@ -58,11 +59,13 @@ def time_group(
     scratch: Path,
     plan: TimingPlan = PLANS["quick"],
     progress: Callable[[str], None] | None = None,
+    inifile: Path | None = None,
 ) -> pyperf.BenchmarkSuite:
     """Time one group's tests round by round, in ``plan.processes`` pytest processes; their pyperf suite.
 
     Each process starts where the session started (``invocation``), with the session's
-    environment, so it imports the project as the session did.
+    environment and configuration file (``inifile``), so it imports the project as the
+    session did.
 
     Raises:
         BenchError: a process failed (a test failed there, or did not call its benchmark).
@@ -73,7 +76,8 @@ def time_group(
     for process in range(plan.processes):
         if progress is not None:
             progress(f"time {group[0].case.group} in pairs ({process + 1}/{plan.processes})")
-        result = _time_once(cases, rootdir, invocation, scratch / f"pair-{process}", rounds, process, plan, loops)
+        stem = scratch / f"pair-{process}"
+        result = _time_once(cases, rootdir, invocation, inifile, stem, rounds, process, plan, loops)
         if loops is None:
             loops = {bench.get_name(): bench.get_metadata()["loops"] for bench in result}
             rounds = RoundPlan(len(result.get_benchmarks()[0].get_runs()[0].values), plan.warmups)
@@ -89,6 +93,7 @@ def _time_once(
     cases: dict[str, str],
     rootdir: Path,
     invocation: Path,
+    inifile: Path | None,
     stem: Path,
     rounds: RoundPlan,
     rotation: int,
@@ -107,8 +112,9 @@ def _time_once(
     }
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     arguments = [
-        *("-p", "pipebench.pytest.pairing", "--pipebench-pair-spec", str(spec_path)),
-        *("-p", "no:cacheprovider", "-q", "--benchmark-disable", "--rootdir", str(rootdir)),
+        *("-p", "pipebench.pytest.pairing", f"--pipebench-pair-spec={spec_path}"),
+        *session_options(inifile, rootdir),
+        *("-p", "no:cacheprovider", "-q", "--benchmark-disable"),
         *(str(rootdir / nodeid) for nodeid in cases),
     ]
     group = next(iter(cases.values()))

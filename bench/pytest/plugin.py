@@ -23,6 +23,7 @@ before pytest reads the command line, from any directory.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,6 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "pipebench_reference: this benchmark test is its group's reference (the others are read against it)"
     )
+    _check_path_words(config)
     smoke = config.getini("pipebench_smoke")
     if smoke and hasattr(option, "benchmark_disable") and not any(getattr(option, n, None) for n in _TIMING_OPTIONS):
         option.benchmark_disable = True
@@ -112,6 +114,34 @@ def pytest_configure(config: pytest.Config) -> None:
     baseline = config.getoption("pipebench_baseline")
     if baseline:
         config.stash[_GATE] = _Gate.from_options(config, baseline)
+
+
+_PATH_OPTIONS = ("--pipebench-baseline", "--pipebench-out")
+
+
+def _check_path_words(config: pytest.Config) -> None:
+    """Refuse a path option given as two words when its path may have moved pytest's configuration.
+
+    While pytest looks for its configuration file it does not know a plugin's options
+    yet, so the value of ``--pipebench-baseline DIR`` counts as one of the session's test
+    paths (pytest issue #8846): a baseline outside the project put the session's root
+    above it, its ``pyproject.toml`` went unread, and its tests failed to import their
+    package. ``--pipebench-baseline=DIR`` is one word, which pytest sets aside.
+    A path inside the directory pytest started in cannot move the search out of it.
+
+    Raises:
+        pytest.UsageError: such an option, in one line.
+    """
+    words = list(config.invocation_params.args)
+    started = Path(config.invocation_params.dir).absolute()
+    for option, value in itertools.pairwise(words):
+        where = (started / value).absolute()
+        if option in _PATH_OPTIONS and where.exists() and not where.is_relative_to(started):
+            raise pytest.UsageError(
+                f"{option} {value}: write it {option}={value}; given as a word of its own, pytest takes an existing "
+                f"path for a test path while it looks for its configuration (pytest issue #8846), and it looked "
+                f"from {config.rootpath}"
+            )
 
 
 class _Counting:
@@ -268,6 +298,7 @@ def _count(session: pytest.Session, counting: _Counting) -> None:
             counting.out,
             asked,
             imports_from=import_path(rootdir, invocation, sys.path, os.environ.get("PYTHONPATH")),
+            inifile=session.config.inipath,
         )
     except BenchError as error:
         counting.error = str(error)

@@ -41,10 +41,13 @@ def write_run(
     asked: Asked,
     *,
     imports_from: Sequence[str] = (),
+    inifile: Path | None = None,
     jobs: int = 2,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Measure the tests as ``asked`` and write the pipebench run to ``out``; its results file's path.
+
+    The processes that measure them read ``inifile``, the configuration file the session read.
 
     Raises:
         UsageError: valgrind is missing, ``out`` cannot be a new run, or the tests are no cases.
@@ -79,7 +82,7 @@ def write_run(
                 [
                     benchmark
                     for group in groups
-                    for benchmark in time_group(group, rootdir, invocation, scratch, progress=progress)
+                    for benchmark in time_group(group, rootdir, invocation, scratch, progress=progress, inifile=inifile)
                 ]
             )
         writer.write_pyperf(suite)
@@ -91,7 +94,7 @@ def write_run(
         keep = writer.tool_dir(store.CALLGRIND_DIR)
 
         def one(test: BenchmarkTest) -> tuple[BenchmarkTest, dict[str, float | None]]:
-            figures = count_test(test, rootdir, keep, asked.cache, imports_from)
+            figures = count_test(test, rootdir, keep, asked.cache, imports_from, inifile)
             if progress is not None:
                 progress(f"counted {test.nodeid}")
             return test, figures

@@ -80,6 +80,23 @@ def test_counting_into_a_run_that_exists_is_refused_before_anything_runs(tmp_pat
     assert Path(tmp_path / "old" / "results.json").read_text() == "{}"
 
 
+def test_a_baseline_outside_the_project_given_as_two_words_is_one_line_naming_the_one_word_form(tmp_path):
+    project, elsewhere = tmp_path / "project", tmp_path / "runs" / "base"
+    project.mkdir()
+    elsewhere.mkdir(parents=True)
+    done = session(project, "--pipebench-baseline", str(elsewhere))
+    assert done.returncode == 4 and "passed" not in done.stdout
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"ERROR: --pipebench-baseline {elsewhere}: write it --pipebench-baseline={elsewhere}; ")
+    )
+    inside = project / "base"
+    inside.mkdir()
+    done = session(project, "--pipebench-baseline", "base")
+    assert "write it" not in done.stderr
+
+
 COUNTED = ["-m", "pytest", "-p", "no:cacheprovider", "-q", "--benchmark-only", "--pipebench-instructions"]
 
 
@@ -115,6 +132,40 @@ def test_two_counted_sessions_agree_within_a_tenth_of_a_percent(tmp_path):
     for case, value in one.items():
         assert two[case] == pytest.approx(value, rel=0.001), case
     assert one["sums[test=test_loop]"] > 3 * one["sums[test=test_builtin]"]
+
+
+SRC_LAYOUT = {
+    "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src"]\nfilterwarnings = ["error"]\n',
+    "src/bench/__init__.py": "",
+    "src/bench/sums.py": "def loop(values):\n    out = 0\n    for value in values:\n"
+    "        out += value\n    return out\n",
+    "tests/test_sums.py": "import pytest\n\nfrom bench import sums\n\n\n"
+    "@pytest.mark.benchmark(group='sums')\n@pytest.mark.pipebench_reference\n"
+    "def test_builtin(benchmark):\n    assert benchmark(sum, range(20_000)) == 199990000\n\n\n"
+    "@pytest.mark.benchmark(group='sums')\n"
+    "def test_loop(benchmark):\n    assert benchmark(sums.loop, range(20_000)) == 199990000\n",
+}
+
+
+@pytest.mark.slow
+def test_a_project_whose_configuration_reaches_its_package_is_counted_and_paired_by_that_configuration(tmp_path):
+    # Its package is reached only through the configuration's pythonpath, under a name
+    # pipebench's repository uses for a folder, and warnings are errors there; the run goes
+    # outside the project and the baseline is given as one word.
+    project = tmp_path / "project"
+    for name, text in SRC_LAYOUT.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    base, head = tmp_path / "runs" / "base", tmp_path / "runs" / "head"
+    first = counted_session(project, base, "--pipebench-paired")
+    assert first.returncode == 0, first.stdout[-3000:]
+    second = counted_session(project, head, f"--pipebench-baseline={base}", "--pipebench-fail-on", "instructions:1%")
+    assert second.returncode == 0, second.stdout[-3000:]
+    counted = instructions_of(base)
+    assert set(counted) == {"sums[test=test_builtin]", "sums[test=test_loop]"}
+    assert instructions_of(head)["sums[test=test_loop]"] == pytest.approx(counted["sums[test=test_loop]"], rel=0.001)
+    rows = json.loads((base / "results.json").read_text())["rows"]
+    assert {row["case_id"] for row in rows if row["metric"] == "ratio_to_reference"} == {"sums[test=test_loop]"}
 
 
 @pytest.mark.slow
