@@ -34,7 +34,7 @@ from pipebench.counts import bytecodes, cycles
 from pipebench.counts import runner as counts
 from pipebench.errors import BenchError, UsageError
 from pipebench.processes import run_module
-from pipebench.pytest.configured import session_options
+from pipebench.pytest.project import Project
 
 VARIANT_AXIS = "test"
 """The parameter that names a case's variant: the test function."""
@@ -136,34 +136,34 @@ def with_references(tests: Sequence[BenchmarkTest]) -> list[BenchmarkTest]:
 
 
 def count_test(
-    test: BenchmarkTest,
-    rootdir: Path,
-    keep: Path,
-    cache: cycles.CacheModel | None = None,
-    imports_from: Sequence[str] = (),
-    inifile: Path | None = None,
+    test: BenchmarkTest, project: Project, keep: Path, cache: cycles.CacheModel | None = None
 ) -> dict[str, float | None]:
     """Count ``test`` in a pytest process of its own under callgrind; keep its profile in ``keep``.
 
     The figures are per call, and ``records`` the records a call processes where the test
-    says so in ``benchmark.extra_info["records"]`` (else None). ``imports_from``: what the
-    session imported the project's code from beyond pytest's own insertions
-    (:func:`import_path`), in the link's terms; ``inifile``: the configuration file the
-    session read (:func:`pipebench.pytest.configured.session_options`).
+    says so in ``benchmark.extra_info["records"]`` (else None). The process reaches the
+    project through a link, reads its configuration file, imports from where the session
+    did, and runs the test in the link's copy of the directory the session started in.
 
     Raises:
         BenchError: the process failed (the test failed, or never called its benchmark).
     """
     with counts.scratch_directory(test.case.id) as work:
         package_root, python = counts.fixed_length_paths(work)
-        (work / "p").symlink_to(rootdir.resolve(), target_is_directory=True)
-        spec = {"calls": list(counts.PLAN.calls), "warmups": counts.PLAN.warmups, "output": "result.json"}
+        link = work / "p"
+        link.symlink_to(project.rootdir.resolve(), target_is_directory=True)
+        spec = {
+            "calls": list(counts.PLAN.calls),
+            "warmups": counts.PLAN.warmups,
+            "output": str(work / "result.json"),
+            "cwd": str(project.reached(project.invocation, link)),
+        }
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         environment = counts.pinned_environment(package_root)
-        environment["PYTHONPATH"] = os.pathsep.join([environment["PYTHONPATH"], *imports_from])
+        environment["PYTHONPATH"] = os.pathsep.join([environment["PYTHONPATH"], *project.import_entries(link)])
         arguments = [
             *("-p", "pipebench.pytest.counting", "--pipebench-count-spec=spec.json"),
-            *session_options(inifile, rootdir, reached_as=Path("p")),
+            *project.options(Path("p")),
             *("-p", "no:cacheprovider", "-q", "--benchmark-disable", f"p/{test.nodeid}"),
         ]
         run_module(
@@ -194,24 +194,6 @@ def _records(extra_info: dict[str, Any]) -> int | None:
     if isinstance(records, int) and not isinstance(records, bool) and records > 0:
         return records
     return None
-
-
-def import_path(rootdir: Path, invocation: Path, path: Sequence[str], python_path: str | None) -> list[str]:
-    """What a counted process puts on its path for the project, as the session had it.
-
-    ``python -m pytest`` puts the directory it was started in first on the path, and a
-    project's modules are often imported from there; ``PYTHONPATH`` is the project's own
-    choice. Directories inside the project are given through the scratch directory's link
-    to it (``p/...``), so that the checkout's path does not reach the counted process.
-    """
-    wanted = [str(invocation)] if str(invocation) in path else []
-    wanted += [entry for entry in (python_path or "").split(os.pathsep) if entry]
-    out = []
-    for entry in wanted:
-        where = Path(entry).absolute()
-        inside = where.is_relative_to(rootdir.absolute())
-        out.append(str(Path("p") / where.relative_to(rootdir.absolute())) if inside else str(where))
-    return list(dict.fromkeys(out))
 
 
 def suites_of(tests: Sequence[BenchmarkTest]) -> dict[str, dict[str, Any]]:

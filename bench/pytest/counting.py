@@ -9,8 +9,8 @@ around the calls, two labelled dumps whose difference is the calls alone). Start
 collection, fixtures and the test's own assertions run uninstrumented, as does one more
 call traced for its Python functions' bytecodes (:mod:`pipebench.counts.tracing`), named
 relative to the project's root. SPEC is a JSON file: the two segments' calls, the warm-up
-calls and where to write what happened (the process id, whether the test called its
-benchmark, and those bytecodes).
+calls, the directory to run the test in and where to write what happened (the process
+id, whether the test called its benchmark, and those bytecodes).
 """
 
 from __future__ import annotations
@@ -131,6 +131,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if running is not None and not running():
         raise pytest.UsageError("the counted pytest process must run under valgrind --tool=callgrind")
     spec = json.loads(Path(path).read_text(encoding="utf-8"))
+    if spec.get("cwd"):
+        # Where the session started, through the link (the tests' paths are already
+        # resolved): a test that reads a file relative to it finds it here too.
+        os.chdir(spec["cwd"])
     config.stash[_SPEC] = spec
     config.stash[_SWITCHES] = switches
     switches.prepare(*(label(calls) for calls in spec["calls"]))

@@ -31,8 +31,8 @@ from pathlib import Path
 import pyperf
 
 from pipebench.processes import run_module
-from pipebench.pytest.configured import session_options
 from pipebench.pytest.counted import BenchmarkTest
+from pipebench.pytest.project import Project
 from pipebench.timing.runner import PLANS, TimingPlan, short_round_plan
 from pipebench.timing.worker import RoundPlan
 
@@ -54,18 +54,15 @@ def paired_groups(tests: Sequence[BenchmarkTest]) -> list[list[BenchmarkTest]]:
 
 def time_group(
     group: Sequence[BenchmarkTest],
-    rootdir: Path,
-    invocation: Path,
+    project: Project,
     scratch: Path,
     plan: TimingPlan = PLANS["quick"],
     progress: Callable[[str], None] | None = None,
-    inifile: Path | None = None,
 ) -> pyperf.BenchmarkSuite:
     """Time one group's tests round by round, in ``plan.processes`` pytest processes; their pyperf suite.
 
-    Each process starts where the session started (``invocation``), with the session's
-    environment and configuration file (``inifile``), so it imports the project as the
-    session did.
+    Each process starts where the session started, with the session's environment and
+    configuration file, so it imports the project as the session did.
 
     Raises:
         BenchError: a process failed (a test failed there, or did not call its benchmark).
@@ -77,7 +74,7 @@ def time_group(
         if progress is not None:
             progress(f"time {group[0].case.group} in pairs ({process + 1}/{plan.processes})")
         stem = scratch / f"pair-{process}"
-        result = _time_once(cases, rootdir, invocation, inifile, stem, rounds, process, plan, loops)
+        result = _time_once(cases, project, stem, rounds, process, plan, loops)
         if loops is None:
             loops = {bench.get_name(): bench.get_metadata()["loops"] for bench in result}
             rounds = RoundPlan(len(result.get_benchmarks()[0].get_runs()[0].values), plan.warmups)
@@ -91,9 +88,7 @@ def time_group(
 
 def _time_once(
     cases: dict[str, str],
-    rootdir: Path,
-    invocation: Path,
-    inifile: Path | None,
+    project: Project,
     stem: Path,
     rounds: RoundPlan,
     rotation: int,
@@ -113,10 +108,12 @@ def _time_once(
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     arguments = [
         *("-p", "pipebench.pytest.pairing", f"--pipebench-pair-spec={spec_path}"),
-        *session_options(inifile, rootdir),
+        *project.options(),
         *("-p", "no:cacheprovider", "-q", "--benchmark-disable"),
-        *(str(rootdir / nodeid) for nodeid in cases),
+        *(str(project.rootdir / nodeid) for nodeid in cases),
     ]
     group = next(iter(cases.values()))
-    run_module("pytest", arguments, f"timing {group} in pairs", env={**os.environ, **_SINGLE_THREADED}, cwd=invocation)
+    run_module(
+        "pytest", arguments, f"timing {group} in pairs", env={**os.environ, **_SINGLE_THREADED}, cwd=project.invocation
+    )
     return pyperf.BenchmarkSuite.load(str(output))

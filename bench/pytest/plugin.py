@@ -23,7 +23,7 @@ before pytest reads the command line, from any directory.
 
 from __future__ import annotations
 
-import itertools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,28 +120,43 @@ _PATH_OPTIONS = ("--pipebench-baseline", "--pipebench-out")
 
 
 def _check_path_words(config: pytest.Config) -> None:
-    """Refuse a path option given as two words when its path may have moved pytest's configuration.
+    """Refuse a path option given as two words where its path moved pytest's search for its configuration.
 
     While pytest looks for its configuration file it does not know a plugin's options
     yet, so the value of ``--pipebench-baseline DIR`` counts as one of the session's test
-    paths (pytest issue #8846): a baseline outside the project put the session's root
-    above it, its ``pyproject.toml`` went unread, and its tests failed to import their
-    package. ``--pipebench-baseline=DIR`` is one word, which pytest sets aside.
-    A path inside the directory pytest started in cannot move the search out of it.
+    paths (pytest issue #8846), and the search starts from the paths' common directory: a
+    baseline outside the project put the session's root above it, its ``pyproject.toml``
+    went unread, and its tests failed to import their package.
+    ``--pipebench-baseline=DIR`` is one word, which pytest sets aside. A value inside the
+    directory the search would start from without it (a run directory in the project)
+    leads the search up through that directory, to the same file; and where the
+    configuration was named (``-c``, ``--rootdir``) nothing is searched for.
 
     Raises:
         pytest.UsageError: such an option, in one line.
     """
+    if config.option.inifilename or config.option.rootdir:
+        return
     words = list(config.invocation_params.args)
     started = Path(config.invocation_params.dir).absolute()
-    for option, value in itertools.pairwise(words):
-        where = (started / value).absolute()
-        if option in _PATH_OPTIONS and where.exists() and not where.is_relative_to(started):
-            raise pytest.UsageError(
-                f"{option} {value}: write it {option}={value}; given as a word of its own, pytest takes an existing "
-                f"path for a test path while it looks for its configuration (pytest issue #8846), and it looked "
-                f"from {config.rootpath}"
-            )
+    values = {index + 1 for index, word in enumerate(words[:-1]) if word in _PATH_OPTIONS}
+    without = _search_start([word for index, word in enumerate(words) if index not in values], started)
+    moved = [index for index in sorted(values) if not (started / words[index]).absolute().is_relative_to(without)]
+    every = _search_start(words, started)
+    if every == without or not moved:
+        return
+    option, value = words[moved[0] - 1], words[moved[0]]
+    raise pytest.UsageError(
+        f"{option} {value}: write it {option}={value}; given as a word of its own, pytest takes an existing path "
+        f"for a test path while it looks for its configuration (pytest issue #8846), and it looked from {every}"
+    )
+
+
+def _search_start(words: list[str], started: Path) -> Path:
+    """Where pytest starts looking for its configuration, given these words: the existing paths' common directory."""
+    paths = [(started / word.split("::")[0]).absolute() for word in words if not word.startswith("-")]
+    directories = [str(path if path.is_dir() else path.parent) for path in paths if path.exists()]
+    return Path(os.path.commonpath(directories)) if directories else started
 
 
 class _Counting:
@@ -270,11 +285,9 @@ def _count(session: pytest.Session, counting: _Counting) -> None:
     if not counting.tests:
         counting.error = "no benchmark test passed, so none was measured"
         return
-    import os
-    import sys
 
     from pipebench.counts.cycles import MODEL
-    from pipebench.pytest.counted import import_path
+    from pipebench.pytest.project import Project
     from pipebench.pytest.session import Asked, write_run
 
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -287,19 +300,9 @@ def _count(session: pytest.Session, counting: _Counting) -> None:
             ]
         )
         reporter.write_line(f"pipebench: {what}: {len(counting.tests)} benchmark test(s)")
-    rootdir = Path(session.config.rootpath)
-    invocation = Path(session.config.invocation_params.dir)
     asked = Asked(counting.counted, MODEL if counting.cycles else None, counting.paired)
     try:
-        counting.results = write_run(
-            counting.tests,
-            rootdir,
-            invocation,
-            counting.out,
-            asked,
-            imports_from=import_path(rootdir, invocation, sys.path, os.environ.get("PYTHONPATH")),
-            inifile=session.config.inipath,
-        )
+        counting.results = write_run(counting.tests, Project.of(session.config), counting.out, asked)
     except BenchError as error:
         counting.error = str(error)
 

@@ -20,6 +20,7 @@ from pipebench.errors import UsageError
 from pipebench.processes import parallel
 from pipebench.pytest.counted import BenchmarkTest, count_test, suites_of, with_references
 from pipebench.pytest.paired import paired_groups, time_group
+from pipebench.pytest.project import Project
 from pipebench.results import Row
 from pipebench.timing import runner as timing
 
@@ -35,19 +36,16 @@ class Asked:
 
 def write_run(
     tests: Sequence[BenchmarkTest],
-    rootdir: Path,
-    invocation: Path,
+    project: Project,
     out: Path,
     asked: Asked,
     *,
-    imports_from: Sequence[str] = (),
-    inifile: Path | None = None,
     jobs: int = 2,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Measure the tests as ``asked`` and write the pipebench run to ``out``; its results file's path.
 
-    The processes that measure them read ``inifile``, the configuration file the session read.
+    The processes that measure them see ``project`` as the session saw it.
 
     Raises:
         UsageError: valgrind is missing, ``out`` cannot be a new run, or the tests are no cases.
@@ -61,7 +59,7 @@ def write_run(
             "--pipebench-paired: no benchmark group names its reference (@pytest.mark.pipebench_reference) "
             "beside another test, so none was timed in pairs"
         )
-    metadata = provenance.collect("quick", directory=rootdir)
+    metadata = provenance.collect("quick", directory=project.rootdir)
     metadata["method"] = {
         "version": provenance.METHOD_VERSION,
         "counting": asdict(counts.PLAN) if asked.counted else None,
@@ -69,7 +67,7 @@ def write_run(
         "clock": "CPU time of the measuring thread (time.thread_time)" if asked.paired else None,
     }
     metadata["suites"] = suites_of(tests)
-    metadata["pytest"] = {"rootdir": rootdir.name, "tests": {test.case.id: test.nodeid for test in tests}}
+    metadata["pytest"] = {"rootdir": project.rootdir.name, "tests": {test.case.id: test.nodeid for test in tests}}
     version = None
     if asked.counted:
         version = counts.valgrind_version()
@@ -79,11 +77,7 @@ def write_run(
     if groups:
         with writer.scratch() as scratch:
             suite = pyperf.BenchmarkSuite(
-                [
-                    benchmark
-                    for group in groups
-                    for benchmark in time_group(group, rootdir, invocation, scratch, progress=progress, inifile=inifile)
-                ]
+                [benchmark for group in groups for benchmark in time_group(group, project, scratch, progress=progress)]
             )
         writer.write_pyperf(suite)
         rows += timing.rows(suite, [[test.case for test in group] for group in groups])
@@ -94,7 +88,7 @@ def write_run(
         keep = writer.tool_dir(store.CALLGRIND_DIR)
 
         def one(test: BenchmarkTest) -> tuple[BenchmarkTest, dict[str, float | None]]:
-            figures = count_test(test, rootdir, keep, asked.cache, imports_from, inifile)
+            figures = count_test(test, project, keep, asked.cache)
             if progress is not None:
                 progress(f"counted {test.nodeid}")
             return test, figures

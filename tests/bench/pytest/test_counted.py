@@ -1,7 +1,6 @@
 """Counts for any pytest-benchmark test: tests as cases, references, the counted process's path."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ import pytest
 
 from pipebench.cases import Case
 from pipebench.errors import UsageError
-from pipebench.pytest.counted import BenchmarkTest, import_path, suites_of, with_references
+from pipebench.pytest.counted import BenchmarkTest, suites_of, with_references
 
 
 def bench_test(suite, test, reference="", **params):
@@ -42,15 +41,6 @@ def test_a_suite_names_its_numeric_parameters_as_axes_and_its_reference():
     tests = with_references([bench_test("parse", "a", "a", n=10, mode="x"), bench_test("parse", "b", n=100, mode="y")])
     described = suites_of(tests)["parse"]
     assert described["axes"] == ["n"] and described["reference"] == "a" and described["variant_axis"] == "test"
-
-
-def test_the_counted_process_imports_the_project_as_the_session_did_through_the_link(tmp_path):
-    root, elsewhere = tmp_path / "project", tmp_path / "lib"
-    path = [str(root / "tests"), str(root)]
-    python_path = os.pathsep.join([str(root / "src"), str(elsewhere)])
-    assert import_path(root, root, path, python_path) == ["p", "p/src", str(elsewhere)]
-    # pytest's console script does not put the directory it started in on the path.
-    assert import_path(root, root, [str(root / "tests")], None) == []
 
 
 def session(tmp_path, *options):
@@ -137,21 +127,24 @@ def test_two_counted_sessions_agree_within_a_tenth_of_a_percent(tmp_path):
 SRC_LAYOUT = {
     "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src"]\nfilterwarnings = ["error"]\n',
     "src/bench/__init__.py": "",
+    "tests/values.txt": "20000\n",
     "src/bench/sums.py": "def loop(values):\n    out = 0\n    for value in values:\n"
     "        out += value\n    return out\n",
     "tests/test_sums.py": "import pytest\n\nfrom bench import sums\n\n\n"
     "@pytest.mark.benchmark(group='sums')\n@pytest.mark.pipebench_reference\n"
     "def test_builtin(benchmark):\n    assert benchmark(sum, range(20_000)) == 199990000\n\n\n"
     "@pytest.mark.benchmark(group='sums')\n"
-    "def test_loop(benchmark):\n    assert benchmark(sums.loop, range(20_000)) == 199990000\n",
+    "def test_loop(benchmark):\n    with open('tests/values.txt') as given:\n        n = int(given.read())\n"
+    "    assert benchmark(sums.loop, range(n)) == 199990000\n",
 }
 
 
 @pytest.mark.slow
 def test_a_project_whose_configuration_reaches_its_package_is_counted_and_paired_by_that_configuration(tmp_path):
     # Its package is reached only through the configuration's pythonpath, under a name
-    # pipebench's repository uses for a folder, and warnings are errors there; the run goes
-    # outside the project and the baseline is given as one word.
+    # pipebench's repository uses for a folder, warnings are errors there, and a test reads
+    # a file relative to where the session started; the run goes outside the project and
+    # the baseline is given as one word.
     project = tmp_path / "project"
     for name, text in SRC_LAYOUT.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
