@@ -135,15 +135,15 @@ def _check_path_words(config: pytest.Config) -> None:
     Raises:
         pytest.UsageError: such an option, in one line.
     """
-    if config.option.inifilename or config.option.rootdir:
-        return
     words = list(config.invocation_params.args)
-    started = Path(config.invocation_params.dir).absolute()
     values = {index + 1 for index, word in enumerate(words[:-1]) if word in _PATH_OPTIONS}
+    if not values or config.option.inifilename or config.option.rootdir:
+        return  # every other session (any project's plain pytest) stops here, touching no file
+    started = Path(config.invocation_params.dir).absolute()
     without = _search_start([word for index, word in enumerate(words) if index not in values], started)
     moved = [index for index in sorted(values) if not (started / words[index]).absolute().is_relative_to(without)]
-    every = _search_start(words, started)
-    if every == without or not moved:
+    every = _search_start(words, started) if moved else without
+    if every == without:
         return
     option, value = words[moved[0] - 1], words[moved[0]]
     raise pytest.UsageError(
