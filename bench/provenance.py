@@ -33,7 +33,7 @@ def package_version(package: str) -> str:
 
 PIPEBENCH_VERSION = package_version("pipebench")
 
-METHOD_VERSION = 6
+METHOD_VERSION = 7
 """The version of how pipebench measures, stored in every run.
 
 Bump it with any change that would move the numbers: the timing plan, the collector
@@ -50,6 +50,9 @@ under one file name (counts equal from any checkout).
 5 - values in the measuring thread's CPU time (helper threads no longer counted).
 6 - ratio intervals read as BCa (bias-corrected and accelerated) from the same two-stage
 bootstrap, instead of its plain percentiles.
+7 - counting workers get the caller's PATH padded to one length and no other variable of
+the caller's (PATH's length had moved counts by up to 0.46% between sessions); the guest
+CPU's digest leaves out the host's auxiliary-vector values, on which glibc does not dispatch.
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

@@ -68,13 +68,15 @@ _SCRATCH_PREFIX = "pipebench-counts-"
 
 
 def valgrind_version() -> str:
-    """Valgrind's version (``valgrind-3.19.0``).
+    """Valgrind's version (``valgrind-3.19.0``), asked before anything is counted.
 
     Raises:
-        UsageError: valgrind or callgrind_control is missing (with how to install it).
+        UsageError: valgrind or callgrind_control is missing (with how to install it), or
+            PATH is too long for the counted processes' (:func:`padded_path`).
     """
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         raise UsageError(INSTALL_HINT)
+    padded_path(os.environ.get("PATH", DEFAULT_PATH))
     done = subprocess.run(["valgrind", "--version"], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise UsageError(INSTALL_HINT)
@@ -130,8 +132,10 @@ def guest_cpu_features() -> tuple[str, ...]:
     memory routines, and numpy its SIMD loops, by what the guest sees. So this, not the
     host's marketing name, is what counts depend on: glibc's loader lists it
     (``ld.so --list-diagnostics``, glibc 2.33 and later) run under valgrind in the
-    workers' environment, with the entries of the auxiliary vector that the host's kernel
-    passes through (:data:`_HOST_AUXV`).
+    workers' environment: the CPU's features as glibc read them, and what the loader made
+    of them and of the kernel's values (platform, hardware capabilities, page size). The
+    entries of the auxiliary vector that the host's kernel passes through
+    (:data:`_HOST_AUXV`) follow, for reading; :func:`guest_cpu` leaves them out.
     """
     loader = dynamic_loader(Path(os.path.realpath(sys.executable)))
     if loader is None or shutil.which("valgrind") is None:
@@ -151,7 +155,7 @@ def guest_cpu_features() -> tuple[str, ...]:
     lines = sorted(
         line
         for line in listed
-        if "cpu_features." in line or line.startswith(("dl_platform=", "dl_hwcap=", "dl_hwcap2="))
+        if "cpu_features." in line or line.startswith(("dl_platform=", "dl_hwcap=", "dl_hwcap2=", "dl_pagesize="))
     )
     lines += _host_auxv(listed)
     if done.returncode != 0:
@@ -161,8 +165,15 @@ def guest_cpu_features() -> tuple[str, ...]:
 
 @functools.cache
 def guest_cpu() -> str:
-    """The guest CPU's platform name and a digest of its features (:func:`guest_cpu_features`), or ``unknown``."""
-    lines = guest_cpu_features()
+    """The guest CPU's platform name and a digest of what glibc made of it, or ``unknown``.
+
+    The digest covers :func:`guest_cpu_features` but the host's own auxiliary-vector
+    values: glibc does not dispatch on them (on x86-64 it replaces the kernel's hardware
+    capabilities, ``0x178bfbff`` on an AMD EPYC host, by its own ``dl_hwcap=0x2``), and an
+    Intel and an AMD host whose digests, these values included, differed counted one
+    commit within 0.002% of each other.
+    """
+    lines = [line for line in guest_cpu_features() if not line.startswith(_AUXV_PREFIX)]
     if not lines:
         return "unknown"
     platform_name = next((line.split("=", 1)[1].strip('"') for line in lines if line.startswith("dl_platform=")), "?")
@@ -174,6 +185,7 @@ def guest_cpu() -> str:
 # unchanged and that describe the machine: AT_PAGESZ, AT_PLATFORM, AT_HWCAP, AT_CLKTCK,
 # AT_HWCAP2. The rest are addresses (different every process) or masked by valgrind.
 _HOST_AUXV = {0x6, 0xF, 0x10, 0x11, 0x1A}
+_AUXV_PREFIX = "auxv "
 
 
 def _host_auxv(listed: Sequence[str]) -> list[str]:
@@ -188,26 +200,50 @@ def _host_auxv(listed: Sequence[str]) -> list[str]:
                 types[index] = int(value, 16) if value.startswith("0x") else -1
             elif field == "a_val":
                 values[index] = value
-    return sorted(f"auxv {kind:#x}={values.get(index)}" for index, kind in types.items() if kind in _HOST_AUXV)
+    return sorted(f"{_AUXV_PREFIX}{kind:#x}={values.get(index)}" for index, kind in types.items() if kind in _HOST_AUXV)
 
 
-# Settings the machine needs for its BLAS to work at all (some processors need a core type
-# forced); they are passed through as they are.
-_PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# The length of the worker's PATH. The caller's PATH reaches the worker (a counted pytest test
+# may start a program), but its length moved the heap the counted calls start from: the
+# same commit counted the deque window 0.46% and the streaming pipeline 0.15% apart from
+# two sessions whose PATHs differed, and here PATHs 3 and 34 characters longer reproduced
+# both states exactly, while PATHs of one length and other characters counted the same to
+# the instruction. So it is padded to one length, by an entry that names no directory.
+PATH_LENGTH = 4096
+DEFAULT_PATH = "/usr/bin:/bin"
+_NO_DIRECTORY = "/nonexistent"
+
+
+def padded_path(path: str, length: int = PATH_LENGTH) -> str:
+    """``path`` with :data:`_NO_DIRECTORY` added, padded with slashes to ``length`` characters.
+
+    Raises:
+        UsageError: ``path`` is too long to be padded to ``length``.
+    """
+    filler = length - len(path) - len(os.pathsep) - len(_NO_DIRECTORY)
+    if filler < 0:
+        raise UsageError(
+            f"PATH is {len(path):,} characters, and counted processes pad theirs to {length:,} "
+            "so that its length cannot move the counts: shorten PATH"
+        )
+    return f"{path}{os.pathsep}{_NO_DIRECTORY}{'/' * filler}"
 
 
 def pinned_environment(package_root: Path) -> dict[str, str]:
     """The worker's whole environment: the environment's size moves the start-up stack, so it is fixed.
 
-    BLAS runs single-threaded: callgrind counts every thread, and the idle spinning of
-    OpenBLAS's helper threads depends on timing (it moved a case's count by 0.3%). glibc's
-    mmap threshold is fixed: left dynamic, whether a growing list's ``realloc`` could
-    extend in place or had to copy depended on what else the heap held, so a change to
-    unrelated code (one more slot in another class) moved building tuples by 1.2%; with
+    Nothing else of the caller's environment passes, not even a core type forced for the
+    host's BLAS (``OPENBLAS_CORETYPE``): under valgrind BLAS sees valgrind's guest CPU,
+    not the host's, and a variable present on one machine and not on another moved every
+    count. BLAS runs single-threaded: callgrind counts every thread, and the idle spinning
+    of OpenBLAS's helper threads depends on timing (it moved a case's count by 0.3%).
+    glibc's mmap threshold is fixed: left dynamic, whether a growing list's ``realloc``
+    could extend in place or had to copy depended on what else the heap held, so a change
+    to unrelated code (one more slot in another class) moved building tuples by 1.2%; with
     large blocks always mapped, they grow by ``mremap`` and the count no longer moves.
     """
-    environment = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    return {
+        "PATH": padded_path(os.environ.get("PATH", DEFAULT_PATH)),
         "PYTHONPATH": str(package_root),
         "PYTHONHASHSEED": "0",
         "LC_ALL": "C.UTF-8",
@@ -218,8 +254,6 @@ def pinned_environment(package_root: Path) -> dict[str, str]:
         # Modules load from the byte code compile_sources wrote; see there.
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    environment.update({name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ})
-    return environment
 
 
 def fixed_length_paths(work: Path, code: Code = HEAD) -> tuple[Path, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipebench.counts import runner as counts
+from pipebench.errors import UsageError
 from pipebench.matrix import all_cases
 from pipebench.processes import Code
 
@@ -66,9 +67,27 @@ def test_the_build_identity_names_the_interpreter():
 
 def test_the_worker_environment_is_pinned_whatever_the_caller_has(monkeypatch):
     monkeypatch.setenv("SOME_CALLER_VARIABLE", "x" * 1000)
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
     environment = counts.pinned_environment(Path("/src"))
-    assert "SOME_CALLER_VARIABLE" not in environment and environment["PYTHONHASHSEED"] == "0"
-    assert environment["PYTHONPATH"] == "/src"
+    assert "SOME_CALLER_VARIABLE" not in environment and "OPENBLAS_CORETYPE" not in environment
+    assert environment["PYTHONHASHSEED"] == "0" and environment["PYTHONPATH"] == "/src"
+
+
+@pytest.mark.parametrize("path", ["/usr/bin:/bin", "/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin", ""])
+def test_the_workers_path_is_the_callers_at_one_length(monkeypatch, path):
+    """Its length moved counts (the deque window by 0.46%); its characters did not."""
+    monkeypatch.setenv("PATH", path)
+    padded = counts.pinned_environment(Path("/src"))["PATH"]
+    assert len(padded) == counts.PATH_LENGTH and padded.startswith(f"{path}{os.pathsep}")
+    entries = padded.split(os.pathsep)
+    assert entries[:-1] == path.split(os.pathsep) and not Path(entries[-1]).exists()
+
+
+def test_a_path_too_long_to_pad_is_refused_in_one_line(monkeypatch):
+    monkeypatch.setenv("PATH", "/usr/bin:" + "x" * counts.PATH_LENGTH)
+    with pytest.raises(UsageError, match="shorten PATH") as refused:
+        counts.pinned_environment(Path("/src"))
+    assert "\n" not in str(refused.value)
 
 
 def test_the_worker_sees_the_checkout_and_interpreter_at_paths_of_one_length(tmp_path):
@@ -143,3 +162,17 @@ def test_only_the_host_describing_auxv_entries_enter_the_guest_cpu():
         "x86.cpu_features.basic.family=0x6",
     ]
     assert counts._host_auxv(listed) == ["auxv 0x10=0x178bfbff", "auxv 0x6=0x1000", 'auxv 0xf="x86_64"']
+
+
+def test_the_host_values_are_kept_but_leave_the_guests_digest_alone(monkeypatch):
+    """glibc dispatches on what it made of the CPU (``dl_hwcap=0x2``), not on the kernel's raw capabilities."""
+    glibc = ["dl_hwcap=0x2", 'dl_platform="haswell"', "x86.cpu_features.basic.family=0x6"]
+    digests = set()
+    for hwcap in ("0x178bfbff", "0x1f8bfbff"):
+        counts.guest_cpu.cache_clear()
+        monkeypatch.setattr(counts, "guest_cpu_features", lambda hwcap=hwcap: (*glibc, f"auxv 0x10={hwcap}"))
+        digests.add(counts.guest_cpu())
+    counts.guest_cpu.cache_clear()
+    monkeypatch.setattr(counts, "guest_cpu_features", lambda: (*glibc[:2], "x86.cpu_features.basic.family=0x17"))
+    assert len(digests) == 1 and next(iter(digests)).startswith("haswell ") and counts.guest_cpu() not in digests
+    counts.guest_cpu.cache_clear()

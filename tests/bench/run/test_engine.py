@@ -1,5 +1,8 @@
 """pipebench run: a small real run end to end, interrupted runs, selection errors."""
 
+import os
+import shutil
+
 import pytest
 
 from pipebench import frames, store
@@ -95,12 +98,18 @@ def test_a_non_empty_output_directory_is_refused(pipebench, tmp_path):
 
 
 def test_a_missing_valgrind_stops_instructions_before_anything_is_written(pipebench, tmp_path, monkeypatch):
-    import shutil
-
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name: None if name == "valgrind" else real_which(name))
     code, out, err = pipebench("run", *SMALL, "--instructions", "--out", str(tmp_path / "run"))
     assert code == 2 and out == "" and "apt-get install valgrind" in err and err.count("\n") == 1
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
+def test_a_path_too_long_to_pin_stops_instructions_before_anything_is_written(pipebench, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", f"{os.environ['PATH']}:/{'x' * 5000}")
+    code, out, err = pipebench("run", *SMALL, "--instructions", "--out", str(tmp_path / "run"))
+    assert code == 2 and out == "" and "shorten PATH" in err and err.count("\n") == 1
     assert not (tmp_path / "run").exists()
 
 
