@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from pipebench.cases import Case
-from pipebench.counts import callgrind, cycles
+from pipebench.counts import callgrind, cycles, environment
 from pipebench.counts.cycles import CacheModel, Weights
 from pipebench.counts.worker import label
 from pipebench.errors import BenchError, UsageError
@@ -64,6 +64,8 @@ class CountPlan:
 
 
 PLAN = CountPlan()
+DISTRIBUTION = "pipebench"
+"""The distribution whose requirements a counting worker imports, and all it sees installed."""
 _SCRATCH_PREFIX = "pipebench-counts-"
 
 
@@ -256,7 +258,7 @@ def pinned_environment(package_root: Path) -> dict[str, str]:
     }
 
 
-def fixed_length_paths(work: Path, code: Code = HEAD) -> tuple[Path, str]:
+def fixed_length_paths(work: Path, code: Code = HEAD, distribution: str | None = DISTRIBUTION) -> tuple[Path, str]:
     """The package root and interpreter as the worker sees them: through links in ``work``.
 
     Every module's file name, ``sys.path`` and ``sys.prefix`` are strings the worker
@@ -267,7 +269,9 @@ def fixed_length_paths(work: Path, code: Code = HEAD) -> tuple[Path, str]:
     checkout and its virtual environment are. Only the packages are linked, not the
     checkout's root: the import system caches a listing of each directory on the path,
     and a checkout holding more files (a virtual environment, old runs) moved numpy's
-    counts by 2%.
+    counts by 2%. The virtual environment is a stand-in (:func:`environment.shell`) that
+    shows the worker ``distribution``'s requirements and nothing else of the caller's
+    (None: all of its ``site-packages``).
     """
     root = work / "src"
     root.mkdir()
@@ -277,9 +281,7 @@ def fixed_length_paths(work: Path, code: Code = HEAD) -> tuple[Path, str]:
     if sys.prefix == sys.base_prefix or not executable.is_relative_to(sys.prefix):
         # Not a virtual environment: the interpreter's own paths are the installation's.
         return root, sys.executable
-    environment = work / "env"
-    environment.symlink_to(sys.prefix, target_is_directory=True)
-    return root, str(environment / executable.relative_to(sys.prefix))
+    return root, str(environment.shell(work / "env", Path(sys.prefix), executable, distribution))
 
 
 def valgrind_command(cache: CacheModel | None = None) -> list[str]:

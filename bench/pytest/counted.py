@@ -149,7 +149,7 @@ def count_test(
         BenchError: the process failed (the test failed, or never called its benchmark).
     """
     with counts.scratch_directory(test.case.id) as work:
-        package_root, python = counts.fixed_length_paths(work)
+        package_root, python = counts.fixed_length_paths(work, distribution=None)
         link = work / "p"
         link.symlink_to(project.rootdir.resolve(), target_is_directory=True)
         spec = {
