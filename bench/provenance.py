@@ -51,8 +51,10 @@ under one file name (counts equal from any checkout).
 6 - ratio intervals read as BCa (bias-corrected and accelerated) from the same two-stage
 bootstrap, instead of its plain percentiles.
 7 - counting workers get the caller's PATH padded to one length and no other variable of
-the caller's (PATH's length had moved counts by up to 0.46% between sessions); the guest
-CPU's digest leaves out the host's auxiliary-vector values, on which glibc does not dispatch.
+the caller's (PATH's length had moved counts by up to 0.46% between sessions), and run in a
+stand-in for the caller's virtual environment (two clones with environments of their own
+had counted 0.49% apart); the guest CPU's digest leaves out the host's auxiliary-vector
+values, on which glibc does not dispatch.
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

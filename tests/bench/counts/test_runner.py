@@ -176,3 +176,16 @@ def test_the_host_values_are_kept_but_leave_the_guests_digest_alone(monkeypatch)
     monkeypatch.setattr(counts, "guest_cpu_features", lambda: (*glibc[:2], "x86.cpu_features.basic.family=0x17"))
     assert len(digests) == 1 and next(iter(digests)).startswith("haswell ") and counts.guest_cpu() not in digests
     counts.guest_cpu.cache_clear()
+
+
+def test_compiled_at_reads_where_the_installed_byte_code_was_compiled(tmp_path, monkeypatch):
+    package = tmp_path / "compiled-here" / "somepackage"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("VALUE = 1\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    moved = tmp_path / "moved-to-a-longer-place"
+    shutil.copytree(tmp_path / "compiled-here", moved)
+    monkeypatch.syspath_prepend(str(moved))
+    # Its byte code still names where it was compiled, not where it is now.
+    assert counts.compiled_at("somepackage") == str(tmp_path / "compiled-here")
+    assert counts.compiled_at("no_module_of_that_name") is None

@@ -318,3 +318,23 @@ def test_guest_cpus_that_differ_are_refused_with_the_lines_that_differ():
     )
     with pytest.raises(UsageError, match=r"they differ in auxv 0x10 \(0x178bfbff vs 0x1f8bfbff\)\);"):
         check_comparable(base, current, ("instructions",))
+
+
+def _compiled(path):
+    return {"method": {"version": 2}, "dirty": False, "counts": {"compiled_at": path}}
+
+
+def test_counts_from_packages_compiled_at_paths_of_other_lengths_are_said():
+    short, long = "/work/main/.venv/lib/python3.11/site-packages", "/tmp/clone-at-a-longer-path/.venv/lib/site-packages"
+    apart = compare_sides(
+        side([exact(10**7, "instructions")], metadata=_compiled(short)),
+        side([exact(10**7, "instructions")], metadata=_compiled(long)),
+        DEFAULT_THRESHOLDS,
+    )
+    assert any(f"({len(short)} and {len(long)} characters" in note for note in apart.notes)
+    alike = compare_sides(
+        side([exact(10**7, "instructions")], metadata=_compiled(short)),
+        side([exact(10**7, "instructions")], metadata=_compiled(short.replace("main", "mine"))),
+        DEFAULT_THRESHOLDS,
+    )
+    assert not any("compiled at" in note for note in alike.notes)
