@@ -28,8 +28,8 @@ def shell(destination: Path, prefix: Path, executable: Path, distribution: str |
     Its ``pyvenv.cfg`` keeps every line of ``prefix``'s but the one saying how it was made,
     and its interpreter is a link straight to the file the caller's finally is.
     With ``distribution``, its ``site-packages`` holds links to what that distribution's
-    requirements install, and to its own metadata, and to nothing else (no ``.pth`` file,
-    no other project): a worker that imports only them counts the same in any environment
+    requirements install, and to its own metadata, and to nothing else (no ``.pth`` file
+    but one of theirs, such as coverage's, no other project): a worker that imports only them counts the same in any environment
     that holds the same versions. Where what they install cannot be told (a distribution
     without a record of its files, or installed elsewhere), or without ``distribution``,
     ``site-packages`` is the caller's whole.
