@@ -260,7 +260,9 @@ def pinned_environment(package_root: Path) -> dict[str, str]:
     }
 
 
-def fixed_length_paths(work: Path, code: Code = HEAD, distribution: str | None = DISTRIBUTION) -> tuple[Path, str]:
+def fixed_length_paths(
+    work: Path, code: Code = HEAD, distribution: str | None = DISTRIBUTION, packages: Path | None = None
+) -> tuple[Path, str]:
     """The package root and interpreter as the worker sees them: through links in ``work``.
 
     Every module's file name, ``sys.path`` and ``sys.prefix`` are strings the worker
@@ -273,17 +275,22 @@ def fixed_length_paths(work: Path, code: Code = HEAD, distribution: str | None =
     and a checkout holding more files (a virtual environment, old runs) moved numpy's
     counts by 2%. The virtual environment is a stand-in (:func:`environment.shell`) that
     shows the worker ``distribution``'s requirements and nothing else of the caller's
-    (None: all of its ``site-packages``).
+    (None: all of its ``site-packages``), as ``packages`` holds them where given
+    (:func:`environment.recompiled`).
     """
     root = work / "src"
     root.mkdir()
     for package in code.entries:
         (root / package).symlink_to((code.root / package).resolve(), target_is_directory=True)
     executable = Path(sys.executable)
-    if sys.prefix == sys.base_prefix or not executable.is_relative_to(sys.prefix):
+    if not _in_virtual_environment():
         # Not a virtual environment: the interpreter's own paths are the installation's.
         return root, sys.executable
-    return root, str(environment.shell(work / "env", Path(sys.prefix), executable, distribution))
+    return root, str(environment.shell(work / "env", Path(sys.prefix), executable, distribution, packages))
+
+
+def _in_virtual_environment() -> bool:
+    return sys.prefix != sys.base_prefix and Path(sys.executable).is_relative_to(sys.prefix)
 
 
 def valgrind_command(cache: CacheModel | None = None) -> list[str]:
@@ -360,8 +367,14 @@ def _owner_gone(path: Path) -> bool:
     return owner.isdigit() and not _alive(int(owner))
 
 
-def fingerprint(cpu: str | None, cache: CacheModel | None = None) -> dict[str, Any]:
-    """What a run's counts depend on, as it stores them (``metadata.counts``): compared before counts are."""
+def fingerprint(cpu: str | None, cache: CacheModel | None = None, *, recompiled: bool = False) -> dict[str, Any]:
+    """What a run's counts depend on, as it stores them (``metadata.counts``): compared before counts are.
+
+    ``recompiled``: its workers import their requirements from :func:`environment.recompiled`
+    packages where they can, whose byte code names :data:`environment.COMPILED_AS` wherever
+    the caller's environment is.
+    """
+    renamed = recompiled and _in_virtual_environment() and environment.recompilable(Path(sys.prefix), DISTRIBUTION)
     described: dict[str, Any] = {
         "valgrind": valgrind_version(),
         "interpreter": build_identity(),
@@ -369,7 +382,7 @@ def fingerprint(cpu: str | None, cache: CacheModel | None = None) -> dict[str, A
         "guest_cpu": guest_cpu(),
         # The lines the digest is made of, so that two runs whose guests differ can say where.
         "guest_cpu_features": list(guest_cpu_features()),
-        "compiled_at": compiled_at(),
+        "compiled_at": environment.COMPILED_AS if renamed else compiled_at(),
     }
     if cache is not None:
         described["cache"] = {"model": cache.describe(), "estimate": cycles.describe()}
@@ -389,7 +402,9 @@ def compiled_at(module: str = "pyperf") -> str | None:
     0.57% (the monotonic window, whose instructions were the same). From an environment
     installed at a path of the same length, and from that one copied to a longer path
     (its byte code unchanged), every figure of the windows suite was the same. ``module``
-    is one every environment that runs pipebench has installed.
+    is one every environment that runs pipebench has installed. A run's workers import
+    byte code renamed to one path (:func:`environment.recompiled`); a counted pytest
+    test imports the caller's whole ``site-packages`` as it is, and depends on this.
     """
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.origin or not spec.cached:
@@ -407,11 +422,18 @@ def compiled_at(module: str = "pyperf") -> str | None:
 
 
 def count_case(
-    case: Case, size: str, keep: Path, plan: CountPlan = PLAN, code: Code = HEAD, cache: CacheModel | None = None
+    case: Case,
+    size: str,
+    keep: Path,
+    plan: CountPlan = PLAN,
+    code: Code = HEAD,
+    cache: CacheModel | None = None,
+    packages: Path | None = None,
 ) -> dict[str, Any]:
     """Count one case in a fresh process under callgrind; keep its second dump in ``keep``.
 
     With ``cache``, the figures hold the case's first- and last-level misses per call too.
+    With ``packages`` (:func:`environment.recompiled`), the worker imports its requirements from there.
 
     Raises:
         BenchError: the worker failed or callgrind wrote no dump.
@@ -419,7 +441,7 @@ def count_case(
     with scratch_directory() as work:
         spec = {"size": size, "case": case.id, "calls": list(plan.calls), "warmups": plan.warmups}
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        package_root, python = fixed_length_paths(work, code)
+        package_root, python = fixed_length_paths(work, code, packages=packages)
         run_module(
             "pipebench.counts.worker",
             ["spec.json", "case.json"],
@@ -522,8 +544,14 @@ def measure(
     """
     remove_stale_scratch()
     compile_sources(code)
-    count = functools.partial(count_case, size=size, keep=directory, code=code, cache=cache)
-    return per_case(count, cases, jobs, progress, "count")
+    with scratch_directory() as shared:
+        packages = (
+            environment.recompiled(shared / "site-packages", Path(sys.prefix), DISTRIBUTION)
+            if _in_virtual_environment()
+            else None
+        )
+        count = functools.partial(count_case, size=size, keep=directory, code=code, cache=cache, packages=packages)
+        return per_case(count, cases, jobs, progress, "count")
 
 
 def rows(

@@ -303,7 +303,7 @@ def _compiled_apart(base: GateInput, current: GateInput, families: tuple[str, ..
     return (
         f"counts from environments whose packages were compiled at paths of different lengths "
         f"({len(paths[0])} and {len(paths[1])} characters: {paths[0]}, {paths[1]}): that length moves counts "
-        "a little (pipebench's own cases: up to 0.05% of instructions, 0.6% of estimated cycles); "
+        "a little (pipebench's own cases, counted so: up to 0.05% of instructions, 0.6% of estimated cycles); "
         "for counts equal to the instruction, install both at paths of one length"
     )
 

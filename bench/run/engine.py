@@ -98,7 +98,9 @@ def run_metadata(request: RunRequest, valgrind: str | None) -> dict[str, Any]:
         name: SUITES[name].describe(request.size) for name in dict.fromkeys(c.suite for c in request.cases)
     }
     if valgrind is not None:
-        info["counts"] = counts.fingerprint(info["cpu_model"], cycles.MODEL if request.cycles else None)
+        info["counts"] = counts.fingerprint(
+            info["cpu_model"], cycles.MODEL if request.cycles else None, recompiled=True
+        )
     return info
 
 

@@ -189,3 +189,9 @@ def test_compiled_at_reads_where_the_installed_byte_code_was_compiled(tmp_path, 
     # Its byte code still names where it was compiled, not where it is now.
     assert counts.compiled_at("somepackage") == str(tmp_path / "compiled-here")
     assert counts.compiled_at("no_module_of_that_name") is None
+
+
+@pytest.mark.skipif(sys.prefix == sys.base_prefix, reason="needs a virtual environment")
+def test_a_runs_fingerprint_names_the_renamed_byte_code_and_a_pytest_sessions_the_callers():
+    assert counts.fingerprint("cpu", recompiled=True)["compiled_at"] == "/site-packages"
+    assert counts.fingerprint("cpu")["compiled_at"] == counts.compiled_at()
