@@ -9,17 +9,14 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
-import shutil
-import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
 
+from pipebench import git
 from pipebench.errors import UsageError
 
 
@@ -75,10 +72,6 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 """The checkout whose code is measured (not the current directory)."""
 
 
-def _git(arguments: list[str], where: Path) -> bytes:
-    return subprocess.run(["git", *arguments], cwd=where, capture_output=True, check=True, timeout=30).stdout
-
-
 def git_state(directory: Path | None = None) -> tuple[str, bool, str | None]:
     """The short commit hash of the measured code, whether its tree has changes, and a digest of them.
 
@@ -87,9 +80,9 @@ def git_state(directory: Path | None = None) -> tuple[str, bool, str | None]:
     """
     where = directory or PACKAGE_ROOT
     try:
-        commit = _git(["rev-parse", "--short=7", "HEAD"], where).decode().strip()
-        diff = _git(["diff", "HEAD", "--no-ext-diff", "--binary"], where)
-    except (OSError, subprocess.SubprocessError):
+        commit = git.text(["rev-parse", "--short=7", "HEAD"], where)
+        diff = git.git(["diff", "HEAD", "--no-ext-diff", "--binary"], where)
+    except git.GitError:
         return "nogit", False, None
     patch = hashlib.sha256(diff).hexdigest()[:12] if diff else None
     return commit or "nogit", bool(diff), patch
@@ -130,28 +123,11 @@ def resolve_revision(revision: str, repository: Path | None = None) -> str:
         UsageError: git does not know it (or this is no git checkout).
     """
     try:
-        return (
-            _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], repository or PACKAGE_ROOT)
-            .decode()
-            .strip()
-        )
-    except (OSError, subprocess.SubprocessError):
+        return git.commit_of(revision, repository or PACKAGE_ROOT)
+    except git.GitError:
         raise UsageError(f"--against {revision}: not a commit of {repository or PACKAGE_ROOT}") from None
 
 
-@contextmanager
-def worktree(commit: str, repository: Path | None = None) -> Iterator[Path]:
-    """A temporary, detached git worktree of ``commit``, removed when the block ends (Ctrl-C and SIGTERM included).
-
-    The caller's checkout is never touched.
-    """
-    where = repository or PACKAGE_ROOT
-    scratch = Path(tempfile.mkdtemp(prefix="pipebench-worktree-"))
-    tree = scratch / "tree"
-    try:
-        _git(["worktree", "add", "--quiet", "--detach", str(tree), commit], where)
-        yield tree
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=where, capture_output=True, check=False)
-        subprocess.run(["git", "worktree", "prune"], cwd=where, capture_output=True, check=False)
-        shutil.rmtree(scratch, ignore_errors=True)
+def worktree(commit: str, repository: Path | None = None) -> AbstractContextManager[Path]:
+    """A temporary, detached worktree of ``commit`` in the measured checkout's repository (:func:`git.worktree`)."""
+    return git.worktree(commit, repository or PACKAGE_ROOT)

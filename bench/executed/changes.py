@@ -15,12 +15,11 @@ those are the functions that read it.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipebench.errors import BenchError
+from pipebench import git
 from pipebench.executed.functions import MODULE, units_at
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -69,25 +68,13 @@ def changed_lines(diff: bytes) -> dict[str, set[int]]:
     return {path: lines for path, lines in out.items() if lines}
 
 
-def _git(arguments: list[str], repository: Path) -> bytes:
-    what = next(a for a in arguments if not a.startswith("-") and "=" not in a)
-    try:
-        done = subprocess.run(["git", *arguments], cwd=repository, capture_output=True, check=False, timeout=60)
-    except (OSError, subprocess.SubprocessError) as error:
-        raise BenchError(f"git {what} could not run: {error}") from None
-    if done.returncode != 0:
-        last = (done.stderr.decode(errors="replace").strip().splitlines() or ["(no output)"])[-1]
-        raise BenchError(f"git {what} failed: {last}")
-    return done.stdout
-
-
 def changed_functions(repository: Path, base: str, packages: Sequence[str]) -> list[ChangedFunction]:
     """The working tree's functions in ``packages`` (top-level directories) that differ from ``base``'s.
 
     Raises:
-        BenchError: git failed (``base`` is not a commit of ``repository``).
+        GitError: git failed (``base`` is not a commit of ``repository``).
     """
-    diff = _git(
+    diff = git.git(
         [
             *("-c", "core.quotePath=false", "diff", "--unified=0", "--no-renames", "--no-color", "--no-ext-diff"),
             *("--src-prefix=a/", "--dst-prefix=b/", base, "--", *packages),
@@ -95,7 +82,7 @@ def changed_functions(repository: Path, base: str, packages: Sequence[str]) -> l
         repository,
     )
     lines = changed_lines(diff)
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z", "--", *packages], repository)
+    untracked = git.git(["ls-files", "--others", "--exclude-standard", "-z", "--", *packages], repository)
     for name in filter(None, untracked.decode("utf-8", "surrogateescape").split("\0")):
         lines[name] = set(range(1, len((repository / name).read_bytes().splitlines()) + 1)) or {1}
     out = set()

@@ -12,17 +12,15 @@ how sure the answer is.
 from __future__ import annotations
 
 import math
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipebench import store
+from pipebench import git, store
 from pipebench.cases import Case
 from pipebench.errors import BenchError, UsageError
 from pipebench.matrix import all_cases
@@ -50,20 +48,9 @@ class Bisection:
     rechecked: list[tuple[str, float]] = field(default_factory=list)
 
 
-def _git(repository: Path, *arguments: str) -> str:
-    try:
-        done = subprocess.run(["git", *arguments], cwd=repository, capture_output=True, text=True, check=True)
-    except subprocess.CalledProcessError as error:
-        last = ((error.stderr or "").strip().splitlines() or ["failed"])[-1]
-        raise UsageError(f"git {' '.join(arguments)}: {last}") from None
-    except OSError as error:
-        raise UsageError(f"git: {error.strerror or error}") from None
-    return done.stdout.strip()
-
-
 def _commit(repository: Path, revision: str) -> str:
     try:
-        return _git(repository, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+        return git.commit_of(revision, repository)
     except UsageError:
         raise UsageError(f"{revision}: not a commit of the repository at {repository}") from None
 
@@ -77,7 +64,7 @@ def check_repository(repository: Path) -> None:
     if not Path(repository).is_dir():
         raise UsageError(f"--repo {repository}: no such directory")
     try:
-        inside = _git(Path(repository), "rev-parse", "--is-inside-work-tree")
+        inside = git.text(["rev-parse", "--is-inside-work-tree"], Path(repository))
     except UsageError:
         inside = "false"
     if inside != "true":
@@ -115,7 +102,7 @@ def commits_between(repository: Path, good: str, bad: str) -> list[str]:
     good_hash, bad_hash = _commit(repository, good), _commit(repository, bad)
     if good_hash == bad_hash:
         raise UsageError(f"--good {good} and --bad {bad} are the same commit ({good_hash[:7]}): nothing to bisect")
-    between = _git(repository, "rev-list", "--ancestry-path", "--reverse", f"{good_hash}..{bad_hash}").split()
+    between = git.text(["rev-list", "--ancestry-path", "--reverse", f"{good_hash}..{bad_hash}"], repository).split()
     if not between or between[-1] != bad_hash:
         raise UsageError(f"{bad} is not a descendant of {good}")
     return [good_hash, *between]
@@ -134,10 +121,8 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
     """
     row_metric = gated_metric(metric, against="reference")
     flags = SIMULATED_CACHE_FLAGS if row_metric.name == ESTIMATED_CYCLES else RUN_FLAGS[row_metric.tool]
-    scratch = Path(tempfile.mkdtemp(prefix="pipebench-bisect-"))
-    tree = scratch / "tree"
-    try:
-        _git(repository, "worktree", "add", "--quiet", "--detach", str(tree), commit)
+    with git.worktree(commit, repository, prefix="pipebench-bisect-") as tree:
+        run = tree.parent / "run"
         command = [
             sys.executable,
             "-m",
@@ -148,20 +133,16 @@ def measure_at(repository: Path, commit: str, case_id: str, metric: str) -> floa
             *flags,
             "--no-progress",
             "--out",
-            str(scratch / "run"),
+            str(run),
         ]
         returncode, stderr = _run_to_the_end(command, tree)
         if returncode != 0:
             last = (stderr.strip().splitlines() or ["(no output)"])[-1]
             raise BenchError(f"measuring {case_id} at {commit[:7]} failed: {last}")
-        for row in store.load_run(scratch / "run").rows:
+        for row in store.load_run(run).rows:
             if row.case_id == case_id and row.metric == row_metric.name:
                 return float(row.value)
         raise BenchError(f"{case_id} at {commit[:7]}: no {row_metric.name} in its run (is it its suite's reference?)")
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=repository, capture_output=True)
-        subprocess.run(["git", "worktree", "prune"], cwd=repository, capture_output=True)
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _run_to_the_end(command: list[str], cwd: Path) -> tuple[int, str]:
@@ -226,7 +207,7 @@ def render(state: Bisection, repository: Path, seconds: float) -> str:
     """The probes in order, the first bad commit with its subject, and the time it took."""
     figure = gated_metric(state.metric, against="reference")
     lines = [f"{commit[:7]}  {figure.label} {figure.format(value)}" for commit, value in state.probes]
-    subject = _git(repository, "log", "-1", "--format=%s", state.first_bad or "HEAD")
+    subject = git.text(["log", "-1", "--format=%s", state.first_bad or "HEAD"], repository)
     lines.append(f"first bad commit: {(state.first_bad or '?')[:7]} {subject}")
     if state.rechecked:
         (low, before), (high, after) = state.rechecked

@@ -28,14 +28,13 @@ import dataclasses
 import itertools
 import json
 import math
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from pipebench import conditions
+from pipebench import conditions, git
 from pipebench.metrics import METRICS, RATIO_TO_REFERENCE
 from pipebench.provenance import PACKAGE_ROOT
 from pipebench.results import RunResults
@@ -112,17 +111,10 @@ class Step:
 def commit_order(repository: Path = PACKAGE_ROOT) -> dict[str, int]:
     """Each commit's position in the repository's history (oldest 0), by 7-character hash; empty outside git."""
     try:
-        listed = subprocess.run(
-            ["git", "log", "--all", "--topo-order", "--reverse", "--format=%h", "--abbrev=7"],
-            cwd=repository,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout.split()
-    except (OSError, subprocess.SubprocessError):
+        listed = git.text(["log", "--all", "--topo-order", "--reverse", "--format=%h", "--abbrev=7"], repository)
+    except git.GitError:
         return {}
-    return {commit[:7]: position for position, commit in enumerate(listed)}
+    return {commit[:7]: position for position, commit in enumerate(listed.split())}
 
 
 def ordered(runs: Iterable[RunResults], order: dict[str, int]) -> list[RunResults]:
