@@ -116,14 +116,15 @@ def _renamed_tree(source: Path, destination: Path, site_packages: Path) -> None:
 
 def _rename_byte_code(cached: Path, destination: Path, site_packages: Path) -> None:
     """``cached`` written again at ``destination``, its code naming its source under :data:`COMPILED_AS`."""
-    data = cached.read_bytes()
     try:
+        data = cached.read_bytes()
         source = Path(importlib.util.source_from_cache(str(cached)))
         if data[:4] != importlib.util.MAGIC_NUMBER:
             raise ValueError("another interpreter's byte code")
         code = marshal.loads(data[16:])
-    except (ValueError, EOFError, TypeError):
-        # Not byte code this interpreter reads: linked as it is, which it will not load either.
+    except (OSError, ValueError, EOFError, TypeError):
+        # Unreadable, or not byte code this interpreter reads: linked as it is, which the
+        # interpreter will not load either.
         destination.symlink_to(cached)
         return
     name = str(PurePosixPath(COMPILED_AS) / source.relative_to(site_packages).as_posix())
