@@ -48,11 +48,12 @@ under one file name (counts equal from any checkout).
 6 - ratio intervals read as BCa (bias-corrected and accelerated) from the same two-stage
 bootstrap, instead of its plain percentiles.
 7 - counting workers get the caller's PATH padded to one length and no other variable of
-the caller's (PATH's length had moved counts by up to 0.46% between sessions), and run in a
-stand-in for the caller's virtual environment (two clones with environments of their own
-had counted 0.49% apart) whose installed packages' byte code names one path (their
-install path's length had moved counts up to 0.05%, estimated cycles 0.57%); the guest
-CPU's digest leaves out the host's auxiliary-vector values, on which glibc does not dispatch.
+the caller's (PATH's length had moved counts by up to 0.46% from one shell to another),
+and run in a stand-in for the caller's virtual environment (two clones with environments
+of their own had counted 0.49% apart) whose installed packages' byte code names one path
+(their install path's length had moved counts up to 0.05%, estimated cycles 0.57%); the
+guest CPU's digest leaves out the host's auxiliary-vector values, on which glibc does not
+dispatch.
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

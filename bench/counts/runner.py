@@ -210,7 +210,7 @@ def _host_auxv(listed: Sequence[str]) -> list[str]:
 # The length of the worker's PATH. The caller's PATH reaches the worker (a counted pytest test
 # may start a program), but its length moved the heap the counted calls start from: the
 # same commit counted the deque window 0.46% and the streaming pipeline 0.15% apart from
-# two sessions whose PATHs differed, and here PATHs 3 and 34 characters longer reproduced
+# two shells whose PATHs differed, and here PATHs 3 and 34 characters longer reproduced
 # both states exactly, while PATHs of one length and other characters counted the same to
 # the instruction. So it is padded to one length, by an entry that names no directory.
 PATH_LENGTH = 4096
