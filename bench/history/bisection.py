@@ -20,12 +20,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipebench import git, store
+from pipebench import store
 from pipebench.cases import Case
 from pipebench.errors import BenchError, UsageError
 from pipebench.matrix import all_cases
 from pipebench.metrics import ESTIMATED_CYCLES, gated_metric
 from pipebench.processes import HARNESS
+from pipebench.provenance import git
 
 # What `pipebench run` needs to measure the figures of each tool, and nothing else.
 RUN_FLAGS = {

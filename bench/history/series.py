@@ -34,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipebench import conditions, git
+from pipebench import conditions
 from pipebench.metrics import METRICS, RATIO_TO_REFERENCE
-from pipebench.provenance import PACKAGE_ROOT
+from pipebench.provenance import PACKAGE_ROOT, git
 from pipebench.results import RunResults
 from pipebench.stats import CONFIDENCE, normal_p_value, normal_quantile
 

@@ -1,7 +1,9 @@
 """Where a run came from: machine, CPU, Python build, commit, tools, time.
 
 Collected once per run by the orchestrating process and stored with the results, so a
-result is never separated from the conditions it was measured under.
+result is never separated from the conditions it was measured under. Which commit and
+which code: :mod:`pipebench.provenance.git` runs git, for this and for the rest of the
+harness (A/B worktrees, change coverage, history, bisection).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
 
-from pipebench import git
 from pipebench.errors import UsageError
+from pipebench.provenance import git
 
 
 def package_version(package: str) -> str:
@@ -69,7 +71,7 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 """The checkout whose code is measured (not the current directory)."""
 
 

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from pipebench import git
 from pipebench.errors import UsageError
+from pipebench.provenance import git
 
 
 @pytest.fixture
