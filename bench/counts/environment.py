@@ -49,9 +49,10 @@ def shell(
     ]
     (destination / "pyvenv.cfg").write_text("\n".join(kept) + "\n", encoding="utf-8")
     site_packages = _site_packages(prefix)
-    entries = _installed_by(distribution, site_packages) if distribution and site_packages else None
-    if entries is not None and packages is not None:
-        entries = {entry.name for entry in packages.iterdir()}
+    if packages is not None and site_packages is not None:
+        entries: set[str] | None = {entry.name for entry in packages.iterdir()}
+    else:
+        entries = _requirements(prefix, distribution)[1] if distribution else None
     interpreter = destination / executable.relative_to(prefix)
     for entry in prefix.iterdir():
         if entry.name == "pyvenv.cfg" or entry.name == executable.relative_to(prefix).parts[0]:
@@ -86,8 +87,7 @@ def recompiled(destination: Path, prefix: Path, distribution: str) -> Path | Non
     Directories are made anew, so a module's byte code is found beside its links. None
     where ``shell`` would show the caller's whole ``site-packages``.
     """
-    site_packages = _site_packages(prefix)
-    entries = _installed_by(distribution, site_packages) if site_packages else None
+    site_packages, entries = _requirements(prefix, distribution)
     if site_packages is None or entries is None:
         return None
     destination.mkdir()
@@ -98,8 +98,13 @@ def recompiled(destination: Path, prefix: Path, distribution: str) -> Path | Non
 
 def recompilable(prefix: Path, distribution: str) -> bool:
     """Whether :func:`recompiled` can stand in for ``distribution``'s requirements as installed in ``prefix``."""
+    return _requirements(prefix, distribution)[1] is not None
+
+
+def _requirements(prefix: Path, distribution: str) -> tuple[Path | None, set[str] | None]:
+    """``prefix``'s ``site-packages`` and the entries of it that ``distribution``'s requirements installed."""
     site_packages = _site_packages(prefix)
-    return site_packages is not None and _installed_by(distribution, site_packages) is not None
+    return site_packages, _installed_by(distribution, site_packages) if site_packages else None
 
 
 def _renamed_tree(source: Path, destination: Path, site_packages: Path) -> None:
