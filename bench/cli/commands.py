@@ -86,10 +86,14 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
 
 @contextmanager
 def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
-    """A tqdm bar on stderr showing the step being measured and the time left."""
+    """A tqdm bar on stderr showing the step being measured and the time left.
+
+    Drawn from the first second on: input refused before anything is measured (a revision
+    that does not exist, a run directory that does) leaves its one error line alone.
+    """
     from tqdm import tqdm
 
-    bar = tqdm(total=total, disable=not enabled, unit="step", dynamic_ncols=True, file=sys.stderr)
+    bar = tqdm(total=total, disable=not enabled, unit="step", dynamic_ncols=True, file=sys.stderr, delay=1.0)
 
     def advance(label: str) -> None:
         bar.set_postfix_str(label, refresh=False)

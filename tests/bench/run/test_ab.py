@@ -25,11 +25,10 @@ def worktrees(under):
         (["--against", "HEAD", "--shard", "1/2"], "--against and --shard"),
     ],
 )
-def test_bad_against_is_one_line_and_exit_2(pipebench, tmp_path, argv, message):
-    code, out, err = pipebench(
-        "run", "-k", "records[kind=dict,n=1000]", *argv, "--no-progress", "--out", tmp_path / "r"
-    )
+def test_bad_against_is_one_line_and_exit_2(pipebench, tmp_path, capsys, argv, message):
+    code, out, err = pipebench("run", "-k", "records[kind=dict,n=1000]", *argv, "--out", tmp_path / "r")
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+    assert capsys.readouterr().err == ""  # the progress bar is not drawn for a run refused at once
     assert not (tmp_path / "r").exists()
 
 
