@@ -52,7 +52,7 @@ def shell(
     if packages is not None and site_packages is not None:
         entries: set[str] | None = {entry.name for entry in packages.iterdir()}
     else:
-        entries = _requirements(prefix, distribution)[1] if distribution else None
+        entries = _installed_by(distribution, site_packages) if distribution and site_packages else None
     interpreter = destination / executable.relative_to(prefix)
     for entry in prefix.iterdir():
         if entry.name == "pyvenv.cfg" or entry.name == executable.relative_to(prefix).parts[0]:
