@@ -104,6 +104,20 @@ def worker_environment(base: Mapping[str, str] | None = None, code: Code = HEAD)
     return environment
 
 
+# BLAS on one thread. A timing worker that waits its turn in an A/B pair must not run at
+# all: its BLAS's helper threads, idle-spinning after numpy starts, took the other vCPU and
+# doubled some of the measuring side's values in CPU time (records at n=1,000: 217 or
+# 390-420 ns/record from one round to the next, A/A head over base ratios from 0.51 to
+# 1.99). A memory worker forks a child per case, and a fork copies only the thread that
+# calls it.
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def single_threaded_environment(code: Code = HEAD) -> dict[str, str]:
+    """:func:`worker_environment` with numerical libraries held to one thread each."""
+    return {**worker_environment(code=code), **_ONE_THREAD}
+
+
 def _die_with_parent() -> None:  # runs in the child between fork and exec
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -73,6 +73,11 @@ def case_file_name(case_id: str, suffix: str) -> str:
     return re.sub(r"[^A-Za-z0-9=._-]+", "-", case_id).strip("-") + suffix
 
 
+def memray_capture(directory: Path, case_id: str) -> Path:
+    """Where a case's memray capture is in a run's :data:`MEMRAY_DIR` (``memray stats`` reads it there)."""
+    return directory / case_file_name(case_id, ".bin")
+
+
 def _file_mode() -> int:
     """The mode an ordinary ``open()`` would give a new file (mkstemp's is owner-only)."""
     umask = os.umask(0)

@@ -32,7 +32,7 @@ def package_version(package: str) -> str:
 
 PIPEBENCH_VERSION = package_version("pipebench")
 
-METHOD_VERSION = 7
+METHOD_VERSION = 8
 """The version of how pipebench measures, stored in every run.
 
 Bump it with any change that would move the numbers: the timing plan, the collector
@@ -56,6 +56,9 @@ of their own had counted 0.49% apart) whose installed packages' byte code names 
 (their install path's length had moved counts up to 0.05%, estimated cycles 0.57%); the
 guest CPU's digest leaves out the host's auxiliary-vector values, on which glibc does not
 dispatch.
+8 - a case's memory from a warm call (one untracked call first) in a child forked per
+case from its group's worker: cold, a library's first-use set-up had counted as the
+call's (scipy's window held 12.0 MiB at n=1,000, where a warm call holds 78 KiB).
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

@@ -27,7 +27,7 @@ import pyperf
 from pipebench.cases import Case
 from pipebench.errors import BenchError
 from pipebench.metrics import RATIO_TO_BASE, RATIO_TO_REFERENCE, TIME_PER_RECORD
-from pipebench.processes import HEAD, Code, check_exit, run_module, started, worker_environment
+from pipebench.processes import HEAD, Code, check_exit, run_module, single_threaded_environment, started
 from pipebench.provenance import PIPEBENCH_VERSION
 from pipebench.results import Row, make_row
 from pipebench.stats import clustered_ratio_estimate, paired_ratios
@@ -259,7 +259,9 @@ def _lockstep_pair(
         with contextlib.ExitStack() as stack:
             workers = [
                 stack.enter_context(
-                    started("pipebench.timing.worker", [str(a), str(b)], env=_single_threaded(code), code=code)
+                    started(
+                        "pipebench.timing.worker", [str(a), str(b)], env=single_threaded_environment(code), code=code
+                    )
                 )
                 for (a, b), code in zip(paths, codes)
             ]
@@ -272,18 +274,6 @@ def _lockstep_pair(
         for spec_path, output_path in paths:
             spec_path.unlink(missing_ok=True)
             output_path.unlink(missing_ok=True)
-
-
-# The side that waits must not run at all: its BLAS's helper threads, idle-spinning after
-# numpy starts, took the other vCPU and doubled some of the measuring side's values in CPU
-# time (records at n=1,000: 217 or 390-420 ns/record from one round to the next, A/A head
-# over base ratios from 0.51 to 1.99). With BLAS on one thread, the waiting side is blocked
-# on its pipe and nothing else of it runs.
-_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-def _single_threaded(code: Code) -> dict[str, str]:
-    return {**worker_environment(code=code), **_ONE_THREAD}
 
 
 AGREEMENTS = tuple(f"{word} " for word in (LOOPS, ROUND))

@@ -55,10 +55,10 @@ def test_summary_table_lists_every_case(small_run):
 
 
 def test_a_failing_worker_leaves_the_run_marked_incomplete(pipebench, tmp_path, monkeypatch):
-    def broken(case, size, directory, code):
-        raise BenchError(f"memory worker for {case.id} failed with exit code 1: boom")
+    def broken(cases, size, directory, code):
+        raise BenchError(f"memory worker for {cases[0].group} failed with exit code 1: boom")
 
-    monkeypatch.setattr(memory, "measure_case", broken)
+    monkeypatch.setattr(memory, "measure_group", broken)
     code, _, err = pipebench("run", *SMALL, "--no-time", "--out", str(tmp_path / "run"))
     assert code == 1 and "boom" in err and err.count("\n") == 1
     assert (tmp_path / "run" / store.INCOMPLETE_MARKER).exists()
@@ -66,10 +66,10 @@ def test_a_failing_worker_leaves_the_run_marked_incomplete(pipebench, tmp_path, 
 
 
 def test_an_interrupted_run_stays_incomplete(pipebench, tmp_path, monkeypatch):
-    def interrupted(case, size, directory, code):
+    def interrupted(cases, size, directory, code):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(memory, "measure_case", interrupted)
+    monkeypatch.setattr(memory, "measure_group", interrupted)
     code, _, err = pipebench("run", *SMALL, "--no-time", "--out", str(tmp_path / "run"))
     assert code == 130 and err == "pipebench: interrupted\n"
     assert not store.is_complete(tmp_path / "run")
