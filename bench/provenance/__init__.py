@@ -58,7 +58,8 @@ guest CPU's digest leaves out the host's auxiliary-vector values, on which glibc
 dispatch.
 8 - a case's memory from a warm call (one untracked call first) in a child forked per
 case from its group's worker: cold, a library's first-use set-up had counted as the
-call's (scipy's window held 12.0 MiB at n=1,000, where a warm call holds 78 KiB).
+call's (scipy's window held 12.0 MiB at n=1,000, where a warm call holds 78 KiB); a quick
+run's heavy groups take eight values, two processes of four rounds, instead of twelve.
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

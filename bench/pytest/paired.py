@@ -63,7 +63,7 @@ def time_group(
     plan: TimingPlan = PLANS["quick"],
     progress: Callable[[str], None] | None = None,
 ) -> pyperf.BenchmarkSuite:
-    """Time one group's tests round by round, in ``plan.processes`` pytest processes; their pyperf suite.
+    """Time one group's tests round by round, in ``plan.pairs`` pytest processes; their pyperf suite.
 
     Each process starts where the session started, with the session's environment and
     configuration file, so it imports the project as the session did.
@@ -74,9 +74,9 @@ def time_group(
     rounds, loops = short_round_plan(plan, len(group)), None
     cases = {test.nodeid: test.case.id for test in group}
     suite: pyperf.BenchmarkSuite | None = None
-    for process in range(plan.processes):
+    for process in range(plan.pairs):
         if progress is not None:
-            progress(f"time {group[0].case.group} in pairs ({process + 1}/{plan.processes})")
+            progress(f"time {group[0].case.group} in pairs ({process + 1}/{plan.pairs})")
         stem = scratch / f"pair-{process}"
         result = _time_once(cases, project, stem, rounds, process, plan, loops)
         if loops is None:

@@ -123,7 +123,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     workloads = [kept[nodeid] for nodeid in spec["cases"]]
     loops = spec.get("loops") or {w.case.id: calibrate(w, spec["min_time"]) for w in workloads}
-    warm, values = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"])
+    measured = measure_group(workloads, loops, RoundPlan(**spec["rounds"]), spec["rotation"])
     benchmarks = []
     for workload in workloads:
         metadata = {
@@ -134,8 +134,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             "pipebench_clock": CLOCK.__name__,
         }
         run = pyperf.Run(
-            values[workload.case.id],
-            warmups=[(1, value) for value in warm[workload.case.id]],
+            measured.values[workload.case.id],
+            warmups=[(1, value) for value in measured.warm[workload.case.id]],
             metadata=metadata,
             collect_metadata=True,
         )

@@ -31,34 +31,44 @@ from pipebench.processes import HEAD, Code, check_exit, run_module, single_threa
 from pipebench.provenance import PIPEBENCH_VERSION
 from pipebench.results import Row, make_row
 from pipebench.stats import clustered_ratio_estimate, paired_ratios
-from pipebench.timing.worker import CALIBRATION_KEY, LOOPS, ROUND, RoundPlan
+from pipebench.timing.worker import CALIBRATION_KEY, LOOPS, ROUND, ROUND_KEY, RoundPlan
 
 
 @dataclass(frozen=True)
 class TimingPlan:
     """How much to measure: worker processes per group, rounds per process, value length.
 
-    Every benchmark of a run gets the same number of values, ``processes * rounds``, so
-    that ``python -m pyperf compare_to`` can test any two runs for significance. A group
-    whose round lasts longer than ``heavy_round`` seconds spreads those values over
-    ``heavy_processes`` processes instead: its long values are steady, and each process
-    costs it about 0.35 s of start-up, imports and inputs, and a warm-up call per case.
-    Half a second per round is where fewer, longer processes start to save time.
+    A plain run's group is timed by ``processes`` processes of ``rounds`` rounds, each
+    case giving one value of at least ``min_time`` seconds a round. A group whose warm-up
+    round lasts over ``heavy_round`` seconds (one call of the O(n*w) references at
+    n=100,000 lasts over a second) takes ``heavy_rounds`` rounds in each of
+    ``heavy_processes`` processes instead: its values are one call each, and every other
+    process would cost it a warm-up call as long as a value. Every benchmark of a group
+    holds the same number of values, and every light one of a run, so
+    ``python -m pyperf compare_to`` tests two runs' benchmarks against each other.
 
     An A/B run, and pytest's paired groups (:mod:`pipebench.pytest.paired`), take their
-    values by the ``short_*`` fields instead, as many short rounds as fit each group: an
-    A/B run's head and base hold the same number of values benchmark by benchmark, so
-    ``compare_to`` tests one side against the other; between two A/B runs a group whose
-    warm-up fell either side of a round's budget can hold different numbers, and
-    ``compare_to`` then shows that benchmark without its test.
+    values in ``pairs`` pairs of processes by the ``short_*`` fields, as many short rounds
+    as fit each group: an A/B run's head and base hold the same number of values
+    benchmark by benchmark, so ``compare_to`` tests one side against the other; between
+    two A/B runs a group whose warm-up fell either side of a round's budget can hold
+    different numbers, and ``compare_to`` then shows that benchmark without its test.
+    Short values are for pairs only: in a plain run (four processes of up to 24 rounds of
+    2.5 ms, this project's VM at rest), they moved the C-level variants' ratios up from
+    their 20 ms values' (scipy's window at n=10,000, w=10: 0.0388 against 0.0312, and
+    0.0315 in pytest-benchmark's own loop; the vectorized pipeline at n=10,000, w=500:
+    0.00210 against 0.00141 and 0.00127), where a pair's two sides share whatever the
+    value's length does to them.
     """
 
     processes: int
     rounds: int
     min_time: float
     heavy_processes: int = 2
+    heavy_rounds: int = 4
     heavy_round: float = 0.5
     warmups: int = 1
+    pairs: int = 6
     short_rounds: int = 48
     short_min_time: float = 0.0025
     """Paired values (:func:`measure_ab`, :func:`short_round_plan`): up to this many rounds of values this short.
@@ -80,25 +90,20 @@ class TimingPlan:
     same time, at least two.
     """
 
-    def __post_init__(self) -> None:
-        if self.values % self.heavy_processes:
-            raise ValueError("processes * rounds must divide evenly among heavy_processes")
-
-    @property
-    def values(self) -> int:
-        """Values per benchmark."""
-        return self.processes * self.rounds
-
     def first_process(self) -> RoundPlan:
-        """The first process's rounds: it finds out whether the group is heavy."""
-        return RoundPlan(self.rounds, self.warmups, self.heavy_round, self.values // self.heavy_processes)
+        """The first process's rounds: its warm-up round shows whether the group is heavy."""
+        return RoundPlan(self.rounds, self.warmups, heavy_round=self.heavy_round, heavy_rounds=self.heavy_rounds)
 
 
 PLANS = {
-    # Six processes of two rounds rather than three of four: the spread between processes
-    # is the larger one for paired ratios, and it takes processes to estimate it.
-    "quick": TimingPlan(processes=6, rounds=2, min_time=0.02),
-    "full": TimingPlan(processes=8, rounds=3, min_time=0.05, heavy_processes=3),
+    # Six processes of two rounds rather than four of three: the spread between processes
+    # is the larger one for paired ratios, and it takes processes to estimate it (the
+    # windows group at n=10,000, w=50, 20 runs each at rest: 57 of 60 intervals held the
+    # runs' median with six, 51 of 60 with four). Heavy groups: two processes of four
+    # rounds, 96% coverage (the stages group at n=100,000, 20 runs at rest), for 11 of the
+    # reference's long calls a group where six rounds took 15.
+    "quick": TimingPlan(processes=6, rounds=2, min_time=0.02, heavy_rounds=4),
+    "full": TimingPlan(processes=8, rounds=3, min_time=0.05, heavy_processes=3, heavy_rounds=8, pairs=8),
 }
 
 Progress = Callable[[str], None]
@@ -150,10 +155,9 @@ def _group_processes(
         result = _run_worker(scratch, f"{tag}-{process}", spec, group[0].group)
         if loops is None:
             loops = {bench.get_name(): bench.get_metadata()["loops"] for bench in result}
-            taken = len(result.get_benchmarks()[0].get_runs()[0].values)
-            rounds = RoundPlan(taken, plan.warmups)
-            if taken != plan.rounds:
-                # A heavy group: the same number of values from fewer, longer processes.
+            rounds = RoundPlan(len(result.get_benchmarks()[0].get_runs()[0].values), plan.warmups)
+            if result.get_benchmarks()[0].get_metadata()[ROUND_KEY] > plan.heavy_round:
+                # A heavy group: its long values from fewer processes.
                 if progress is not None:
                     for _ in range(processes - plan.heavy_processes):
                         progress(f"time {group[0].group} (long rounds: {plan.heavy_processes} processes)")
@@ -189,7 +193,7 @@ def measure_ab(
 ) -> tuple[pyperf.BenchmarkSuite, pyperf.BenchmarkSuite]:
     """Time every group on both sides of an A/B run, the head's and the base's rounds in lock-step.
 
-    Each of the plan's processes is a pair, a head worker and a base worker (``base``'s
+    Each of the plan's ``pairs`` is a pair of processes, a head worker and a base worker (``base``'s
     code) started together, each calibrating its own loops in its first pair; the driver
     then lets one value of one side be taken while the other waits, then the same case's
     value of the other (:class:`pipebench.timing.worker.Lockstep`), the side that goes
@@ -206,9 +210,9 @@ def measure_ab(
     for index, group in enumerate(groups):
         loops: list[dict | None] = [None, None]
         rounds = short_round_plan(plan, len(group))
-        for process in range(plan.processes):
+        for process in range(plan.pairs):
             if progress is not None:
-                progress(f"time {group[0].group} head and base ({process + 1}/{plan.processes})")
+                progress(f"time {group[0].group} head and base ({process + 1}/{plan.pairs})")
             # Both sides of a pair on one vCPU: on a shared machine each vCPU's speed comes and
             # goes on its own (a loop pinned to each in turn took 12 or 20 ms on either, at
             # different moments), so two values a moment apart on two vCPUs need not agree.

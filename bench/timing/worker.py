@@ -132,10 +132,10 @@ def _value(workload: Workload, loops: int, clock: Clock) -> float:
 class RoundPlan:
     """Rounds of one process, chosen once a warm-up round shows how long a round lasts.
 
-    ``rounds``, or ``heavy_rounds`` when a warm-up round lasts over ``heavy_round`` s. With
-    a ``budget`` instead (seconds of rounds a process may spend), as many rounds as fit it,
-    at least ``fewest`` and at most ``rounds``: the lock-step pairs of an A/B run take many
-    short values, and a group whose one call is long takes fewer of them.
+    ``heavy_rounds`` when a warm-up round lasts over ``heavy_round`` s; otherwise, with a
+    ``budget`` (seconds of rounds a process may spend), as many rounds as fit it, at least
+    ``fewest`` and at most ``rounds``, and without one, ``rounds``: short values come
+    many to a round, and a group whose one call is long takes fewer of them.
     The parent passes ``rounds`` alone to every process after the first, so that every
     process of a group takes the number of rounds the first one chose.
     """
@@ -149,16 +149,26 @@ class RoundPlan:
 
     def rounds_after(self, round_seconds: float) -> int:
         """The rounds to take once a warm-up round is known to last ``round_seconds``."""
+        if self.heavy_round is not None and self.heavy_rounds is not None and round_seconds > self.heavy_round:
+            return self.heavy_rounds
         if self.budget is not None:
             fit = int(self.budget / round_seconds) if round_seconds > 0 else self.rounds
             return max(min(self.fewest, self.rounds), min(self.rounds, fit))
-        if self.heavy_round is not None and self.heavy_rounds is not None and round_seconds > self.heavy_round:
-            return self.heavy_rounds
         return self.rounds
 
 
 def _no_wait() -> None:
     pass
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What a process measured of its group: warm-up and round values by case id, seconds per call."""
+
+    warm: dict[str, list[float]]
+    values: dict[str, list[float]]
+    round_seconds: float
+    """The length of a round its rounds were planned by (:meth:`RoundPlan.rounds_after`)."""
 
 
 LOOPS, ROUND = "loops", "round"
@@ -245,8 +255,8 @@ def measure_group(
     step: Callable[[], None] = _no_wait,
     agree: Callable[[float], float] = _alone,
     after_round: Callable[[], None] = _no_wait,
-) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Warm-up and round values (seconds per call) for each case id of one group.
+) -> Measured:
+    """Warm-up and round values (seconds per call) for each case id of one group, and the round length planned by.
 
     A warm-up round calls each workload once: enough to warm its code and memory, since
     the first value then spreads whatever is still cold over its many loops, and at a
@@ -267,16 +277,19 @@ def measure_group(
                 value = _value(workload, 1, clock)
                 warm[workload.case.id].append(value)
                 round_seconds += value * loops[workload.case.id]
-        for round_index in range(plan.rounds_after(agree(round_seconds))):
+        planned_by = agree(round_seconds)
+        for round_index in range(plan.rounds_after(planned_by)):
             for workload in rotated(workloads, rotation + round_index):
                 step()
                 values[workload.case.id].append(_value(workload, loops[workload.case.id], clock))
             after_round()
-    return warm, values
+    return Measured(warm, values, planned_by)
 
 
 CALIBRATION_KEY = "pipebench_calibration_ns"
 """The pyperf metadata key holding a timing process's median speed on the calibration loop."""
+ROUND_KEY = "pipebench_round_seconds"
+"""The pyperf metadata key holding the round length, in seconds, a process planned its rounds by."""
 
 
 @dataclass
@@ -339,16 +352,17 @@ def main(argv: Sequence[str]) -> int:
     step, agree = (pair.step, pair.agree) if pair is not None else (_no_wait, _alone)
     speeds = Speeds(clock, step)
     plan = RoundPlan(**spec["rounds"])
-    warm, values = measure_group(workloads, loops, plan, spec["rotation"], clock, step, agree, speeds)
+    measured = measure_group(workloads, loops, plan, spec["rotation"], clock, step, agree, speeds)
     benchmarks = []
     for workload in workloads:
         case_id = workload.case.id
         metadata = pyperf_metadata(workload.case, workload.records, loops[case_id], clock)
+        metadata[ROUND_KEY] = measured.round_seconds
         if speeds.median() is not None:
             metadata[CALIBRATION_KEY] = round(speeds.median(), 3)
         run = pyperf.Run(
-            values[case_id],
-            warmups=[(1, value) for value in warm[case_id]],
+            measured.values[case_id],
+            warmups=[(1, value) for value in measured.warm[case_id]],
             metadata=metadata,
             collect_metadata=True,
         )

@@ -43,11 +43,11 @@ def test_the_worker_waits_for_go_before_every_value_and_says_its_round_before_pl
     said = io.StringIO()
     pair = Lockstep(answers, said)
     plan = RoundPlan(rounds=8, warmups=1, budget=8.0)
-    _, values = measure_group(workloads(), {c.id: 1 for c in CASES}, plan, 0, TickClock(), pair.step, pair.agree)
+    measured = measure_group(workloads(), {c.id: 1 for c in CASES}, plan, 0, TickClock(), pair.step, pair.agree)
     lines = said.getvalue().splitlines()
     # Its own warm-up round lasted 2 s (one tick a call); the driver's longer 4 s plans 2 rounds, not 4.
     assert lines == ["wait", "round 2.0", "wait", "wait", "wait", "wait"]
-    assert all(len(v) == 2 for v in values.values())
+    assert all(len(v) == 2 for v in measured.values.values()) and measured.round_seconds == 4.0
 
 
 def test_the_machine_is_calibrated_after_every_round_on_the_drivers_word():
