@@ -59,7 +59,8 @@ dispatch.
 8 - a case's memory from a warm call (one untracked call first) in a child forked per
 case from its group's worker: cold, a library's first-use set-up had counted as the
 call's (scipy's window held 12.0 MiB at n=1,000, where a warm call holds 78 KiB); a quick
-run's heavy groups take eight values, two processes of four rounds, instead of twelve.
+run's groups take ten values from five processes of two rounds instead of twelve from
+six, and its heavy groups (a round over 0.3 s, not 0.5) eight from two processes of four.
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

@@ -96,13 +96,17 @@ class TimingPlan:
 
 
 PLANS = {
-    # Six processes of two rounds rather than four of three: the spread between processes
-    # is the larger one for paired ratios, and it takes processes to estimate it (the
-    # windows group at n=10,000, w=50, 20 runs each at rest: 57 of 60 intervals held the
-    # runs' median with six, 51 of 60 with four). Heavy groups: two processes of four
-    # rounds, 96% coverage (the stages group at n=100,000, 20 runs at rest), for 11 of the
-    # reference's long calls a group where six rounds took 15.
-    "quick": TimingPlan(processes=6, rounds=2, min_time=0.02, heavy_rounds=4),
+    # Five processes of two rounds rather than four of three: the spread between processes
+    # is the larger one for paired ratios, and it takes processes to estimate it. 20 runs
+    # of a group each on this project's VM at rest, the share of intervals (BCa) holding
+    # the runs' median: the windows group at n=10,000, w=50, 59/60 with five processes,
+    # 57/60 with six, 51/60 with four of three rounds; records at n=10,000 95/100 with
+    # five. Heavy groups (a round over 0.3 s: the O(n*w) references at n=100,000), two
+    # processes of four rounds: stages 77/80, windows at w=50 60/60 and at w=500 59/60, the
+    # pipeline at w=50 37/40; 11 of the reference's long calls a group (a calibration, two
+    # warm-ups, eight values), where two processes of six rounds took 15, and six
+    # processes of two (the w=50 groups, under half a second a round) 19.
+    "quick": TimingPlan(processes=5, rounds=2, min_time=0.02, heavy_rounds=4, heavy_round=0.3),
     "full": TimingPlan(processes=8, rounds=3, min_time=0.05, heavy_processes=3, heavy_rounds=8, pairs=8),
 }
 
