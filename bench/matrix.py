@@ -186,3 +186,12 @@ def groups_of(cases: Sequence[Case], all_known: Sequence[Case]) -> list[list[Cas
         members.sort(key=lambda c: not c.is_reference)
         ordered.append(members)
     return ordered
+
+
+def largest_first(groups: Sequence[Sequence[Case]]) -> list[Sequence[Case]]:
+    """``groups`` ordered by their largest ``n``, most records first (stable otherwise).
+
+    For passes that run groups ``jobs`` at a time, so that the jobs end together: in
+    matrix order the pipeline at n=100,000, w=500 (4.5 s under memray) ran alone at the end.
+    """
+    return sorted(groups, key=lambda group: -max(int(dict(case.params).get("n", 0)) for case in group))

@@ -15,6 +15,7 @@ from typing import Any
 
 from pipebench.cases import Case
 from pipebench.errors import BenchError
+from pipebench.matrix import largest_first
 from pipebench.metrics import BYTES_PER_RECORD, PEAK_MEMORY
 from pipebench.processes import HEAD, Code, parallel, run_module, single_threaded_environment
 from pipebench.provenance import package_version
@@ -65,11 +66,8 @@ def measure(
                 progress(f"memory {case.id}")
         return figures
 
-    # The largest groups first, so that the jobs end together: in matrix order the
-    # pipeline at n=100,000, w=500 (4.5 s) ran alone at the end.
-    ordered = sorted(groups.values(), key=lambda group: -max(dict(case.params).get("n", 0) for case in group))
     measured: dict[str, dict[str, Any]] = {}
-    for figures in parallel(one, ordered, jobs):
+    for figures in parallel(one, largest_first(list(groups.values())), jobs):
         measured.update(figures)
     return measured
 

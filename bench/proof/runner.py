@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipebench.cases import Case
 from pipebench.errors import UsageError
+from pipebench.matrix import largest_first
 from pipebench.processes import HEAD, Code, parallel, run_module
 
 Progress = Callable[[str], None]
@@ -61,7 +62,8 @@ def prove(
                 progress(f"prove {group[0].group}")
             return found
 
-        for group, found in zip(groups, parallel(one, groups, jobs)):
+        ordered = largest_first(groups)
+        for group, found in zip(ordered, parallel(one, ordered, jobs)):
             if found:
                 case_id = next(case.id for case in group if case.id in found)
                 raise NotEqualError(

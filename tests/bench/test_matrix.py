@@ -76,3 +76,14 @@ def test_a_suite_describes_itself_for_the_runs_that_measure_it():
         "questions": [["b", "a"]],
     }
     assert SUITES["windows"].describe("quick")["tags"]["numpy"] == ["vectorized"]
+
+
+def test_largest_first_orders_groups_by_their_records_and_keeps_ties_in_order():
+    from pipebench.matrix import all_cases, groups_of, largest_first
+
+    cases = all_cases("quick")
+    ordered = largest_first(groups_of(cases, cases))
+    sizes = [max(case.get("n") for case in group) for group in ordered]
+    assert sizes == sorted(sizes, reverse=True) and len(ordered) == len(groups_of(cases, cases))
+    largest = [group[0].group for group in ordered if max(case.get("n") for case in group) == sizes[0]]
+    assert largest[0].startswith("records") and largest[-1].startswith("pipeline")
