@@ -194,4 +194,4 @@ def largest_first(groups: Sequence[Sequence[Case]]) -> list[Sequence[Case]]:
     For passes that run groups ``jobs`` at a time, so that the jobs end together: in
     matrix order the pipeline at n=100,000, w=500 (4.5 s under memray) ran alone at the end.
     """
-    return sorted(groups, key=lambda group: -max(int(dict(case.params).get("n", 0)) for case in group))
+    return sorted(groups, key=lambda group: -max(int(case.param_dict.get("n", 0)) for case in group))

@@ -15,7 +15,7 @@ from typing import Any
 
 from pipebench.cases import Case
 from pipebench.errors import BenchError
-from pipebench.matrix import largest_first
+from pipebench.matrix import groups_of, largest_first
 from pipebench.metrics import BYTES_PER_RECORD, PEAK_MEMORY
 from pipebench.processes import HEAD, Code, parallel, run_module, single_threaded_environment
 from pipebench.provenance import package_version
@@ -55,9 +55,6 @@ def measure(
     One worker process per comparison group, ``jobs`` at a time: a process's start-up and
     imports (0.3-0.6 s) were most of a small case's measurement.
     """
-    groups: dict[str, list[Case]] = {}
-    for case in cases:
-        groups.setdefault(case.group, []).append(case)
 
     def one(group: Sequence[Case]) -> dict[str, dict[str, Any]]:
         figures = measure_group(group, size, directory, code)
@@ -67,7 +64,7 @@ def measure(
         return figures
 
     measured: dict[str, dict[str, Any]] = {}
-    for figures in parallel(one, largest_first(list(groups.values())), jobs):
+    for figures in parallel(one, largest_first(groups_of(cases, cases)), jobs):
         measured.update(figures)
     return measured
 
