@@ -23,6 +23,7 @@ RUNNING_ON_VALGRIND = 0x1001
 _CALLGRIND_BASE = (ord("C") << 24) | (ord("T") << 16)
 DUMP_STATS_AT = _CALLGRIND_BASE + 3
 ZERO_STATS = _CALLGRIND_BASE + 1
+TOGGLE_COLLECT = _CALLGRIND_BASE + 2
 START_INSTRUMENTATION = _CALLGRIND_BASE + 4
 STOP_INSTRUMENTATION = _CALLGRIND_BASE + 5
 
@@ -49,6 +50,7 @@ class ClientRequests:
         self._arguments = (ctypes.c_size_t * 6)()
         self._address = ctypes.addressof(self._arguments)
         self._labels: dict[str, ctypes.Array] = {}
+        self._collecting = True
         # The first call through ctypes costs more than the later ones: make it here, so
         # that every request in a counted stretch costs the same.
         self.running_on_valgrind()
@@ -74,6 +76,19 @@ class ClientRequests:
     def zero(self) -> None:
         """Set every counter to zero."""
         self.request(ZERO_STATS)
+
+    def collect(self, on: bool) -> bool:
+        """Collect costs from here on, or not; return whether it was collecting.
+
+        While instrumented and not collecting, callgrind still runs its cache simulation:
+        what the program touches then is in the simulated caches, at no cost counted.
+        Callgrind collects from the start (``--collect-atstart`` is left as it is).
+        """
+        was = self._collecting
+        if on != was:
+            self.request(TOGGLE_COLLECT)
+            self._collecting = on
+        return was
 
     def prepare(self, *labels: str) -> None:
         """Make the labels :meth:`dump` will use beforehand, so that no dump builds one."""

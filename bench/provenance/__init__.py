@@ -32,7 +32,7 @@ def package_version(package: str) -> str:
 
 PIPEBENCH_VERSION = package_version("pipebench")
 
-METHOD_VERSION = 8
+METHOD_VERSION = 9
 """The version of how pipebench measures, stored in every run.
 
 Bump it with any change that would move the numbers: the timing plan, the collector
@@ -61,6 +61,11 @@ case from its group's worker: cold, a library's first-use set-up had counted as 
 call's (scipy's window held 12.0 MiB at n=1,000, where a warm call holds 78 KiB); a quick
 run's groups take ten values from five processes of two rounds instead of twelve from
 six, and its heavy groups (a round over 0.3 s, not 0.5) eight from two processes of four.
+9 - counted calls start from warm simulated caches: the last warm-up call runs under
+callgrind, its costs not collected (starting instrumentation had emptied the caches, and
+the dict records' reference at n=1,000 took 2.6 last-level misses a record that a warm
+cache, as in a timing loop, does not); the two collection switches around it moved
+instructions by about 0.1% (the heap the counted calls start from).
 """
 TOOLS = ("pipebench", "pyperf", "memray", "numpy", "scipy", "pandas", "pytest-benchmark")
 

@@ -51,3 +51,46 @@ def test_under_callgrind_a_dump_lands_exactly_where_it_is_requested(tmp_path):
     # (the interpreter specializes the request's few lines of Python as they repeat).
     assert 0 < profiles["third"].instructions < 50_000
     assert abs(profiles["second"].instructions - profiles["third"].instructions) < 0.05 * profiles["third"].instructions
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_a_call_made_uncollected_fills_the_simulated_caches_and_counts_nothing(tmp_path):
+    """What the counting worker's last warm-up call relies on: the cache simulation runs on, uncounted."""
+    script = (
+        "from pipebench.counts.client_requests import ClientRequests\n"
+        "r = ClientRequests(); r.prepare('cold', 'warm')\n"
+        "data = bytearray(4 << 20)\n"
+        "def touch(): return sum(data[::64])\n"
+        "r.start_instrumentation(); r.zero(); touch(); r.dump('cold')\n"
+        "r.stop_instrumentation(); r.start_instrumentation()\n"
+        "assert r.collect(False) and not r.collect(False)\n"
+        "touch()\n"
+        "assert not r.collect(True)\n"
+        "r.zero(); touch(); r.dump('warm')\n"
+        "r.stop_instrumentation()\n"
+    )
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        "--cache-sim=yes",
+        "--LL=16777216,16,64",
+        "--callgrind-out-file=out.%p",
+        "--quiet",
+        sys.executable,
+        "-c",
+        script,
+    ]
+    from pipebench.processes import worker_environment
+
+    subprocess.run(command, cwd=tmp_path, env=worker_environment(), check=True, capture_output=True)
+    from pipebench.counts import callgrind, cycles
+
+    profiles = {p.label: p for p in (callgrind.parse(f.read_text()) for f in tmp_path.glob("out.*.*"))}
+    _, cold = cycles.misses(profiles["cold"].totals)
+    _, warm = cycles.misses(profiles["warm"].totals)
+    # 4 MiB read a line at a time: 65,536 lines, each a last-level miss from empty caches;
+    # after an uncollected pass over them, the 16 MiB last level holds them all.
+    assert cold > 60_000
+    assert warm < 1_000
+    assert abs(profiles["warm"].instructions - profiles["cold"].instructions) < 0.01 * profiles["cold"].instructions

@@ -8,6 +8,7 @@ from pipebench.pytest.counting import CountingBenchmark
 class Switches:
     def __init__(self):
         self.events = []
+        self.collecting = True
 
     def start_instrumentation(self):
         self.events.append("start")
@@ -17,6 +18,13 @@ class Switches:
 
     def zero(self):
         self.events.append("zero")
+
+    def collect(self, on):
+        was = self.collecting
+        if on != was:
+            self.events.append("collect" if on else "uncollected")
+            self.collecting = on
+        return was
 
     def dump(self, label):
         self.events.append(label)
@@ -41,11 +49,12 @@ def test_the_function_is_warmed_then_called_for_each_dump_and_its_value_returned
     assert counting(parse, "a;b", sep=";") == ["a", "b"]
     assert len(calls) == 3 + 0 + 2 + 1  # warm-ups, the two segments, one traced call
     assert [code.co_name for code in counting.bytecodes] == ["<lambda>", "parse"]
-    assert switches.events == ["start", "zero", "calls=0", "calls=2", "stop"]
+    # The last warm-up call runs instrumented, uncollected: it fills the simulated caches.
+    assert switches.events == ["start", "uncollected", "collect", "zero", "calls=0", "calls=2", "stop"]
     assert counting.called and counting.enabled and counting.stats is None
 
 
-def test_a_setup_runs_before_every_call_with_instrumentation_off():
+def test_a_setup_runs_before_every_call_uncollected():
     switches = Switches()
     counting = CountingBenchmark([0, 1], 0, switches)
     made = []
@@ -55,8 +64,32 @@ def test_a_setup_runs_before_every_call_with_instrumentation_off():
         return (made[-1],), {}
 
     assert counting.pedantic(lambda value: value * 10, setup=setup, rounds=50) == 0
-    assert made == [0, 1]  # the counted call's, then the traced call's, made with instrumentation off
-    assert switches.events == ["start", "zero", "calls=0", "stop", "start", "calls=1", "stop"]
+    assert made == [0, 1]  # the counted call's, then the traced call's, made uncollected
+    assert switches.events == ["start", "zero", "calls=0", "uncollected", "collect", "calls=1", "stop"]
+
+
+def test_a_setup_during_the_uncollected_warm_up_call_leaves_collection_off():
+    switches = Switches()
+    counting = CountingBenchmark([0, 1], 1, switches)
+    states = []
+
+    def setup():
+        states.append(switches.collecting)
+        return (1,), {}
+
+    counting.pedantic(lambda value: value, setup=setup)
+    assert states[:2] == [False, False]  # the warm-up's and the counted call's (the traced one's runs uninstrumented)
+    assert switches.events == [
+        "start",
+        "uncollected",
+        "collect",
+        "zero",
+        "calls=0",
+        "uncollected",
+        "collect",
+        "calls=1",
+        "stop",
+    ]
 
 
 def test_what_a_test_reads_of_pytest_benchmarks_fixture_comes_from_it():
