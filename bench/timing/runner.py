@@ -43,9 +43,12 @@ class TimingPlan:
     round lasts over ``heavy_round`` seconds (one call of the O(n*w) references at
     n=100,000 lasts over a second) takes ``heavy_rounds`` rounds in each of
     ``heavy_processes`` processes instead: its values are one call each, and every other
-    process would cost it a warm-up call as long as a value. Every benchmark of a group
-    holds the same number of values, and every light one of a run, so
-    ``python -m pyperf compare_to`` tests two runs' benchmarks against each other.
+    process would cost it a warm-up call as long as a value. A plan's heavy groups hold as
+    many values as its light ones (``processes * rounds == heavy_processes *
+    heavy_rounds``): pyperf's t-test needs two benchmarks of equal length, and a group
+    near the line (this project's longest light round 0.23 s, its shortest heavy one
+    0.37 s, at rest) can fall on either side of it on another machine or under load, so
+    ``python -m pyperf compare_to`` tests every benchmark of two runs of one plan.
 
     An A/B run, and pytest's paired groups (:mod:`pipebench.pytest.paired`), take their
     values in ``pairs`` pairs of processes by the ``short_*`` fields, as many short rounds
@@ -102,11 +105,12 @@ PLANS = {
     # the runs' median: the windows group at n=10,000, w=50, 59/60 with five processes,
     # 57/60 with six, 51/60 with four of three rounds; records at n=10,000 95/100 with
     # five. Heavy groups (a round over 0.3 s: the O(n*w) references at n=100,000), two
-    # processes of four rounds: stages 77/80, windows at w=50 60/60 and at w=500 59/60, the
-    # pipeline at w=50 37/40; 11 of the reference's long calls a group (a calibration, two
-    # warm-ups, eight values), where two processes of six rounds took 15, and six
-    # processes of two (the w=50 groups, under half a second a round) 19.
-    "quick": TimingPlan(processes=5, rounds=2, min_time=0.02, heavy_rounds=4, heavy_round=0.3),
+    # processes of five rounds, the light groups' ten values: 13 of the reference's long
+    # calls a group (a calibration, two warm-ups, ten values), where two processes of six
+    # rounds took 15, and six processes of two (the w=50 groups, under half a second a
+    # round) 19. Two processes of four rounds (eight values) had covered stages 77/80,
+    # windows at w=50 60/60 and at w=500 59/60, the pipeline at w=50 37/40, at rest.
+    "quick": TimingPlan(processes=5, rounds=2, min_time=0.02, heavy_rounds=5, heavy_round=0.3),
     "full": TimingPlan(processes=8, rounds=3, min_time=0.05, heavy_processes=3, heavy_rounds=8, pairs=8),
 }
 

@@ -93,6 +93,14 @@ def test_a_plain_run_s_first_process_takes_the_plan_s_rounds_unless_the_group_is
     assert first.rounds_after(0.4) == 3 and first.rounds_after(0.6) == 4
 
 
+@pytest.mark.parametrize("size", sorted(PLANS))
+def test_heavy_and_light_groups_of_a_plan_hold_as_many_values(size):
+    # pyperf compare_to's t-test needs benchmarks of one length, whichever side of the
+    # heavy line a group falls on in each of the two runs.
+    plan = PLANS[size]
+    assert plan.processes * plan.rounds == plan.heavy_processes * plan.heavy_rounds
+
+
 def test_a_long_warm_up_round_makes_the_worker_take_the_heavy_rounds():
     log = []
     plan = RoundPlan(rounds=2, warmups=1, heavy_round=2.5, heavy_rounds=5)
