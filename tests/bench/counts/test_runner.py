@@ -195,3 +195,26 @@ def test_compiled_at_reads_where_the_installed_byte_code_was_compiled(tmp_path, 
 def test_a_runs_fingerprint_names_the_renamed_byte_code_and_a_pytest_sessions_the_callers():
     assert counts.fingerprint("cpu", recompiled=True)["compiled_at"] == "/site-packages"
     assert counts.fingerprint("cpu")["compiled_at"] == counts.compiled_at()
+
+
+def _dump(directory, pid, part, label, totals):
+    events = "Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw"
+    text = (
+        f"# callgrind format\nversion: 1\ncreator: callgrind-3.19.0\npid: {pid}\npart: {part}\n\n"
+        f"desc: Trigger: Client Request: {label}\n\npositions: line\nevents: {events}\n\n"
+        f"fl=(1) a.c\nfn=(1) f\n1 {' '.join(map(str, totals))}\n\ntotals: {' '.join(map(str, totals))}\n"
+    )
+    (directory / f"callgrind.out.{pid}.{part}").write_text(text)
+
+
+def test_per_call_figures_are_the_second_segment_less_the_first_and_misses_never_fall_below_zero(tmp_path):
+    # The switches' own code can miss a line more in the empty segment than in the one
+    # with the calls: a call that misses nothing comes out as no misses, not fewer.
+    _dump(tmp_path, 7, 1, "warmed", [9, 0, 0, 0, 0, 0, 0, 0, 0])
+    _dump(tmp_path, 7, 2, "calls=0", [1_000, 300, 200, 40, 10, 5, 30, 8, 2])
+    _dump(tmp_path, 7, 3, "calls=2", [201_000, 60_300, 40_200, 60, 410, 5, 31, 3, 2])
+    figures = counts.figures_of_dumps(tmp_path, 7, "a case", tmp_path / "kept.out", cached=True)
+    assert figures["instructions"] == 100_000
+    assert figures["l1_misses"] == (475 - 55) / 2
+    assert figures["ll_misses"] == 0.0
+    assert (tmp_path / "kept.out").read_text().count("calls=2") == 1

@@ -50,7 +50,7 @@ def test_the_function_is_warmed_then_called_for_each_dump_and_its_value_returned
     assert len(calls) == 3 + 0 + 2 + 1  # warm-ups, the two segments, one traced call
     assert [code.co_name for code in counting.bytecodes] == ["<lambda>", "parse"]
     # The last warm-up call runs instrumented, uncollected: it fills the simulated caches.
-    assert switches.events == ["start", "uncollected", "collect", "zero", "calls=0", "calls=2", "stop"]
+    assert switches.events == ["start", "uncollected", "collect", "zero", "warmed", "calls=0", "calls=2", "stop"]
     assert counting.called and counting.enabled and counting.stats is None
 
 
@@ -65,7 +65,7 @@ def test_a_setup_runs_before_every_call_uncollected():
 
     assert counting.pedantic(lambda value: value * 10, setup=setup, rounds=50) == 0
     assert made == [0, 1]  # the counted call's, then the traced call's, made uncollected
-    assert switches.events == ["start", "zero", "calls=0", "uncollected", "collect", "calls=1", "stop"]
+    assert switches.events == ["start", "zero", "warmed", "calls=0", "uncollected", "collect", "calls=1", "stop"]
 
 
 def test_a_setup_during_the_uncollected_warm_up_call_leaves_collection_off():
@@ -84,6 +84,7 @@ def test_a_setup_during_the_uncollected_warm_up_call_leaves_collection_off():
         "uncollected",
         "collect",
         "zero",
+        "warmed",
         "calls=0",
         "uncollected",
         "collect",
