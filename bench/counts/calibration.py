@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from pipebench.counts.cycles import AGREEMENT, Weights, agrees, estimate
+from pipebench.counts.cycles import AGREEMENT, VECTORIZED, Weights, agrees, estimate
 from pipebench.metrics import INSTRUCTIONS, L1_MISSES, LL_MISSES, RATIO_TO_REFERENCE
 from pipebench.results import Row
 
@@ -65,10 +65,6 @@ class Pair:
     def cycles_ratio(self, weights: Weights) -> float:
         """Variant estimated cycles / reference estimated cycles under ``weights``."""
         return self.variant.cycles(weights) / self.reference.cycles(weights)
-
-
-VECTORIZED = "vectorized"
-"""The tag a suite gives a variant whose work is done by vectorized kernels."""
 
 
 def pairs(rows: Iterable[Row], suites: Mapping[str, Mapping[str, Any]] | None = None) -> list[Pair]:

@@ -91,6 +91,10 @@ AGREEMENT = 0.10
 """A count's ratio agrees with time's ratio when within 10% of it: what ``calibrate`` scores and the report says."""
 
 
+VECTORIZED = "vectorized"
+"""The tag a suite gives a variant whose work vectorized kernels do: more of it an instruction than any count weighs."""
+
+
 def agrees(ratio: float, time_ratio: float, tolerance: float = AGREEMENT) -> bool:
     """Whether a deterministic ratio is within ``tolerance`` of the time ratio (relative)."""
     return abs(ratio / time_ratio - 1) <= tolerance
