@@ -63,7 +63,8 @@ lines). The last level, 16 MiB, is the size at which records stop fitting where 
 they do: 100,000 slotted records take 0.673 of dicts' time (0.95 at 10,000); with weights
 fitted the same way, a 1 MiB last level put them at 0.91 (it misses alike at every size
 past a few thousand records), 8 MiB at 0.78 (fitted on records and stages only), 16 MiB at
-0.72."""
+0.72 (counted from empty caches, as method version 8 did; from warm ones, with
+:data:`WEIGHTS`, 0.69 against time's 0.66)."""
 
 
 # Callgrind's names for the misses of each level: instruction fetch, data read, data write.
@@ -79,12 +80,14 @@ class Weights:
     ll: float
 
 
-WEIGHTS = Weights(l1=6.4, ll=123.0)
-"""Fitted (``pipebench calibrate``'s fit) to this project's AMD EPYC VM: the paired time ratios of
-the quick matrix's 31 variant/reference pairs that are not vectorized (records, stages and
-the monotonic window at 1,000 to 100,000 records, w=50; the streaming pipeline to 10,000),
-against their counts under :data:`MODEL`. A first-level miss costs little (the machine's
-512 KiB second level answers it); a last-level miss about 120 instructions' worth."""
+WEIGHTS = Weights(l1=5.6, ll=131.2)
+"""Fitted (``pipebench calibrate``'s fit) to this project's AMD EPYC VM on one quick run timed
+and counted with warm simulated caches (method version 9): the paired time ratios of the
+39 variant/reference pairs that are not vectorized, against their counts under
+:data:`MODEL`. A first-level miss costs little (the machine's second level answers it); a
+last-level miss about 130 instructions' worth. Most last-level misses are the records
+suite's at 100,000 records, so that suite decides the second weight: fitted without it,
+it came out 91 on one run and 294 on another."""
 
 
 AGREEMENT = 0.10
