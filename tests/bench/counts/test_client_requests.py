@@ -11,6 +11,17 @@ from pipebench.counts.client_requests import ClientRequests, supported
 pytestmark = pytest.mark.skipif(not supported(), reason="client requests are built for x86-64 only")
 
 
+def under_callgrind(script, directory, *options):
+    """Run ``script`` under callgrind, instrumentation off at the start; its dumps by label."""
+    from pipebench.counts import callgrind
+    from pipebench.processes import worker_environment
+
+    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", *options, "--callgrind-out-file=out.%p", "--quiet"]
+    command += [sys.executable, "-c", script]
+    subprocess.run(command, cwd=directory, env=worker_environment(), check=True, capture_output=True)
+    return {p.label: p for p in (callgrind.parse(f.read_text()) for f in directory.glob("out.*.*"))}
+
+
 def test_outside_valgrind_a_request_is_a_no_op_answering_the_default():
     requests = ClientRequests()
     assert not requests.running_on_valgrind()
@@ -30,22 +41,7 @@ def test_under_callgrind_a_dump_lands_exactly_where_it_is_requested(tmp_path):
         "r.dump('third')\n"
         "r.stop_instrumentation()\n"
     )
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--instr-atstart=no",
-        "--callgrind-out-file=out.%p",
-        "--quiet",
-        sys.executable,
-        "-c",
-        script,
-    ]
-    from pipebench.processes import worker_environment
-
-    subprocess.run(command, cwd=tmp_path, env=worker_environment(), check=True, capture_output=True)
-    from pipebench.counts import callgrind
-
-    profiles = {p.label: p for p in (callgrind.parse(f.read_text()) for f in tmp_path.glob("out.*.*"))}
+    profiles = under_callgrind(script, tmp_path)
     assert set(profiles) == {"first", "second", "third"}
     # Between two dumps runs nothing but the request itself: a small, near-constant count
     # (the interpreter specializes the request's few lines of Python as they repeat).
@@ -69,24 +65,9 @@ def test_a_call_made_uncollected_fills_the_simulated_caches_and_counts_nothing(t
         "r.zero(); touch(); r.dump('warm')\n"
         "r.stop_instrumentation()\n"
     )
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--instr-atstart=no",
-        "--cache-sim=yes",
-        "--LL=16777216,16,64",
-        "--callgrind-out-file=out.%p",
-        "--quiet",
-        sys.executable,
-        "-c",
-        script,
-    ]
-    from pipebench.processes import worker_environment
+    from pipebench.counts import cycles
 
-    subprocess.run(command, cwd=tmp_path, env=worker_environment(), check=True, capture_output=True)
-    from pipebench.counts import callgrind, cycles
-
-    profiles = {p.label: p for p in (callgrind.parse(f.read_text()) for f in tmp_path.glob("out.*.*"))}
+    profiles = under_callgrind(script, tmp_path, "--cache-sim=yes", "--LL=16777216,16,64")
     _, cold = cycles.misses(profiles["cold"].totals)
     _, warm = cycles.misses(profiles["warm"].totals)
     # 4 MiB read a line at a time: 65,536 lines, each a last-level miss from empty caches;
