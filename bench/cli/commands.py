@@ -14,7 +14,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from pipebench.cases import Case, select
 from pipebench.cli.parser import PROG, build_parser
@@ -251,16 +252,47 @@ def _calibrate(args: argparse.Namespace, out: TextIO) -> int:
             sizes = [int(part) for part in args.fit_on.split(",")]
         except ValueError:
             raise UsageError(f"--fit-on {args.fit_on}: record counts separated by commas, such as 1000,10000") from None
+    run = store.load_run(args.run)
+    more = [_timed_like(run, args.run, path) for path in args.more]
+    seen = {run.run_id: args.run}
+    for path, other in zip(args.more, more, strict=True):
+        if other.run_id in seen:
+            raise UsageError(f"{path} and {seen[other.run_id]} are the same run ({other.run_id})")
+        seen[other.run_id] = path
     try:
-        run = store.load_run(args.run)
         every = calibration.pairs(run.rows, run.metadata.get("suites"))
+    except ValueError as error:
+        raise UsageError(f"{args.run}: {error}") from None
+    every = calibration.repeated(every, [calibration.time_ratios(other.rows) for other in more])
+    try:
         overall = calibration.fit(every)
         judged = calibration.by_suite(every) if sizes is None else calibration.by_size(every, sizes)
     except ValueError as error:
         raise UsageError(f"{args.run}: {error}") from None
     judgements = calibration.judge(judged, key=calibration.family)
-    out.write(calibration.render(overall, judged, judgements))
+    out.write(calibration.render(overall, judged, judgements, runs=1 + len(more)))
     return 0
+
+
+def _timed_like(first: Any, first_path: Path, path: Path) -> Any:
+    """Another run whose time ratios may join ``first``'s: measured by the same method, on a CPU of the same name.
+
+    Raises:
+        UsageError: it was not, in one line naming what differs.
+    """
+    from pipebench import store
+
+    other = store.load_run(path)
+    for what, read in (
+        ("method version", lambda run: (run.metadata.get("method") or {}).get("version")),
+        ("CPU", lambda run: run.metadata.get("cpu_model")),
+    ):
+        if read(other) != read(first):
+            raise UsageError(
+                f"{path}: its {what} is {read(other)!r}, {first_path}'s {read(first)!r}: "
+                "time ratios of different methods or machines are not one measurement repeated"
+            )
+    return other
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {

@@ -185,6 +185,14 @@ def _profiling(commands: argparse._SubParsersAction) -> None:
     )
     calibrating.add_argument("run", type=Path, metavar="RUN_DIR")
     calibrating.add_argument(
+        "more",
+        type=Path,
+        nargs="*",
+        metavar="MORE_RUN_DIR",
+        help="more runs of the same method on this machine, timed: each pair's time is the median over all runs "
+        "(counts are RUN_DIR's)",
+    )
+    calibrating.add_argument(
         "--fit-on", metavar="N,N", help="fit on the pairs of these record counts and judge the rest, not by suite"
     )
 

@@ -109,3 +109,29 @@ def test_calibrate_on_a_run_without_cache_simulation_is_one_line_and_exit_2(pipe
 def test_calibrate_with_sizes_that_are_not_numbers_is_one_line_and_exit_2(pipebench, finished_run, tmp_path):
     code, _, err = pipebench("calibrate", str(finished_run(tmp_path)), "--fit-on", "1000,lots")
     assert code == 2 and "--fit-on" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("field", "value"), [("method", {"version": 1}), ("cpu_model", "another CPU")])
+def test_calibrate_takes_more_time_only_from_runs_of_the_same_method_and_cpu(finished_run, tmp_path, field, value):
+    from pipebench import store
+    from pipebench.cli.commands import _timed_like
+    from pipebench.errors import UsageError
+
+    first, other = finished_run(tmp_path, name="first"), finished_run(tmp_path, name="other")
+    for run, change in ((first, {}), (other, {field: value})):
+        results = run / "results.json"
+        data = json.loads(results.read_text())
+        data["metadata"] |= {"method": {"version": 9}, "cpu_model": "AMD EPYC"} | change
+        results.write_text(json.dumps(data))
+    loaded = store.load_run(first)
+    assert _timed_like(loaded, first, first).metadata["cpu_model"] == "AMD EPYC"
+    with pytest.raises(UsageError, match="not one measurement repeated") as refused:
+        _timed_like(loaded, first, other)
+    assert "\n" not in str(refused.value)
+
+
+def test_calibrate_refuses_one_run_given_twice_in_one_line(pipebench, finished_run, tmp_path):
+    run = finished_run(tmp_path)
+    code, out, err = pipebench("calibrate", str(run), str(run / "results.json"))
+    # Refused before anything is read of its rows, whether or not the run counted with --cycles.
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "are the same run" in err

@@ -127,3 +127,21 @@ def test_a_suites_tags_mark_its_vectorized_variants():
     assert found.vectorized
     (plain,) = calibration.pairs(rows, {"records": {"tags": {}}})
     assert not plain.vectorized
+
+
+def test_repeated_runs_give_each_pair_the_median_of_its_time_ratios_and_keep_its_counts():
+    pairs = memory_bound_pairs()
+    first = pairs[0]
+    more = [{first.case_id: first.time_ratio * 1.21}, {first.case_id: first.time_ratio * 2.0}, {"elsewhere": 3.0}]
+    combined = {p.case_id: p for p in calibration.repeated(pairs, more)}
+    assert combined[first.case_id].time_ratio == pytest.approx(first.time_ratio * 1.21)
+    assert combined[first.case_id].variant == first.variant and combined[first.case_id].reference == first.reference
+    two = calibration.repeated(pairs, more[:1])[0]
+    assert two.time_ratio == pytest.approx(first.time_ratio * 1.1)  # of two, the geometric middle
+    assert [p.time_ratio for p in calibration.repeated(pairs, [])] == [p.time_ratio for p in pairs]
+
+
+def test_a_runs_time_ratios_are_its_variants_paired_ratios():
+    dict_case, slots_case = record_case("dict"), record_case("slots")
+    rows = rows_of(dict_case, None, None, (2000, 40, 10)) + rows_of(slots_case, dict_case, 0.7, (1900, 20, 4))
+    assert calibration.time_ratios(rows) == {slots_case.id: 0.7}
