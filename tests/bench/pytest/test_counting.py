@@ -47,7 +47,7 @@ def test_the_function_is_warmed_then_called_for_each_dump_and_its_value_returned
         return line.split(sep)
 
     assert counting(parse, "a;b", sep=";") == ["a", "b"]
-    assert len(calls) == 3 + 0 + 2 + 1  # warm-ups, the two segments, one traced call
+    assert len(calls) == 3 + 1 + 0 + 2 + 1  # warm-ups, one collected before the warm-up's dump, the segments, one traced
     assert [code.co_name for code in counting.bytecodes] == ["<lambda>", "parse"]
     # The last warm-up call runs instrumented, uncollected: it fills the simulated caches.
     assert switches.events == ["start", "uncollected", "collect", "zero", "warmed", "calls=0", "calls=2", "stop"]
@@ -78,9 +78,13 @@ def test_a_setup_during_the_uncollected_warm_up_call_leaves_collection_off():
         return (1,), {}
 
     counting.pedantic(lambda value: value, setup=setup)
-    assert states[:2] == [False, False]  # the warm-up's and the counted call's (the traced one's runs uninstrumented)
+    # The uncollected warm-up's, the collected warm-up's and the counted call's (the traced
+    # one runs uninstrumented).
+    assert states[:3] == [False, False, False]
     assert switches.events == [
         "start",
+        "uncollected",
+        "collect",
         "uncollected",
         "collect",
         "zero",
@@ -110,10 +114,10 @@ def test_a_benchmark_called_twice_in_one_test_is_refused():
 
 
 def test_a_function_that_cannot_be_called_once_more_keeps_its_counts_without_bytecodes():
-    counting, left = CountingBenchmark([0, 2], 1, Switches()), [1, 2, 3]
+    counting, left = CountingBenchmark([0, 2], 1, Switches()), [1, 2, 3, 4]
 
     def take():
         return left.pop()
 
-    assert counting(take) == 1  # the warm-up took 3, the two counted calls 2 and 1; the traced one found none
+    assert counting(take) == 1  # the warm-up calls took 4 and 3, the counted ones 2 and 1; the traced one found none
     assert counting.bytecodes is None and left == []
