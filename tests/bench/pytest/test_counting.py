@@ -47,9 +47,10 @@ def test_the_function_is_warmed_then_called_for_each_dump_and_its_value_returned
         return line.split(sep)
 
     assert counting(parse, "a;b", sep=";") == ["a", "b"]
-    assert len(calls) == 3 + 1 + 0 + 2 + 1  # warm-ups, one collected before the warm-up's dump, the segments, one traced
+    # The warm-ups, one collected before the warm-up's own dump, the two segments, one traced.
+    assert len(calls) == 3 + 1 + 0 + 2 + 1
     assert [code.co_name for code in counting.bytecodes] == ["<lambda>", "parse"]
-    # The last warm-up call runs instrumented, uncollected: it fills the simulated caches.
+    # The last warm-up calls run instrumented, the first uncollected: they fill the simulated caches.
     assert switches.events == ["start", "uncollected", "collect", "zero", "warmed", "calls=0", "calls=2", "stop"]
     assert counting.called and counting.enabled and counting.stats is None
 
