@@ -148,10 +148,11 @@ def count(workload: Workload, calls: tuple[int, int], warmups: int, switches: Co
             switches.collect(False)
             run()
             switches.collect(True)
-            # The first call collected after the switch carries calls callgrind set up
-            # while it was off (0.5 more allocations a record in the records suite at
-            # n=1,000, 1,400 a call in the monotonic window's): it runs before the dump
-            # that ends the warm-up, so that no counted segment holds it.
+            # The first call collected after the switch miscounts calls callgrind set up
+            # while it was off (slotted records at n=10,000 read 5,075 allocations a call
+            # where they make 10,055; the monotonic window at n=1,000 1,400 a call too
+            # many): it runs before the dump that ends the warm-up, so that no counted
+            # segment holds it.
             run()
         switches.zero()
         # Each counted segment starts on the way back from a dump and ends in one. Without
